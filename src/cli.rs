@@ -1,0 +1,133 @@
+//! The command line (cli.md is the contract).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "redline",
+    version,
+    about = "Audit and harden the configuration of Redis-backed session stores",
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Discover config files under each PATH, audit them as one stack and print findings.
+    Check(CheckArgs),
+    /// Compute fixes; print them as a unified diff, or apply them with --write.
+    Fix(FixArgs),
+    /// List the rule catalogue.
+    Rules {
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+        format: CatalogFormat,
+    },
+    /// Explain a rule: what it finds, why it matters, an example, the fix and references.
+    Explain {
+        /// A rule ID, such as RD101.
+        id: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Files or folders to audit (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output (a summary still goes to standard error).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+    /// Exit 0 whatever is found (same as --fail-on never).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only these rules or families (comma-separated: RD101,SN).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub select: Vec<String>,
+    /// Skip these rules or families.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Read settings from FILE instead of the nearest redline.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no redline.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Read files matching GLOB as KIND (redis, sentinel), whatever their name.
+    #[arg(long = "type", value_name = "KIND=GLOB")]
+    pub types: Vec<String>,
+    /// Skip files and folders matching GLOB.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Print secret values in messages and diffs (they print as ******** by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Read absolute paths inside configs (include, aclfile) under DIR.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Judge the configs as this Redis version reads them (6.2, 7.0, 7.2, 7.4, 8.0) [default: any].
+    #[arg(long, value_name = "VERSION")]
+    pub redis_version: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Apply the fixes to the files in place.
+    #[arg(long, conflicts_with = "output_dir")]
+    pub write: bool,
+    /// Write patched copies of the audited files under DIR (same relative paths); originals stay.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Also apply unsafe fixes (they may break a client or change behaviour).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Keep FILE.bak next to each file changed in place (FILE.bak.N if that exists).
+    #[arg(long, requires = "write")]
+    pub backup: bool,
+}

@@ -1,0 +1,353 @@
+//! Finding the config files under the given paths. Names decide first; only a `*.conf` whose
+//! name says nothing is sniffed, and only in its first few KB. A file named on the command line
+//! is audited whatever its name. Folders behind symbolic links are never entered, so a link loop
+//! cannot hang the walk.
+
+use crate::model::directives::tables;
+use crate::source::{display_path, ReadError, Sources};
+use crate::stack::Root;
+use crate::syntax::document::Document;
+use crate::syntax::redis::{parse_line, RedisLine};
+use glob::{MatchOptions, Pattern};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Redis,
+    Sentinel,
+}
+
+impl FileKind {
+    pub fn parse(text: &str) -> Option<FileKind> {
+        match text {
+            "redis" => Some(FileKind::Redis),
+            "sentinel" => Some(FileKind::Sentinel),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Redis => "redis",
+            FileKind::Sentinel => "sentinel",
+        }
+    }
+}
+
+pub const SKIPPED_DIRS: [&str; 8] = [
+    ".git",
+    "node_modules",
+    "vendor",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".hg",
+];
+/// How much of an unknown `*.conf` is looked at to decide whether it is a Redis config.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryOptions {
+    pub exclude: Vec<Pattern>,
+    /// `--type KIND=GLOB`: files matching GLOB are read as KIND, whatever their name.
+    pub types: Vec<(FileKind, Pattern)>,
+}
+
+/// A file that could not be read; the rest of the tree is still audited.
+#[derive(Debug, Clone)]
+pub struct FileError {
+    pub path: String,
+    pub error: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.error)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub roots: Vec<Root>,
+    pub errors: Vec<FileError>,
+}
+
+fn match_options() -> MatchOptions {
+    MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: false,
+        require_literal_leading_dot: false,
+    }
+}
+
+/// Kind implied by the file name alone, if any.
+pub fn kind_by_name(name: &str) -> Option<FileKind> {
+    let lower = name.to_ascii_lowercase();
+    if !lower.ends_with(".conf") {
+        return None;
+    }
+    if lower.contains("sentinel") {
+        return Some(FileKind::Sentinel);
+    }
+    if lower == "redis.conf"
+        || lower.starts_with("redis-")
+        || lower.starts_with("redis_")
+        || lower.ends_with(".redis.conf")
+    {
+        return Some(FileKind::Redis);
+    }
+    None
+}
+
+/// Whether the lines hold a `sentinel ...` directive, which only Sentinel accepts.
+fn has_sentinel_monitor(doc: &Document) -> bool {
+    (0..doc.lines().len()).any(|i| match parse_line(doc, i) {
+        RedisLine::Directive(d) => d.name() == "sentinel" && d.args.len() > 1,
+        _ => false,
+    })
+}
+
+/// Whether the directives read as redis.conf: at least two, and nine in ten known to redis-server.
+fn reads_as_redis(doc: &Document) -> bool {
+    let mut known = 0;
+    let mut total = 0;
+    for i in 0..doc.lines().len() {
+        match parse_line(doc, i) {
+            RedisLine::Directive(d) => {
+                total += 1;
+                let name = d.name();
+                if tables().directive(&name).is_some()
+                    || ["include", "rename-command", "user", "loadmodule"].contains(&name.as_str())
+                {
+                    known += 1;
+                }
+            }
+            RedisLine::Unbalanced { .. } => total += 1,
+            _ => {}
+        }
+    }
+    known >= 2 && known * 10 >= total * 9
+}
+
+fn sniff(bytes: &[u8]) -> Option<FileKind> {
+    let head = Document::parse(bytes[..bytes.len().min(SNIFF_BYTES)].to_vec());
+    if has_sentinel_monitor(&head) {
+        Some(FileKind::Sentinel)
+    } else if reads_as_redis(&head) {
+        Some(FileKind::Redis)
+    } else {
+        None
+    }
+}
+
+struct Walker<'a> {
+    options: &'a DiscoveryOptions,
+    sources: &'a mut Sources,
+    found: Discovered,
+    cwd: Option<PathBuf>,
+}
+
+impl Walker<'_> {
+    fn forced_kind(&self, path: &Path) -> Option<FileKind> {
+        let shown = display_path(path, self.cwd.as_deref());
+        self.options
+            .types
+            .iter()
+            .find(|(_, p)| p.matches_with(&shown, match_options()))
+            .map(|(k, _)| *k)
+    }
+
+    fn excluded(&self, path: &Path) -> bool {
+        let shown = display_path(path, self.cwd.as_deref());
+        self.options
+            .exclude
+            .iter()
+            .any(|p| p.matches_with(&shown, match_options()))
+    }
+
+    fn error(&mut self, path: &Path, error: impl fmt::Display) {
+        let path = display_path(path, self.cwd.as_deref());
+        self.found.errors.push(FileError {
+            path,
+            error: error.to_string(),
+        });
+    }
+
+    /// A file found in a folder: classified by name, or sniffed when it is an unnamed `*.conf`.
+    fn consider(&mut self, path: &Path) {
+        if self.excluded(path) {
+            return;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let by_name = self.forced_kind(path).or_else(|| kind_by_name(&name));
+        if by_name.is_none() && !name.to_ascii_lowercase().ends_with(".conf") {
+            return;
+        }
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => return,
+            Ok(meta) if !meta.is_file() => {
+                // FIFOs, sockets and devices are never opened; only a config-named one is reported.
+                if by_name.is_some() {
+                    self.error(path, ReadError::NotRegularFile);
+                }
+                return;
+            }
+            Err(e) if by_name.is_none() => {
+                let _ = e;
+                return;
+            }
+            _ => {}
+        }
+        let bytes = match crate::source::read_regular_file(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                if by_name.is_some() {
+                    self.error(path, e);
+                }
+                return;
+            }
+        };
+        let kind = match by_name {
+            Some(FileKind::Redis)
+                if self.forced_kind(path).is_none()
+                    && has_sentinel_monitor(&Document::parse(
+                        bytes[..bytes.len().min(SNIFF_BYTES)].to_vec(),
+                    )) =>
+            {
+                FileKind::Sentinel
+            }
+            Some(kind) => kind,
+            None => match sniff(&bytes) {
+                Some(kind) => kind,
+                None => return,
+            },
+        };
+        let file = self.sources.insert(path, bytes);
+        self.found.roots.push(Root { file, kind });
+    }
+
+    /// A file named on the command line: always audited; an unreadable one fails the run.
+    fn explicit(&mut self, path: &Path) -> Result<(), String> {
+        let bytes = crate::source::read_regular_file(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let head = Document::parse(bytes[..bytes.len().min(SNIFF_BYTES)].to_vec());
+        let kind = self
+            .forced_kind(path)
+            .unwrap_or_else(|| match kind_by_name(&name) {
+                Some(FileKind::Sentinel) => FileKind::Sentinel,
+                _ if has_sentinel_monitor(&head) => FileKind::Sentinel,
+                _ => FileKind::Redis,
+            });
+        let file = self.sources.insert(path, bytes);
+        self.found.roots.push(Root { file, kind });
+        Ok(())
+    }
+
+    fn walk(&mut self, dir: &Path) {
+        let options = self.options;
+        let cwd = self.cwd.clone();
+        let walker = WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 || !e.file_type().is_dir() {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                let shown = display_path(e.path(), cwd.as_deref());
+                !SKIPPED_DIRS.contains(&name.as_ref())
+                    && !options
+                        .exclude
+                        .iter()
+                        .any(|p| p.matches_with(&shown, match_options()))
+            });
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => self.consider(e.path()),
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| dir.to_path_buf());
+                    let reason = e
+                        .io_error()
+                        .map(|io| io.to_string())
+                        .unwrap_or_else(|| e.to_string());
+                    self.error(&path, format!("cannot read folder: {reason}"));
+                }
+            }
+        }
+    }
+}
+
+/// Discover config files under `paths`. A path that does not exist or a named file that cannot
+/// be read is an error for the whole run (exit 2); files that fail inside folders are listed.
+pub fn discover(
+    paths: &[PathBuf],
+    options: &DiscoveryOptions,
+    sources: &mut Sources,
+) -> Result<Discovered, String> {
+    let mut walker = Walker {
+        options,
+        sources,
+        found: Discovered::default(),
+        cwd: std::env::current_dir().ok(),
+    };
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("{}: no such file or folder", path.display()),
+            _ => format!("{}: {e}", path.display()),
+        })?;
+        if meta.is_dir() {
+            walker.walk(path);
+        } else {
+            walker.explicit(path)?;
+        }
+    }
+    let Walker {
+        mut found, sources, ..
+    } = walker;
+    found
+        .roots
+        .sort_by(|a, b| sources.display(a.file).cmp(sources.display(b.file)));
+    found.roots.dedup_by_key(|r| r.file);
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(kind_by_name("redis.conf"), Some(FileKind::Redis));
+        assert_eq!(kind_by_name("redis-sessions.conf"), Some(FileKind::Redis));
+        assert_eq!(kind_by_name("app.redis.conf"), Some(FileKind::Redis));
+        assert_eq!(
+            kind_by_name("sentinel-26379.conf"),
+            Some(FileKind::Sentinel)
+        );
+        assert_eq!(kind_by_name("nginx.conf"), None);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"port 6379\nappendonly yes\n"), Some(FileKind::Redis));
+        assert_eq!(sniff(b"server {\n listen 80;\n}\n"), None);
+        assert_eq!(
+            sniff(b"port 26379\nsentinel monitor m 10.0.0.1 6379 2\n"),
+            Some(FileKind::Sentinel)
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Writing patched files so that no reader ever sees half a config: each file is written to a
+//! temporary file in its own folder, flushed to disk and renamed over the original, keeping its
+//! mode and owner. A run that patches several files stages them all first and renames them only
+//! when every one is ready; a failed rename puts back the ones already replaced.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.reason)
+    }
+}
+
+fn err(path: &Path, reason: impl Into<String>) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// One file to replace: where, with what, and what it must still hold for the write to go ahead.
+pub struct PlannedWrite {
+    pub path: PathBuf,
+    pub contents: Vec<u8>,
+    /// The bytes read at the start of the run; None for a new file (an `--output-dir` copy).
+    pub expected: Option<Vec<u8>>,
+}
+
+/// The operations a write needs, so tests can make any one of them fail.
+pub trait FileOps {
+    fn write_temp(
+        &mut self,
+        temp: &Path,
+        contents: &[u8],
+        mode: Option<u32>,
+    ) -> std::io::Result<()>;
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()>;
+}
+
+/// The real file system.
+pub struct RealFs;
+
+impl FileOps for RealFs {
+    fn write_temp(
+        &mut self,
+        temp: &Path,
+        contents: &[u8],
+        mode: Option<u32>,
+    ) -> std::io::Result<()> {
+        let mut options = OpenOptions::new();
+        options
+            .write(true)
+            .create_new(true)
+            .mode(mode.unwrap_or(0o644));
+        let mut file = options.open(temp)?;
+        file.write_all(contents)?;
+        file.sync_all()
+    }
+
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+        fs::rename(from, to)
+    }
+}
+
+struct Staged {
+    target: PathBuf,
+    temp: PathBuf,
+    previous: Option<Vec<u8>>,
+}
+
+fn temp_path(target: &Path, n: usize) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.redline-{}-{n}.tmp", std::process::id()))
+}
+
+/// Write every planned file, or none. Symbolic links are written through (the link stays a link).
+pub fn write_all(plans: &[PlannedWrite], ops: &mut dyn FileOps) -> Result<(), WriteError> {
+    let mut staged: Vec<Staged> = Vec::new();
+    let result = stage_all(plans, ops, &mut staged).and_then(|()| commit_all(ops, &mut staged));
+    for s in &staged {
+        let _ = fs::remove_file(&s.temp);
+    }
+    result
+}
+
+fn stage_all(
+    plans: &[PlannedWrite],
+    ops: &mut dyn FileOps,
+    staged: &mut Vec<Staged>,
+) -> Result<(), WriteError> {
+    for (n, plan) in plans.iter().enumerate() {
+        let target = match fs::canonicalize(&plan.path) {
+            Ok(real) => real,
+            Err(_) if plan.expected.is_none() => plan.path.clone(),
+            Err(e) => return Err(err(&plan.path, format!("cannot resolve the file: {e}"))),
+        };
+        let meta = fs::metadata(&target).ok();
+        if let Some(expected) = &plan.expected {
+            let current = fs::read(&target).map_err(|e| {
+                err(
+                    &plan.path,
+                    format!("cannot re-read the file before writing: {e}"),
+                )
+            })?;
+            if &current != expected {
+                return Err(err(&plan.path, "the file changed since redline read it; nothing was written, run redline again"));
+            }
+        }
+        if let Some(parent) = target.parent() {
+            if plan.expected.is_none() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| err(parent, format!("cannot create the folder: {e}")))?;
+            }
+        }
+        let temp = temp_path(&target, n);
+        let mode = meta.as_ref().map(|m| m.permissions().mode() & 0o7777);
+        ops.write_temp(&temp, &plan.contents, mode).map_err(|e| {
+            let _ = fs::remove_file(&temp);
+            err(
+                &plan.path,
+                format!("cannot write a temporary file next to it: {e}"),
+            )
+        })?;
+        staged.push(Staged {
+            target: target.clone(),
+            temp: temp.clone(),
+            previous: plan.expected.clone(),
+        });
+        if let Some(meta) = &meta {
+            // The mode was set at creation (umask may have cleared bits): set it again, exactly.
+            fs::set_permissions(
+                &temp,
+                fs::Permissions::from_mode(meta.permissions().mode() & 0o7777),
+            )
+            .map_err(|e| err(&plan.path, format!("cannot keep the file's mode: {e}")))?;
+            let same_owner = fs::metadata(&temp)
+                .map(|t| t.uid() == meta.uid() && t.gid() == meta.gid())
+                .unwrap_or(false);
+            if !same_owner {
+                std::os::unix::fs::chown(&temp, Some(meta.uid()), Some(meta.gid())).map_err(
+                    |e| {
+                        err(
+                            &plan.path,
+                            format!(
+                                "cannot keep the file's owner ({}:{}): {e}",
+                                meta.uid(),
+                                meta.gid()
+                            ),
+                        )
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn commit_all(ops: &mut dyn FileOps, staged: &mut [Staged]) -> Result<(), WriteError> {
+    for i in 0..staged.len() {
+        if let Err(e) = ops.rename(&staged[i].temp, &staged[i].target) {
+            let failure = err(&staged[i].target, format!("cannot replace the file: {e}"));
+            roll_back(&staged[..i]);
+            return Err(failure);
+        }
+        sync_parent(&staged[i].target);
+    }
+    Ok(())
+}
+
+/// Put back the files already replaced, each again through a temporary file and a rename.
+fn roll_back(done: &[Staged]) {
+    for s in done.iter().rev() {
+        match &s.previous {
+            Some(previous) => {
+                let temp = s.temp.with_extension("rollback");
+                let mode = fs::metadata(&s.target)
+                    .map(|m| m.permissions().mode() & 0o7777)
+                    .ok();
+                if RealFs.write_temp(&temp, previous, mode).is_ok() {
+                    let _ = fs::rename(&temp, &s.target);
+                }
+                let _ = fs::remove_file(&temp);
+            }
+            None => {
+                let _ = fs::remove_file(&s.target);
+            }
+        }
+    }
+}
+
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent() {
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+}
+
+/// `FILE.bak`, or `FILE.bak.N` when that exists: an existing backup is never overwritten.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let base = PathBuf::from(format!("{}.bak", path.display()));
+    if !base.exists() {
+        return base;
+    }
+    (1..)
+        .map(|n| PathBuf::from(format!("{}.bak.{n}", path.display())))
+        .find(|p| !p.exists())
+        .unwrap()
+}

@@ -1,0 +1,18 @@
+//! redline audits and hardens the configuration of Redis-backed session stores.
+//!
+//! Data flows one way: `discovery` finds files -> `syntax` reads them losslessly -> `model` builds
+//! effective configurations with provenance -> `stack` assembles instances and Sentinels ->
+//! `rules` produce findings with `fix`es -> `report` renders them. `app` runs a command.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod discovery;
+pub mod fix;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod secret;
+pub mod source;
+pub mod stack;
+pub mod syntax;

@@ -1,0 +1,6 @@
+//! Semantic models: what the real software makes of the files, with provenance for every value.
+
+pub mod acl;
+pub mod directives;
+pub mod redis;
+pub mod sentinel;

@@ -1,0 +1,104 @@
+//! The JSON report, version 1, exactly as cli.md specifies it.
+
+use super::{Resolved, Summary};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    fix: Option<JsonFix<'a>>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'a str,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    line: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    fixable: usize,
+}
+
+pub fn render(findings: &[Resolved], summary: &Summary) -> String {
+    let report = Report {
+        version: 1,
+        tool: Tool {
+            name: "redline",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule,
+                name: &f.name,
+                severity: f.severity.as_str(),
+                path: &f.path,
+                line: f.line,
+                column: f.column,
+                end_line: f.end_line,
+                end_column: f.end_column,
+                message: &f.message,
+                fix: f.fix.as_ref().map(|(a, d)| JsonFix {
+                    applicability: a.as_str(),
+                    description: d,
+                }),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        path: &r.path,
+                        line: r.line,
+                        message: &r.message,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        summary: JsonSummary {
+            files: summary.files,
+            findings: findings.len(),
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+            fixable: summary.fixable + summary.unsafe_fixable,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");
+    text.push('\n');
+    text
+}

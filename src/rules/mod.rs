@@ -1,0 +1,268 @@
+//! The rule engine: the catalogue (`rules/catalog.toml`), findings, and the rule families, one
+//! file each. A rule reads the stack and pushes findings; it never prints or touches files.
+
+pub mod passwords;
+pub mod redis_server;
+pub mod sentinel;
+
+use crate::fix::Fix;
+use crate::model::directives::RedisVersion;
+use crate::source::{FileId, Sources};
+use crate::stack::Stack;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub fix: String,
+    pub summary: String,
+    pub explanation: String,
+    pub example: String,
+    pub fix_description: String,
+    pub references: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    rule: Vec<RuleMeta>,
+}
+
+pub fn catalog() -> &'static [RuleMeta] {
+    static CATALOG: OnceLock<Vec<RuleMeta>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        toml::from_str::<CatalogFile>(include_str!("../../rules/catalog.toml"))
+            .expect("rules/catalog.toml is valid (checked by tests)")
+            .rule
+    })
+}
+
+pub fn rule(id: &str) -> Option<&'static RuleMeta> {
+    catalog().iter().find(|r| r.id.eq_ignore_ascii_case(id))
+}
+
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub file: FileId,
+    /// Byte range the finding is about; empty at 0 for "absent" findings (line 1, column 1).
+    pub span: Range<usize>,
+    pub message: String,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static str,
+        file: FileId,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
+        let severity = self::rule(rule)
+            .map(|r| r.severity)
+            .unwrap_or(Severity::Error);
+        Finding {
+            rule,
+            severity,
+            file,
+            span,
+            message: message.into(),
+            fix: None,
+            related: Vec::new(),
+        }
+    }
+    pub fn severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix;
+        self
+    }
+    pub fn related(mut self, related: Related) -> Finding {
+        self.related.push(related);
+        self
+    }
+}
+
+pub struct Context<'a> {
+    pub sources: &'a Sources,
+    pub stack: &'a Stack,
+    pub redis_version: Option<RedisVersion>,
+}
+
+impl Context<'_> {
+    /// The version whose defaults apply when none was given: the newest redline knows.
+    pub fn effective_version(&self) -> RedisVersion {
+        self.redis_version.unwrap_or_else(RedisVersion::newest)
+    }
+
+    /// "file:line" for messages.
+    pub fn place(&self, file: FileId, offset: usize) -> String {
+        let (line, _) = self.sources.doc(file).line_col(offset);
+        format!("{}:{line}", self.sources.display(file))
+    }
+}
+
+/// The rule families of the catalogue contract (rules.md), including those whose rules a later
+/// release adds: a config naming them must keep working.
+pub const FAMILIES: [&str; 7] = ["RD", "SN", "PHP", "LV", "DJ", "XS", "RL"];
+
+/// Whether `prefix` names a rule, or a family (optionally with leading digits of an ID).
+pub fn is_known_prefix(prefix: &str) -> bool {
+    if prefix.is_empty() {
+        return false;
+    }
+    if catalog().iter().any(|r| r.id.starts_with(prefix)) {
+        return true;
+    }
+    FAMILIES.iter().any(|f| {
+        prefix
+            .strip_prefix(f)
+            .is_some_and(|rest| rest.len() <= 3 && rest.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Which rules run: `--select` / `--ignore` entries are IDs or family prefixes (`RD`, `SN`,
+/// `RD1`); the longest matching entry decides, as in ruff.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn enabled(&self, id: &str) -> bool {
+        let best = |list: &[String]| {
+            list.iter()
+                .filter(|p| id.starts_with(p.as_str()))
+                .map(String::len)
+                .max()
+        };
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select)
+        };
+        match (selected, best(&self.ignore)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
+
+    /// Entries that name no rule and no family prefix of one.
+    pub fn unknown_entries(&self) -> Vec<String> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|p| !is_known_prefix(p))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Run every family over the stack.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    redis_server::check(ctx, &mut findings);
+    sentinel::check(ctx, &mut findings);
+    passwords::check(ctx, &mut findings);
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_loads_with_unique_ids() {
+        let ids: Vec<_> = catalog().iter().map(|r| r.id.as_str()).collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len());
+        for r in catalog() {
+            assert!(
+                ["safe", "unsafe", "display", "none"].contains(&r.fix.as_str()),
+                "{}",
+                r.id
+            );
+            assert!(
+                !r.explanation.trim().is_empty() && !r.example.trim().is_empty(),
+                "{}",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn selection_prefixes() {
+        let s = Selection {
+            select: vec!["RD".into()],
+            ignore: vec!["RD2".into()],
+        };
+        assert!(s.enabled("RD101"));
+        assert!(!s.enabled("RD201"));
+        assert!(!s.enabled("SN001"));
+        let s = Selection {
+            select: vec!["RD201".into()],
+            ignore: vec!["RD2".into()],
+        };
+        assert!(s.enabled("RD201"));
+        assert!(
+            Selection {
+                select: vec!["XX".into()],
+                ignore: vec![]
+            }
+            .unknown_entries()
+                == ["XX"]
+        );
+    }
+}

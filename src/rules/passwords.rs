@@ -1,0 +1,176 @@
+//! `XS201`: weak passwords anywhere on the server side of the stack (requirepass, ACL users,
+//! masterauth, Sentinel auth-pass and sentinel-pass). A fix rotates the password to one generated
+//! secret in every audited place that holds the same password, in one step.
+
+use super::{Context, Finding};
+use crate::fix::{self, Applicability, Fix};
+use crate::model::acl::{apply_rules, PasswordRule, UserState};
+use crate::model::redis::{safe_text, DefaultUserSource, RedisModel};
+use crate::secret::{self, Weakness};
+use crate::source::FileId;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiteralKind {
+    /// A directive value: the span is the value alone.
+    Value,
+    /// An ACL `>password` rule: the span covers the `>`.
+    AclPlain,
+    /// An ACL `#<sha256>` rule.
+    AclHash,
+}
+
+#[derive(Debug, Clone)]
+pub struct PasswordLiteral {
+    /// What the password is, for messages ("`requirepass`", "the password of user `app`").
+    pub what: String,
+    pub file: FileId,
+    pub span: Range<usize>,
+    /// The clear text, or the hex hash for `AclHash`.
+    pub value: Vec<u8>,
+    pub kind: LiteralKind,
+}
+
+impl PasswordLiteral {
+    fn replacement(&self, secret: &str) -> Vec<u8> {
+        match self.kind {
+            LiteralKind::AclPlain => format!(">{secret}").into_bytes(),
+            _ => secret.as_bytes().to_vec(),
+        }
+    }
+}
+
+fn user_literals(
+    file: FileId,
+    values: &[crate::syntax::redis::Arg],
+    out: &mut Vec<PasswordLiteral>,
+) {
+    let name = safe_text(&values[0].text());
+    let mut state = UserState::fresh();
+    let _ = apply_rules(&mut state, &values[1..], None);
+    for p in state.passwords {
+        let (kind, arg, what) = match p {
+            PasswordRule::Plain(a) => (
+                LiteralKind::AclPlain,
+                a,
+                format!("the password of user `{name}`"),
+            ),
+            PasswordRule::Hash(a) => (
+                LiteralKind::AclHash,
+                a,
+                format!("the password hash of user `{name}`"),
+            ),
+        };
+        out.push(PasswordLiteral {
+            what,
+            file,
+            span: arg.span.clone(),
+            value: arg.value[1..].to_vec(),
+            kind,
+        });
+    }
+}
+
+/// The password literals in effect in one config (server or Sentinel).
+pub fn server_literals(model: &RedisModel) -> Vec<PasswordLiteral> {
+    let mut out = Vec::new();
+    let value = |what: &str, o: &crate::model::redis::Occurrence, index: usize| PasswordLiteral {
+        what: what.to_string(),
+        file: o.file,
+        span: o.values[index].span.clone(),
+        value: o.values[index].value.clone(),
+        kind: LiteralKind::Value,
+    };
+    // requirepass counts only while it is the default user's password (else RD102 says so).
+    if let Some(crate::model::redis::DefaultUser {
+        source: DefaultUserSource::Requirepass(o),
+        ..
+    }) = &model.default_user
+    {
+        out.push(value("`requirepass`", o, 0));
+    }
+    if let Some(o) = model.last("masterauth") {
+        out.push(value("`masterauth`", o, 0));
+    }
+    for u in &model.users {
+        user_literals(u.file, &u.values, &mut out);
+    }
+    if let Some(acl) = &model.acl_file {
+        for line in &acl.users {
+            user_literals(line.file, &line.args[1..], &mut out);
+        }
+    }
+    out
+}
+
+/// Every password literal of the stack's servers and Sentinels.
+pub fn stack_literals(ctx: &Context) -> Vec<PasswordLiteral> {
+    let mut out = Vec::new();
+    for instance in &ctx.stack.instances {
+        out.extend(server_literals(&instance.model));
+    }
+    for sentinel in &ctx.stack.sentinels {
+        out.extend(server_literals(&sentinel.config));
+        for m in &sentinel.masters {
+            if let Some(o) = &m.auth_pass {
+                out.push(PasswordLiteral {
+                    what: format!("`sentinel auth-pass {}`", m.name),
+                    file: o.file,
+                    span: o.values[2].span.clone(),
+                    value: o.values[2].value.clone(),
+                    kind: LiteralKind::Value,
+                });
+            }
+        }
+        if let Some(o) = &sentinel.sentinel_pass {
+            out.push(PasswordLiteral {
+                what: "`sentinel sentinel-pass`".into(),
+                file: o.file,
+                span: o.values[1].span.clone(),
+                value: o.values[1].value.clone(),
+                kind: LiteralKind::Value,
+            });
+        }
+    }
+    out
+}
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let literals = stack_literals(ctx);
+    for literal in &literals {
+        let weakness = match literal.kind {
+            LiteralKind::AclHash => {
+                secret::is_published_example_hash(&literal.value).then_some(Weakness::Published)
+            }
+            _ if literal.value.is_empty() => None,
+            _ => secret::weakness(&literal.value),
+        };
+        let Some(weakness) = weakness else { continue };
+        let why = match (weakness, literal.kind) {
+            (Weakness::Published, LiteralKind::AclHash) => {
+                "is the SHA-256 of a published example password".to_string()
+            }
+            (Weakness::Published, _) => "is a published example password".to_string(),
+            (Weakness::Short, _) => format!("is shorter than {} characters", secret::MIN_LENGTH),
+        };
+        // A hash can be replaced only by a password someone knows; rotating it is left to a person.
+        let fix = (literal.kind != LiteralKind::AclHash).then(|| {
+            let secret = secret::generate();
+            let edits = literals
+                .iter()
+                .filter(|other| other.kind != LiteralKind::AclHash && other.value == literal.value)
+                .map(|other| fix::replace(other.file, other.span.clone(), other.replacement(&secret)))
+                .collect();
+            Fix::new(Applicability::Unsafe, "rotate to a generated 64-hex secret everywhere the stack uses this password (clients outside the audited files must be updated too)", edits)
+        });
+        out.push(
+            Finding::new(
+                "XS201",
+                literal.file,
+                literal.span.clone(),
+                format!("{} {why}", literal.what),
+            )
+            .with_fix(fix),
+        );
+    }
+}

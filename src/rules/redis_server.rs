@@ -1,0 +1,769 @@
+//! `RD`: rules over one redis-server's effective configuration (redis.conf, its includes and its
+//! aclfile). Each rule is one function; `check` runs them over every instance of the stack.
+
+use super::{Context, Finding, Related, Severity};
+use crate::fix::{self, Applicability, Edit, Fix};
+use crate::model::redis::{DefaultUserSource, IssueKind, Occurrence, RedisModel};
+use crate::secret;
+use crate::source::FileId;
+use crate::stack::{Instance, Role};
+use std::net::IpAddr;
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for instance in &ctx.stack.instances {
+        load_issues(ctx, &instance.model, "RD001", out);
+        no_password(ctx, instance, out);
+        requirepass_ignored(ctx, instance, out);
+        listens_on_all_interfaces(ctx, instance, out);
+        listens_on_public_address(ctx, instance, out);
+        protected_mode_off(ctx, instance, out);
+        cleartext_on_network(ctx, instance, out);
+        unix_socket_world_accessible(ctx, instance, out);
+        aof_disabled(ctx, instance, out);
+        aof_fsync_off(ctx, instance, out);
+        dangerous_commands_enabled(ctx, instance, out);
+        config_command_enabled(ctx, instance, out);
+        guessable_rename(ctx, instance, out);
+        evicting_policy(ctx, instance, out);
+        maxmemory_unset(ctx, instance, out);
+        activedefrag(ctx, instance, out);
+    }
+}
+
+/// Where "absent" findings point and new lines go: line 1 of the instance's root file.
+fn root_start(model: &RedisModel) -> (FileId, std::ops::Range<usize>) {
+    (model.root, 0..0)
+}
+
+fn at(o: &Occurrence) -> (FileId, std::ops::Range<usize>) {
+    (o.file, o.span())
+}
+
+/// " (it overrides line N)" when the effective line replaced an earlier one.
+fn overrode(ctx: &Context, model: &RedisModel, name: &str) -> String {
+    match model.overridden(name) {
+        Some(o) => format!(", overriding {}", ctx.place(o.file, o.span().start)),
+        None => String::new(),
+    }
+}
+
+/// The edit that sets directive `name` to `value`: the value of its effective line is replaced;
+/// a missing directive is added after the last of `anchors` (or at the end of the root file).
+pub fn set_directive(
+    ctx: &Context,
+    model: &RedisModel,
+    name: &str,
+    value: &str,
+    anchors: &[&str],
+) -> Edit {
+    if let Some(o) = model.last(name) {
+        let directive = &o.directive;
+        let start = directive.args[1].span.start;
+        let end = directive.args.last().map_or(start, |a| a.span.end);
+        return fix::replace(o.file, start..end, value.as_bytes());
+    }
+    add_line(ctx, model, format!("{name} {value}").as_bytes(), anchors)
+}
+
+/// Add a line after the last directive among `anchors` (outside generated blocks), else at the end
+/// of the root file (above its generated block, if any).
+pub fn add_line(ctx: &Context, model: &RedisModel, text: &[u8], anchors: &[&str]) -> Edit {
+    let anchor = model
+        .directives
+        .iter()
+        .chain(&model.renames)
+        .filter(|o| anchors.contains(&o.name.as_str()))
+        .filter(|o| {
+            model
+                .generated_at
+                .get(&o.file)
+                .is_none_or(|g| o.span().start < *g)
+        })
+        .max_by_key(|o| (model.files.iter().position(|f| *f == o.file), o.line()));
+    match anchor {
+        Some(o) if o.file == model.root || anchor_is_last_word(model, o) => {
+            fix::insert_line_after(ctx.sources, o.file, o.line(), text)
+        }
+        _ => fix::append_line(
+            ctx.sources,
+            model.root,
+            model.generated_at.get(&model.root).copied(),
+            text,
+        ),
+    }
+}
+
+/// An anchor in an included file is only used when nothing in the root comes after its include.
+fn anchor_is_last_word(model: &RedisModel, o: &Occurrence) -> bool {
+    model
+        .includes
+        .iter()
+        .filter(|i| i.file == model.root)
+        .any(|i| i.targets.contains(&o.file))
+        && !model
+            .directives
+            .iter()
+            .any(|d| d.file == model.root && d.name == o.name)
+}
+
+pub fn load_issues(
+    ctx: &Context,
+    model: &RedisModel,
+    invalid_rule: &'static str,
+    out: &mut Vec<Finding>,
+) {
+    for issue in &model.issues {
+        let finding = match issue.kind {
+            IssueKind::Invalid => {
+                let fix = issue.trailing_comment.clone().map(|trailing| {
+                    let doc = ctx.sources.doc(issue.file);
+                    let line = doc.line_index(issue.span.start);
+                    let raw = doc.line_bytes(line);
+                    let indent: Vec<u8> = raw
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t'))
+                        .copied()
+                        .collect();
+                    let comment = &doc.bytes()[trailing.clone()];
+                    let comment = &comment[comment.iter().position(|&b| b == b'#').unwrap_or(0)..];
+                    let mut text = indent;
+                    text.extend_from_slice(comment);
+                    Fix::new(
+                        Applicability::Safe,
+                        "move the trailing comment to its own line above",
+                        vec![
+                            fix::insert_line_before(ctx.sources, issue.file, line, &text),
+                            fix::replace(issue.file, trailing, Vec::new()),
+                        ],
+                    )
+                });
+                Finding::new(
+                    invalid_rule,
+                    issue.file,
+                    issue.span.clone(),
+                    issue.message.clone(),
+                )
+                .with_fix(fix)
+            }
+            IssueKind::Missing => Finding::new(
+                "RD002",
+                issue.file,
+                issue.span.clone(),
+                issue.message.clone(),
+            ),
+            IssueKind::EmptyGlob => Finding::new(
+                "RD002",
+                issue.file,
+                issue.span.clone(),
+                issue.message.clone(),
+            )
+            .severity(Severity::Info),
+        };
+        out.push(finding);
+    }
+}
+
+/// The default user is `on` and `nopass` (RD101 holds).
+fn open_without_password(model: &RedisModel) -> bool {
+    model
+        .default_user
+        .as_ref()
+        .is_some_and(|u| u.state.open_without_password())
+}
+
+fn no_password(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let Some(user) = model
+        .default_user
+        .as_ref()
+        .filter(|u| u.state.open_without_password())
+    else {
+        return;
+    };
+    let secret = secret::generate();
+    let rotate = "add a generated 64-hex password (every client must then be given it)";
+    let (file, span, message, edit) = match &user.source {
+        DefaultUserSource::Compiled => {
+            let (file, span) = root_start(model);
+            let edit = add_line(
+                ctx,
+                model,
+                format!("requirepass {secret}").as_bytes(),
+                &["requirepass", "masterauth", "masteruser"],
+            );
+            (file, span, "no `requirepass` and no `user default` line: every client is authenticated as `default` without a password".to_string(), Some(edit))
+        }
+        DefaultUserSource::Requirepass(o) => {
+            let edit = set_directive(ctx, model, "requirepass", &secret, &[]);
+            let msg = format!("`requirepass \"\"` is the last word on the password{}: every client is authenticated as `default` without one", overrode(ctx, model, "requirepass"));
+            (o.file, o.span(), msg, Some(edit))
+        }
+        DefaultUserSource::UserLine(o) => {
+            let beats = model
+                .last("requirepass")
+                .map(|r| {
+                    format!(
+                        "; it beats `requirepass` at {} whatever the order",
+                        ctx.place(r.file, r.span().start)
+                    )
+                })
+                .unwrap_or_default();
+            let edit = user
+                .state
+                .nopass_arg
+                .as_ref()
+                .map(|a| fix::replace(o.file, a.span.clone(), format!(">{secret}")));
+            (o.file, o.span(), format!("`user default` is `on` and `nopass`: every client is authenticated without a password{beats}"), edit)
+        }
+        DefaultUserSource::AclLine(line) => {
+            let edit = user
+                .state
+                .nopass_arg
+                .as_ref()
+                .map(|a| fix::replace(line.file, a.span.clone(), format!(">{secret}")));
+            (line.file, line.span.clone(), "the aclfile's `user default` is `on` and `nopass`: every client is authenticated without a password".to_string(), edit)
+        }
+        DefaultUserSource::AclFileWithoutDefault(o) => {
+            let acl = model.acl_file.as_ref().and_then(|a| a.file);
+            let edit = acl.map(|f| {
+                fix::append_line(
+                    ctx.sources,
+                    f,
+                    None,
+                    format!("user default on >{secret} ~* &* +@all").as_bytes(),
+                )
+            });
+            (o.file, o.span(), "the aclfile has no `default` user, so redis-server creates it as `on nopass ~* &* +@all`: every client is authenticated without a password".to_string(), edit)
+        }
+    };
+    let fix = edit.map(|e| Fix::new(Applicability::Unsafe, rotate, vec![e]));
+    out.push(Finding::new("RD101", file, span, message).with_fix(fix));
+}
+
+fn requirepass_ignored(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let Some(requirepass) = model.last("requirepass") else {
+        return;
+    };
+    let overrider = match model.default_user.as_ref().map(|u| &u.source) {
+        Some(DefaultUserSource::UserLine(o)) => {
+            Some(("a `user default` line".to_string(), o.file, o.span()))
+        }
+        _ => model.acl_file.as_ref().map(|a| {
+            (
+                "`aclfile`".to_string(),
+                a.directive.file,
+                a.directive.span(),
+            )
+        }),
+    };
+    let Some((what, file, span)) = overrider else {
+        return;
+    };
+    let line = ctx
+        .sources
+        .doc(requirepass.file)
+        .line_index(requirepass.span().start);
+    let whole_line = ctx.sources.doc(requirepass.file).lines()[line].start
+        ..ctx.sources.doc(requirepass.file).lines()[line].end();
+    let fix = Fix::new(
+        Applicability::Display,
+        "delete `requirepass` and set passwords on the `user default` line (or in the aclfile) only",
+        vec![fix::replace(requirepass.file, whole_line, Vec::new())],
+    );
+    out.push(
+        Finding::new(
+            "RD102",
+            requirepass.file,
+            requirepass.span(),
+            format!("`requirepass` has no effect: {what} at {} defines the default user, so editing `requirepass` later changes nothing", ctx.place(file, span.start)),
+        )
+        .with_fix(Some(fix))
+        .related(Related { file, span, message: "this defines the default user".into() }),
+    );
+}
+
+fn strip_optional(addr: &str) -> &str {
+    addr.strip_prefix('-').unwrap_or(addr)
+}
+
+fn is_wildcard(addr: &str) -> bool {
+    matches!(strip_optional(addr), "*" | "0.0.0.0" | "::" | "::*")
+}
+
+fn is_loopback(addr: &str) -> bool {
+    let a = strip_optional(addr);
+    a.eq_ignore_ascii_case("localhost") || a.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Not loopback, RFC 1918, IPv6 unique-local or link-local (or a wildcard, handled by RD201).
+fn is_public(addr: &str) -> bool {
+    match strip_optional(addr).parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => {
+            !(v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified())
+        }
+        Ok(IpAddr::V6(v6)) => {
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+        Err(_) => false,
+    }
+}
+
+fn listens_on_all_interfaces(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let bind = model.last("bind");
+    let addresses = model.bind_addresses();
+    if !addresses.iter().any(|a| is_wildcard(a)) {
+        return;
+    }
+    let severity = if open_without_password(model) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let (file, span, what) = match bind {
+        Some(o) => (
+            o.file,
+            o.span(),
+            format!(
+                "`bind` lists a wildcard address{}",
+                overrode(ctx, model, "bind")
+            ),
+        ),
+        None => {
+            let (f, s) = root_start(model);
+            (f, s, "no `bind` line: redis-server listens on every interface (compiled default `* -::*`)".to_string())
+        }
+    };
+    let and_open = if severity == Severity::Error {
+        "; with no password, anyone who can reach it has the data"
+    } else {
+        ""
+    };
+    let edit = set_directive(
+        ctx,
+        model,
+        "bind",
+        "127.0.0.1 -::1",
+        &["port", "protected-mode"],
+    );
+    let fix = Fix::new(
+        Applicability::Unsafe,
+        "listen on loopback only: `bind 127.0.0.1 -::1` (remote clients are cut off)",
+        vec![edit],
+    );
+    out.push(
+        Finding::new("RD201", file, span, format!("{what}{and_open}"))
+            .severity(severity)
+            .with_fix(Some(fix)),
+    );
+}
+
+fn listens_on_public_address(_ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let Some(bind) = instance.model.last("bind") else {
+        return;
+    };
+    let public: Vec<String> = bind
+        .values
+        .iter()
+        .map(|a| a.text())
+        .filter(|a| is_public(a))
+        .collect();
+    if public.is_empty() {
+        return;
+    }
+    out.push(Finding::new(
+        "RD202",
+        bind.file,
+        bind.span(),
+        format!(
+            "`bind` lists public address{} {}: reachable from outside the private network",
+            if public.len() > 1 { "es" } else { "" },
+            public.join(", ")
+        ),
+    ));
+}
+
+fn protected_mode_off(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    if model.is_yes("protected-mode") != Some(false) || !open_without_password(model) {
+        return;
+    }
+    let o = model.last("protected-mode").unwrap();
+    let edit = set_directive(ctx, model, "protected-mode", "yes", &[]);
+    out.push(
+        Finding::new("RD203", o.file, o.span(), format!("`protected-mode no`{} while the default user needs no password: non-local clients get full access", overrode(ctx, model, "protected-mode")))
+            .with_fix(Some(Fix::new(Applicability::Safe, "set `protected-mode yes`", vec![edit]))),
+    );
+}
+
+fn cleartext_on_network(_ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let port = model
+        .last("port")
+        .map(|o| o.value_text())
+        .unwrap_or_else(|| "6379".into());
+    let tls = model
+        .last("tls-port")
+        .map(|o| o.value_text())
+        .unwrap_or_else(|| "0".into());
+    if port == "0" || tls != "0" {
+        return;
+    }
+    let addresses = model.bind_addresses();
+    let network: Vec<&String> = addresses.iter().filter(|a| !is_loopback(a)).collect();
+    if network.is_empty() {
+        return;
+    }
+    let (file, span) = model
+        .last("bind")
+        .map(at)
+        .unwrap_or_else(|| root_start(model));
+    out.push(Finding::new("RD204", file, span, format!("listens on {} port {port} without TLS: passwords and sessions cross the network in clear text", network.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "))));
+}
+
+fn unix_socket_world_accessible(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    if model
+        .last("unixsocket")
+        .is_none_or(|o| o.value_text().is_empty())
+    {
+        return;
+    }
+    let Some(perm) = model.last("unixsocketperm") else {
+        return;
+    };
+    let Some(mode) = crate::model::directives::parse_octal(&perm.values[0].value) else {
+        return;
+    };
+    if mode & 0o007 == 0 {
+        return;
+    }
+    let edit = set_directive(ctx, model, "unixsocketperm", "770", &[]);
+    out.push(
+        Finding::new(
+            "RD205",
+            perm.file,
+            perm.span(),
+            format!(
+                "`unixsocketperm {:o}` lets every local user connect to the socket",
+                mode
+            ),
+        )
+        .with_fix(Some(Fix::new(
+            Applicability::Safe,
+            "set `unixsocketperm 770` (owner and group only)",
+            vec![edit],
+        ))),
+    );
+}
+
+fn aof_disabled(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    if instance.role == Role::Cache || model.is_yes("appendonly") == Some(true) {
+        return;
+    }
+    let no_rdb = !model.save_enabled();
+    let severity = if no_rdb {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let (file, span) = model
+        .last("appendonly")
+        .map(at)
+        .unwrap_or_else(|| root_start(model));
+    let what = match model.last("appendonly") {
+        Some(_) => format!("`appendonly no`{}", overrode(ctx, model, "appendonly")),
+        None => "no `appendonly` line (default `no`)".into(),
+    };
+    let consequence = if no_rdb {
+        "and `save \"\"` disables snapshots too: every restart logs everyone out"
+    } else {
+        "a restart loses every session written since the last snapshot"
+    };
+    let edit = set_directive(
+        ctx,
+        model,
+        "appendonly",
+        "yes",
+        &["appendfsync", "appendfilename", "save"],
+    );
+    let fix = Fix::new(Applicability::Safe, "set `appendonly yes` (before Redis 7.0, run `CONFIG SET appendonly yes` on the live server first so the AOF is built from its data)", vec![edit]);
+    out.push(
+        Finding::new(
+            "RD301",
+            file,
+            span,
+            format!("{what} {}: {consequence}", instance.session_clause()),
+        )
+        .severity(severity)
+        .with_fix(Some(fix)),
+    );
+}
+
+fn aof_fsync_off(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    if instance.role == Role::Cache || model.value_lower("appendfsync").as_deref() != Some("no") {
+        return;
+    }
+    let o = model.last("appendfsync").unwrap();
+    let edit = set_directive(ctx, model, "appendfsync", "everysec", &[]);
+    out.push(
+        Finding::new(
+            "RD302",
+            o.file,
+            o.span(),
+            format!(
+                "`appendfsync no`{} {}: a crash can lose the last ~30 seconds of session writes",
+                overrode(ctx, model, "appendfsync"),
+                instance.session_clause()
+            ),
+        )
+        .with_fix(Some(Fix::new(
+            Applicability::Safe,
+            "set `appendfsync everysec`",
+            vec![edit],
+        ))),
+    );
+}
+
+/// The commands of `wanted` the default user can still call, with the line that renamed each one
+/// to a non-empty name (if any).
+fn callable<'a>(
+    model: &'a RedisModel,
+    wanted: &[&'static str],
+) -> Vec<(&'static str, Option<&'a Occurrence>)> {
+    wanted
+        .iter()
+        .filter(|c| model.default_can_call(c) == Some(true))
+        .map(|c| (*c, model.rename_of(c).map(|(o, _)| o)))
+        .collect()
+}
+
+/// Edits that remove `commands`: an existing rename gets target `""`, others a new line.
+fn removal_edits(
+    ctx: &Context,
+    model: &RedisModel,
+    commands: &[(&'static str, Option<&Occurrence>)],
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let mut new_lines = Vec::new();
+    for (command, renamed) in commands {
+        match renamed {
+            Some(o) => edits.push(fix::replace(
+                o.file,
+                o.values[1].span.clone(),
+                b"\"\"".to_vec(),
+            )),
+            None => new_lines.push(format!(
+                "rename-command {} \"\"",
+                command.to_ascii_uppercase()
+            )),
+        }
+    }
+    if !new_lines.is_empty() {
+        let ending = ctx.sources.doc(model.root).preferred_ending();
+        let text = new_lines.join(std::str::from_utf8(ending.as_bytes()).unwrap_or("\n"));
+        edits.push(add_line(ctx, model, text.as_bytes(), &["rename-command"]));
+    }
+    edits
+}
+
+fn command_location(model: &RedisModel) -> (FileId, std::ops::Range<usize>) {
+    model
+        .renames
+        .last()
+        .map(at)
+        .unwrap_or_else(|| root_start(model))
+}
+
+fn dangerous_commands_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let mut wanted = vec!["flushall"];
+    if instance.role != Role::Cache {
+        wanted.push("flushdb");
+    }
+    let before_7 =
+        ctx.effective_version() < crate::model::directives::RedisVersion { major: 7, minor: 0 };
+    let debug_enabled = match model.value_lower("enable-debug-command") {
+        Some(v) => v == "yes" || v == "local",
+        None => before_7,
+    };
+    if debug_enabled {
+        wanted.push("debug");
+    }
+    let found = callable(model, &wanted);
+    if found.is_empty() {
+        return;
+    }
+    let names: Vec<String> = found.iter().map(|(c, _)| c.to_ascii_uppercase()).collect();
+    let renamed = found.iter().filter(|(_, r)| r.is_some()).count();
+    let note = if renamed > 0 {
+        " (a non-empty rename only hides a command; it stays callable)"
+    } else {
+        ""
+    };
+    let (file, span) = command_location(model);
+    let edits = removal_edits(ctx, model, &found);
+    let fix = Fix::new(
+        Applicability::Safe,
+        format!(
+            "remove {} with `rename-command NAME \"\"`",
+            names.join(", ")
+        ),
+        edits,
+    );
+    out.push(
+        Finding::new(
+            "RD401",
+            file,
+            span,
+            format!(
+                "{} callable by the default user{note}: one call wipes every session",
+                names.join(", ") + if names.len() > 1 { " are" } else { " is" }
+            ),
+        )
+        .with_fix(Some(fix)),
+    );
+}
+
+/// Whether a Sentinel of the stack monitors an address this instance may listen on: Sentinel then
+/// needs CONFIG (REWRITE) on it. Conservative: the port alone decides, so no fix that would break
+/// a failover is offered on a guess.
+fn monitored_by_sentinel(ctx: &Context, model: &RedisModel) -> bool {
+    let port: i64 = model
+        .last("port")
+        .map(|o| o.value_text())
+        .unwrap_or_else(|| "6379".into())
+        .parse()
+        .unwrap_or(6379);
+    ctx.stack
+        .sentinels
+        .iter()
+        .any(|s| s.masters.iter().any(|m| m.port == port))
+}
+
+fn config_command_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let found = callable(model, &["config"]);
+    if found.is_empty() {
+        return;
+    }
+    let (file, span) = command_location(model);
+    let fix = (!monitored_by_sentinel(ctx, model)).then(|| {
+        Fix::new(
+            Applicability::Unsafe,
+            "remove CONFIG with `rename-command CONFIG \"\"` (tools that run CONFIG stop working)",
+            removal_edits(ctx, model, &found),
+        )
+    });
+    out.push(Finding::new("RD402", file, span, "CONFIG is callable by the default user: CONFIG SET can write files where redis-server can, and CONFIG GET reveals passwords").with_fix(fix));
+}
+
+const PUBLISHED_RENAME: &str = "b840fc02d524045429941cc15f59e41cb7be6c52";
+
+fn guessable_rename(_ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    for r in &instance.model.renames {
+        let target = r.values[1].text();
+        if target.is_empty() {
+            continue;
+        }
+        let why = if target.eq_ignore_ascii_case(PUBLISHED_RENAME) {
+            "to the example name printed in redis.conf's own comments".to_string()
+        } else if target.chars().count() < 16 {
+            format!("to a name of {} characters", target.chars().count())
+        } else {
+            continue;
+        };
+        out.push(Finding::new(
+            "RD403",
+            r.file,
+            r.span(),
+            format!(
+                "`{}` is renamed {why}: easy to guess; remove it (`\"\"`) or deny it by ACL",
+                r.values[0].text().to_ascii_uppercase()
+            ),
+        ));
+    }
+}
+
+fn evicting_policy(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    if !instance.may_store_sessions() {
+        return;
+    }
+    let Some(policy) = model.value_lower("maxmemory-policy") else {
+        return;
+    };
+    let severity = if policy.starts_with("allkeys-") {
+        Severity::Error
+    } else if policy.starts_with("volatile-") {
+        Severity::Warning
+    } else {
+        return;
+    };
+    let o = model.last("maxmemory-policy").unwrap();
+    let why = if severity == Severity::Error {
+        "any key, sessions included, is deleted when memory is full"
+    } else {
+        "session keys carry a TTL, so they are evicted when memory is full"
+    };
+    let edit = set_directive(ctx, model, "maxmemory-policy", "noeviction", &[]);
+    out.push(
+        Finding::new(
+            "RD501",
+            o.file,
+            o.span(),
+            format!(
+                "`maxmemory-policy {policy}`{} {}: {why}",
+                overrode(ctx, model, "maxmemory-policy"),
+                instance.session_clause()
+            ),
+        )
+        .severity(severity)
+        .with_fix(Some(Fix::new(
+            Applicability::Safe,
+            "set `maxmemory-policy noeviction`",
+            vec![edit],
+        ))),
+    );
+}
+
+fn maxmemory_unset(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    let value = model
+        .last("maxmemory")
+        .and_then(|o| crate::model::directives::parse_memory(&o.values[0].value));
+    if value.is_some_and(|v| v > 0) {
+        return;
+    }
+    let (file, span) = model
+        .last("maxmemory")
+        .map(at)
+        .unwrap_or_else(|| root_start(model));
+    let what = if model.last("maxmemory").is_some() {
+        format!("`maxmemory 0`{}", overrode(ctx, model, "maxmemory"))
+    } else {
+        "no `maxmemory` line".into()
+    };
+    let fix = Fix::new(
+        Applicability::Display,
+        "set `maxmemory <size>`, sized for the sessions plus headroom",
+        Vec::new(),
+    );
+    out.push(Finding::new("RD502", file, span, format!("{what}: redis-server grows until the OOM killer ends it, losing every session since the last save")).with_fix(Some(fix)));
+}
+
+fn activedefrag(_ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    let model = &instance.model;
+    if model.is_yes("activedefrag") != Some(true) {
+        return;
+    }
+    let o = model.last("activedefrag").unwrap();
+    out.push(Finding::new("RD503", o.file, o.span(), "`activedefrag yes`: redis-server packaged by Debian and Ubuntu (system jemalloc) refuses to start with it"));
+}

@@ -1,0 +1,214 @@
+//! Secrets: generating them, recognising published ones, and keeping them out of output. Messages
+//! are written never to contain a secret; source excerpts and diff lines pass through `redact_line`.
+
+use crate::syntax::redis::split_args;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub const MASK: &str = "********";
+
+/// 32 bytes from the operating system's secure random source, as 64 lowercase hex characters:
+/// the strength of `ACL GENPASS`, and nothing that needs quoting in any config format.
+pub fn generate() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Deserialize)]
+struct ExampleFile {
+    passwords: Vec<String>,
+}
+
+fn examples() -> &'static [String] {
+    static LIST: OnceLock<Vec<String>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        toml::from_str::<ExampleFile>(include_str!("../rules/example-passwords.toml"))
+            .expect("rules/example-passwords.toml is valid (checked by tests)")
+            .passwords
+    })
+}
+
+pub fn is_published_example(password: &[u8]) -> bool {
+    examples()
+        .iter()
+        .any(|e| e.as_bytes().eq_ignore_ascii_case(password))
+}
+
+/// Whether an ACL `#<sha256>` is the hash of a published example.
+pub fn is_published_example_hash(hex: &[u8]) -> bool {
+    examples()
+        .iter()
+        .any(|e| sha256_hex(e.as_bytes()).as_bytes() == hex)
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Minimum length of a password that is not reported as weak.
+pub const MIN_LENGTH: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weakness {
+    Published,
+    Short,
+}
+
+pub fn weakness(password: &[u8]) -> Option<Weakness> {
+    if is_published_example(password) {
+        Some(Weakness::Published)
+    } else if password.chars_count() < MIN_LENGTH {
+        Some(Weakness::Short)
+    } else {
+        None
+    }
+}
+
+trait CharsCount {
+    fn chars_count(&self) -> usize;
+}
+
+impl CharsCount for [u8] {
+    fn chars_count(&self) -> usize {
+        String::from_utf8_lossy(self).chars().count()
+    }
+}
+
+/// Directives whose values are secrets, in redis.conf and sentinel.conf.
+const SECRET_DIRECTIVES: [&str; 4] = [
+    "requirepass",
+    "masterauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+const SECRET_SENTINEL: [&str; 2] = ["auth-pass", "sentinel-pass"];
+
+/// Mask the secrets in one line of a redis.conf, sentinel.conf or ACL file. A line that cannot be
+/// tokenised but names a secret directive is masked after its first word.
+pub fn redact_line(line: &[u8]) -> Vec<u8> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let lowered = String::from_utf8_lossy(line).to_ascii_lowercase();
+    match split_args(line, 0) {
+        Ok(args) if !args.is_empty() => {
+            let name = args[0].lower();
+            if SECRET_DIRECTIVES.contains(&name.as_str()) {
+                spans.extend(args[1..].iter().map(|a| (a.span.start, a.span.end)));
+            } else if name == "user" {
+                for a in args.iter().skip(2) {
+                    let raw = &line[a.span.clone()];
+                    let first = raw
+                        .iter()
+                        .position(|b| !matches!(b, b'"' | b'\''))
+                        .unwrap_or(0);
+                    if matches!(raw.get(first), Some(b'>' | b'<' | b'#' | b'!')) {
+                        spans.push((a.span.start + first + 1, a.span.end));
+                    } else if a.value.first() == Some(&b'(') || raw.contains(&b'>') {
+                        spans.push((a.span.start, a.span.end));
+                    }
+                }
+            } else if name == "sentinel" && args.len() >= 2 {
+                let sub = args[1].lower();
+                if sub == "auth-pass" && args.len() >= 4 {
+                    spans.extend(args[3..].iter().map(|a| (a.span.start, a.span.end)));
+                } else if sub == "sentinel-pass" {
+                    spans.extend(args[2..].iter().map(|a| (a.span.start, a.span.end)));
+                }
+            }
+        }
+        _ => {
+            let names_secret = SECRET_DIRECTIVES
+                .iter()
+                .chain(&SECRET_SENTINEL)
+                .any(|d| lowered.contains(d))
+                || lowered.trim_start().starts_with("user");
+            if names_secret {
+                let start = line
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(0);
+                let word_end = line[start..]
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace())
+                    .map_or(line.len(), |p| start + p);
+                if word_end < line.len() {
+                    spans.push((word_end + 1, line.len()));
+                }
+            }
+        }
+    }
+    if spans.is_empty() {
+        return line.to_vec();
+    }
+    spans.sort();
+    let mut out = Vec::with_capacity(line.len());
+    let mut pos = 0;
+    for (start, end) in spans {
+        if start < pos || start > end {
+            continue;
+        }
+        out.extend_from_slice(&line[pos..start]);
+        out.extend_from_slice(MASK.as_bytes());
+        pos = end;
+    }
+    out.extend_from_slice(&line[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secrets_are_64_hex() {
+        let a = generate();
+        assert_eq!(a.len(), 64);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(a, generate());
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact_line(b"requirepass foobared"),
+            b"requirepass ********"
+        );
+        assert_eq!(
+            redact_line(b"  masterauth \"a b\""),
+            b"  masterauth ********"
+        );
+        assert_eq!(
+            redact_line(b"user app on >s3cret ~* +@all"),
+            b"user app on >******** ~* +@all"
+        );
+        assert_eq!(
+            redact_line(b"sentinel auth-pass mymaster pw"),
+            b"sentinel auth-pass mymaster ********"
+        );
+        assert_eq!(
+            redact_line(b"requirepass \"unterminated"),
+            b"requirepass ********"
+        );
+        assert_eq!(redact_line(b"port 6379"), b"port 6379");
+    }
+
+    #[test]
+    fn examples_are_weak_whatever_their_length() {
+        assert_eq!(
+            weakness(b"YourStrongRedisPassword123!"),
+            Some(Weakness::Published)
+        );
+        assert_eq!(weakness(b"FOOBARED"), Some(Weakness::Published));
+        assert_eq!(weakness(b"short"), Some(Weakness::Short));
+        assert_eq!(weakness(generate().as_bytes()), None);
+        assert!(is_published_example_hash(
+            sha256_hex(b"foobared").as_bytes()
+        ));
+    }
+}

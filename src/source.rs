@@ -1,0 +1,239 @@
+//! The files of one run. Each is read once, from disk or (while fixing) from the patched bytes
+//! that replaced it, and is known by a `FileId` that stays stable across re-audits.
+
+use crate::syntax::document::Document;
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+pub type FileId = usize;
+
+/// Larger files are refused rather than read: no config is this big, and reading a multi-gigabyte
+/// file by mistake would stall a CI job.
+pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    PermissionDenied,
+    NotRegularFile,
+    TooLarge(u64),
+    Other(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => write!(f, "no such file"),
+            ReadError::PermissionDenied => write!(f, "permission denied"),
+            ReadError::NotRegularFile => write!(
+                f,
+                "not a regular file (a folder, FIFO or device is never opened)"
+            ),
+            ReadError::TooLarge(n) => {
+                write!(f, "file is {n} bytes, over the {MAX_FILE_SIZE}-byte limit")
+            }
+            ReadError::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+pub struct SourceFile {
+    /// The path the file is read from and written to.
+    pub path: PathBuf,
+    /// The path shown to users: relative to the current folder, `/`-separated, no leading `./`.
+    pub display: String,
+    pub doc: Document,
+    /// The bytes as first read from disk; a write is refused if the file no longer holds them.
+    pub original: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+    by_path: HashMap<PathBuf, FileId>,
+    failed: HashMap<PathBuf, ReadError>,
+    cwd: Option<PathBuf>,
+}
+
+impl Sources {
+    pub fn new() -> Sources {
+        Sources {
+            cwd: std::env::current_dir().ok(),
+            ..Default::default()
+        }
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = FileId> {
+        0..self.files.len()
+    }
+
+    pub fn display(&self, id: FileId) -> &str {
+        &self.files[id].display
+    }
+
+    pub fn doc(&self, id: FileId) -> &Document {
+        &self.files[id].doc
+    }
+
+    pub fn id_of(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(&normalize(path)).copied()
+    }
+
+    /// Read `path` (once: later calls return the same id). Only regular files are opened.
+    pub fn load(&mut self, path: &Path) -> Result<FileId, ReadError> {
+        let key = normalize(path);
+        if let Some(&id) = self.by_path.get(&key) {
+            return Ok(id);
+        }
+        if let Some(err) = self.failed.get(&key) {
+            return Err(err.clone());
+        }
+        match read_regular_file(path) {
+            Ok(bytes) => Ok(self.insert(path, bytes)),
+            Err(err) => {
+                self.failed.insert(key, err.clone());
+                Err(err)
+            }
+        }
+    }
+
+    /// Register bytes already read (discovery reads a candidate once to sniff it).
+    pub fn insert(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
+        let key = normalize(path);
+        if let Some(&id) = self.by_path.get(&key) {
+            return id;
+        }
+        let id = self.files.len();
+        let display = display_path(path, self.cwd.as_deref());
+        self.files.push(SourceFile {
+            path: path.to_path_buf(),
+            display,
+            doc: Document::parse(bytes.clone()),
+            original: bytes,
+        });
+        self.by_path.insert(key, id);
+        id
+    }
+
+    /// Replace a file's content in memory (a fix being applied); its id and path stay.
+    pub fn replace(&mut self, id: FileId, bytes: Vec<u8>) {
+        self.files[id].doc = Document::parse(bytes);
+    }
+
+    /// Files whose current bytes differ from what was read.
+    pub fn changed(&self) -> Vec<FileId> {
+        self.ids()
+            .filter(|&id| self.files[id].doc.bytes() != self.files[id].original.as_slice())
+            .collect()
+    }
+}
+
+pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let meta = fs::metadata(path).map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegularFile);
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut file = fs::File::open(path).map_err(|e| io_error(&e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded even if the file grows while being read.
+    file.by_ref()
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn io_error(e: &std::io::Error) -> ReadError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,
+        _ => match e.raw_os_error() {
+            Some(40) => ReadError::Other("too many levels of symbolic links".into()),
+            _ => ReadError::Other(e.to_string()),
+        },
+    }
+}
+
+/// Lexically normalise a path (no file-system access): `a/./b/../c` is `a/c`. Used as the key
+/// that makes a file read once however it is reached.
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let normalized = normalize(path);
+    let shown = match cwd.map(normalize) {
+        Some(cwd) => match normalized.strip_prefix(&cwd) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => normalized.clone(),
+        },
+        None => path.to_path_buf(),
+    };
+    let text = shown.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".into()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_without_dot() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(
+            display_path(Path::new("/work/repo/./deploy/redis.conf"), Some(cwd)),
+            "deploy/redis.conf"
+        );
+        assert_eq!(
+            display_path(Path::new("/etc/redis/redis.conf"), Some(cwd)),
+            "/etc/redis/redis.conf"
+        );
+    }
+
+    #[test]
+    fn normalize_removes_dots() {
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+}

@@ -1,0 +1,152 @@
+//! The stack: every Redis instance and Sentinel audited in one run, with the role of each
+//! instance. A file that another audited file includes is part of that instance, never an
+//! instance of its own.
+
+use crate::discovery::FileKind;
+use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
+use crate::model::sentinel::{self, SentinelModel};
+use crate::source::{normalize, FileId, Sources};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Sessions,
+    Cache,
+    Queue,
+    Unknown,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Sessions => "sessions",
+            Role::Cache => "cache",
+            Role::Queue => "queue",
+            Role::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSource {
+    /// `[[instance]]` in redline.toml.
+    Declared,
+    /// `cache` or `session` in the file name.
+    FileName,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub model: RedisModel,
+    pub role: Role,
+    pub role_source: RoleSource,
+}
+
+impl Instance {
+    /// Session-store rules treat an unknown role as a session store; their messages say so.
+    pub fn may_store_sessions(&self) -> bool {
+        matches!(self.role, Role::Sessions | Role::Unknown)
+    }
+
+    /// Words for messages of session-store rules: hedged when the role is a guess.
+    pub fn session_clause(&self) -> &'static str {
+        match self.role {
+            Role::Sessions => "on this session store",
+            _ => "if this instance stores sessions (declare its role in redline.toml to be sure)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Stack {
+    pub instances: Vec<Instance>,
+    pub sentinels: Vec<SentinelModel>,
+}
+
+/// A config file named on the command line or found by discovery, with its kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Root {
+    pub file: FileId,
+    pub kind: FileKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeclaredRole {
+    pub path: PathBuf,
+    pub role: Role,
+}
+
+pub fn build(
+    sources: &mut Sources,
+    roots: &[Root],
+    options: &LoadOptions,
+    declared: &[DeclaredRole],
+) -> Stack {
+    let mut servers: Vec<RedisModel> = Vec::new();
+    let mut sentinels = Vec::new();
+    for root in roots {
+        match root.kind {
+            FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
+            FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
+                sources,
+                root.file,
+                Mode::Sentinel,
+                options,
+            ))),
+        }
+    }
+    // Drop a root that another root includes, unless it includes that root back (a loop, which
+    // both report).
+    let includes_of = |m: &RedisModel| -> HashSet<FileId> {
+        m.files.iter().copied().filter(|f| *f != m.root).collect()
+    };
+    let included: Vec<HashSet<FileId>> = servers.iter().map(includes_of).collect();
+    let keep: Vec<bool> = servers
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            !servers.iter().enumerate().any(|(j, other)| {
+                j != i && included[j].contains(&m.root) && !included[i].contains(&other.root)
+            })
+        })
+        .collect();
+    let instances = servers
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, keep)| *keep)
+        .map(|(model, _)| {
+            let (role, role_source) = role_of(sources, &model, declared);
+            Instance {
+                model,
+                role,
+                role_source,
+            }
+        })
+        .collect();
+    Stack {
+        instances,
+        sentinels,
+    }
+}
+
+fn role_of(sources: &Sources, model: &RedisModel, declared: &[DeclaredRole]) -> (Role, RoleSource) {
+    let path = normalize(&sources.get(model.root).path);
+    if let Some(d) = declared.iter().find(|d| normalize(&d.path) == path) {
+        return (d.role, RoleSource::Declared);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.contains("cache") {
+        (Role::Cache, RoleSource::FileName)
+    } else if name.contains("session") {
+        (Role::Sessions, RoleSource::FileName)
+    } else {
+        (Role::Unknown, RoleSource::None)
+    }
+}

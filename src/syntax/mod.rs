@@ -1,0 +1,4 @@
+//! Per-format syntax over a lossless document of the original bytes.
+
+pub mod document;
+pub mod redis;
