@@ -257,6 +257,9 @@ struct Loader<'s> {
     removed_commands: HashSet<String>,
     added_commands: HashSet<String>,
     user_names: HashSet<Vec<u8>>,
+    /// `name.with.dot value` lines, applied by modules once they are loaded.
+    module_configs: Vec<(FileId, Range<usize>)>,
+    load_modules: usize,
 }
 
 /// Load the configuration rooted at `root` (already in `sources`).
@@ -283,6 +286,8 @@ pub fn load(sources: &mut Sources, root: FileId, mode: Mode, options: &LoadOptio
         removed_commands: HashSet::new(),
         added_commands: HashSet::new(),
         user_names: HashSet::new(),
+        module_configs: Vec::new(),
+        load_modules: 0,
     };
     loader.process_file(root);
     loader.finish();
@@ -394,7 +399,7 @@ impl Loader<'_> {
             "include" if argc == 2 => self.include(file, d),
             "rename-command" if argc == 3 => self.rename(file, d),
             "user" if argc >= 2 => self.user(file, d),
-            "loadmodule" if argc >= 2 => {}
+            "loadmodule" if argc >= 2 => self.load_modules += 1,
             "sentinel" => {
                 if argc == 1 {
                     return;
@@ -424,6 +429,8 @@ impl Loader<'_> {
                         d.span.clone(),
                         "Module config specified without value",
                     );
+                } else {
+                    self.module_configs.push((file, d.span.clone()));
                 }
             }
             _ => {
@@ -660,6 +667,11 @@ impl Loader<'_> {
 
     /// Checks that redis-server makes after the whole file is read, and the default user.
     fn finish(&mut self) {
+        if self.load_modules == 0 {
+            for (file, span) in std::mem::take(&mut self.module_configs) {
+                self.invalid(file, span, "Module Configuration detected without loadmodule directive: redis-server aborts at start");
+            }
+        }
         if let (Some(replicaof), Some(true)) = (
             self.model.last("replicaof").cloned(),
             self.model.is_yes("cluster-enabled"),

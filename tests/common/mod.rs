@@ -1,0 +1,253 @@
+//! Helpers shared by the integration tests: running the redline binary, and oracles (a real
+//! redis-server on a private unix socket in a temp folder, stopped on drop even when a test fails).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn redline() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_redline"))
+}
+
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    redline()
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("redline runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    manifest_dir().join("fixtures")
+}
+
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("JSON report expected ({e}): {}", stdout(o)))
+}
+
+/// The rule IDs of a JSON report's findings.
+pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The path of an oracle program, or None (with a loud message) when it is not installed. With
+/// REDLINE_REQUIRE_ORACLES=1 (set by CI) a missing oracle fails the test instead.
+pub fn oracle(program: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(program))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or(None);
+    if found.is_none() {
+        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("oracle `{program}` is not installed and REDLINE_REQUIRE_ORACLES=1");
+        }
+        eprintln!(
+            "\n!!! SKIPPED: oracle `{program}` is not installed; this test compared nothing !!!\n"
+        );
+    }
+    found
+}
+
+/// A reply of the Redis protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Status(String),
+    Error(String),
+    Int(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Option<Vec<Reply>>),
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        match self {
+            Reply::Status(s) | Reply::Error(s) => s.clone(),
+            Reply::Int(i) => i.to_string(),
+            Reply::Bulk(Some(b)) => String::from_utf8_lossy(b).into_owned(),
+            Reply::Bulk(None) | Reply::Array(None) => String::new(),
+            Reply::Array(Some(items)) => {
+                items.iter().map(Reply::text).collect::<Vec<_>>().join(" ")
+            }
+        }
+    }
+    pub fn is_error(&self) -> bool {
+        matches!(self, Reply::Error(_))
+    }
+}
+
+fn read_reply(r: &mut BufReader<UnixStream>) -> Reply {
+    let mut line = String::new();
+    r.read_line(&mut line).expect("reply line");
+    let body = line.trim_end_matches("\r\n").to_string();
+    let (kind, rest) = body.split_at(1);
+    match kind {
+        "+" => Reply::Status(rest.into()),
+        "-" => Reply::Error(rest.into()),
+        ":" => Reply::Int(rest.parse().unwrap()),
+        "$" => {
+            let n: i64 = rest.parse().unwrap();
+            if n < 0 {
+                return Reply::Bulk(None);
+            }
+            let mut buf = vec![0; n as usize + 2];
+            r.read_exact(&mut buf).unwrap();
+            buf.truncate(n as usize);
+            Reply::Bulk(Some(buf))
+        }
+        "*" => {
+            let n: i64 = rest.parse().unwrap();
+            if n < 0 {
+                return Reply::Array(None);
+            }
+            Reply::Array(Some((0..n).map(|_| read_reply(r)).collect()))
+        }
+        other => panic!("unexpected reply type {other:?} in {body:?}"),
+    }
+}
+
+pub struct Connection {
+    reader: BufReader<UnixStream>,
+}
+
+impl Connection {
+    pub fn open(socket: &Path) -> std::io::Result<Connection> {
+        let stream = UnixStream::connect(socket)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        Ok(Connection {
+            reader: BufReader::new(stream),
+        })
+    }
+
+    pub fn call(&mut self, args: &[&str]) -> Reply {
+        let mut req = format!("*{}\r\n", args.len()).into_bytes();
+        for a in args {
+            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            req.extend_from_slice(a.as_bytes());
+            req.extend_from_slice(b"\r\n");
+        }
+        self.reader.get_mut().write_all(&req).expect("send");
+        read_reply(&mut self.reader)
+    }
+
+    /// `CONFIG GET name` -> the value.
+    pub fn config_get(&mut self, name: &str) -> String {
+        match self.call(&["CONFIG", "GET", name]) {
+            Reply::Array(Some(items)) if items.len() == 2 => items[1].text(),
+            other => panic!("CONFIG GET {name}: {other:?}"),
+        }
+    }
+}
+
+/// A redis-server (or Sentinel) started on a config file with test overrides; killed on drop.
+pub struct Server {
+    child: Option<Child>,
+    pub socket: PathBuf,
+    pub log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub enum Started {
+    Running(Server),
+    /// It exited: its stderr and log say why.
+    Refused(String),
+}
+
+impl Server {
+    /// Start `binary` on `config` (a file the caller owns; Sentinel rewrites it), with overrides
+    /// that come after the file: a private unix socket, no TCP port, a temp working folder.
+    pub fn start(binary: &Path, config: &Path, sentinel: bool) -> Started {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("redis.sock");
+        let log = dir.path().join("redis.log");
+        let mut cmd = Command::new(binary);
+        cmd.arg(config);
+        if sentinel {
+            cmd.arg("--sentinel");
+        }
+        cmd.args(["--port", "0", "--unixsocket"])
+            .arg(&socket)
+            .args(["--daemonize", "no", "--supervised", "no"]);
+        cmd.args(["--pidfile", ""]).arg("--logfile").arg(&log);
+        // redis-server resolves relative paths (include, aclfile) against its working folder.
+        cmd.current_dir(config.parent().unwrap_or(dir.path()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("redis-server starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                let mut err = String::new();
+                let _ = child.stderr.take().map(|mut s| s.read_to_string(&mut err));
+                let mut out = String::new();
+                let _ = child.stdout.take().map(|mut s| s.read_to_string(&mut out));
+                let logged = std::fs::read_to_string(&log).unwrap_or_default();
+                return Started::Refused(format!("exit {status}\n{err}{out}{logged}"));
+            }
+            if let Ok(mut c) = Connection::open(&socket) {
+                // Any reply (PONG or NOAUTH) means it is serving.
+                let _ = c.call(&["PING"]);
+                return Started::Running(Server {
+                    child: Some(child),
+                    socket,
+                    log,
+                    _dir: dir,
+                });
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("redis-server neither served nor exited within 10 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn connect(&self) -> Connection {
+        Connection::open(&self.socket).expect("connect to the test server")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Write `text` to `dir/name` and return the path.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
