@@ -40,6 +40,22 @@ pub struct Settings {
     pub show_secrets: bool,
 }
 
+impl Settings {
+    /// Settings with nothing from a command line or redline.toml.
+    pub fn defaults() -> Settings {
+        Settings {
+            fail_on: FailOn::Level(Severity::Warning),
+            selection: Selection::default(),
+            severity: BTreeMap::new(),
+            per_file_ignores: Vec::new(),
+            discovery: DiscoveryOptions::default(),
+            load: LoadOptions::default(),
+            declared: Vec::new(),
+            show_secrets: false,
+        }
+    }
+}
+
 fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
     let file = if args.no_config {
         FileConfig::default()
