@@ -19,10 +19,16 @@ pub struct Guard {
 impl Guard {
     fn allows(&self, edit: &Edit) -> bool {
         if let Some(lines) = self.invalid_lines.get(&edit.file) {
-            if !lines
-                .iter()
-                .any(|l| l.start <= edit.range.start && edit.range.end <= l.end)
-            {
+            // An insertion belongs to a line only strictly before its end: at the end it would
+            // start a new line after it.
+            let inside = |l: &Range<usize>| {
+                if edit.range.is_empty() {
+                    l.start <= edit.range.start && edit.range.start < l.end
+                } else {
+                    l.start <= edit.range.start && edit.range.end <= l.end
+                }
+            };
+            if !lines.iter().any(inside) {
                 return false;
             }
         }

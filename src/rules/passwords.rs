@@ -71,8 +71,10 @@ fn user_literals(
     }
 }
 
-/// The password literals in effect in one config (server or Sentinel).
-pub fn server_literals(model: &RedisModel) -> Vec<PasswordLiteral> {
+/// The password literals in effect in one config (server or Sentinel). With `overridden`, also
+/// the `requirepass` and `masterauth` lines a later line overrode: dead, but still a copy of the
+/// password that a rotation must not leave behind.
+pub fn server_literals(model: &RedisModel, overridden: bool) -> Vec<PasswordLiteral> {
     let mut out = Vec::new();
     let value = |what: &str, o: &crate::model::redis::Occurrence, index: usize| PasswordLiteral {
         what: what.to_string(),
@@ -92,6 +94,14 @@ pub fn server_literals(model: &RedisModel) -> Vec<PasswordLiteral> {
     if let Some(o) = model.last("masterauth") {
         out.push(value("`masterauth`", o, 0));
     }
+    if overridden {
+        for name in ["requirepass", "masterauth"] {
+            let all: Vec<_> = model.all(name).collect();
+            for o in all.iter().rev().skip(1) {
+                out.push(value(&format!("`{name}`"), o, 0));
+            }
+        }
+    }
     for u in &model.users {
         user_literals(u.file, &u.values, &mut out);
     }
@@ -104,13 +114,13 @@ pub fn server_literals(model: &RedisModel) -> Vec<PasswordLiteral> {
 }
 
 /// Every password literal of the stack's servers and Sentinels.
-pub fn stack_literals(ctx: &Context) -> Vec<PasswordLiteral> {
+pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
     let mut out = Vec::new();
     for instance in &ctx.stack.instances {
-        out.extend(server_literals(&instance.model));
+        out.extend(server_literals(&instance.model, overridden));
     }
     for sentinel in &ctx.stack.sentinels {
-        out.extend(server_literals(&sentinel.config));
+        out.extend(server_literals(&sentinel.config, overridden));
         for m in &sentinel.masters {
             if let Some(o) = &m.auth_pass {
                 out.push(PasswordLiteral {
@@ -136,7 +146,8 @@ pub fn stack_literals(ctx: &Context) -> Vec<PasswordLiteral> {
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let literals = stack_literals(ctx);
+    let literals = stack_literals(ctx, false);
+    let everywhere = stack_literals(ctx, true);
     for literal in &literals {
         let weakness = match literal.kind {
             LiteralKind::AclHash => {
@@ -156,7 +167,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // A hash can be replaced only by a password someone knows; rotating it is left to a person.
         let fix = (literal.kind != LiteralKind::AclHash).then(|| {
             let secret = secret::generate();
-            let edits = literals
+            let edits = everywhere
                 .iter()
                 .filter(|other| other.kind != LiteralKind::AclHash && other.value == literal.value)
                 .map(|other| fix::replace(other.file, other.span.clone(), other.replacement(&secret)))
