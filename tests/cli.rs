@@ -641,11 +641,7 @@ fn hostile_input_gives_findings_or_clear_errors() {
         "missing/redis.conf",
         "include nowhere.conf\ninclude /etc/redline-test-absent/x.conf\n",
     );
-    write(
-        root,
-        "latin1/redis.conf",
-        b"requirepass caf\xe9\xe9\xe9\n".to_vec(),
-    );
+    write(root, "latin1/redis.conf", b"requirepass caf\xe9\xe9\xe9\n");
     std::fs::create_dir_all(root.join("links")).unwrap();
     std::os::unix::fs::symlink("../links", root.join("links/loop")).unwrap();
     std::os::unix::fs::symlink("nowhere.conf", root.join("links/redis-dangling.conf")).unwrap();

@@ -118,7 +118,12 @@ fn fixed(file: &Path, unsafe_fixes: bool) -> (Vec<u8>, Vec<u8>, Vec<String>, Vec
     std::fs::copy(file, &copy).unwrap();
     let settings = Settings::defaults();
     let mut sources = Sources::new();
-    let found = discover(&[copy.clone()], &DiscoveryOptions::default(), &mut sources).unwrap();
+    let found = discover(
+        std::slice::from_ref(&copy),
+        &DiscoveryOptions::default(),
+        &mut sources,
+    )
+    .unwrap();
     let (_, before) = redline::app::audit(&mut sources, &found.roots, &settings);
     let syntax_before: Vec<String> = before
         .iter()
