@@ -42,7 +42,7 @@ fn at(o: &Occurrence) -> (FileId, std::ops::Range<usize>) {
 /// " (it overrides line N)" when the effective line replaced an earlier one.
 fn overrode(ctx: &Context, model: &RedisModel, name: &str) -> String {
     match model.overridden(name) {
-        Some(o) => format!(", overriding {}", ctx.place(o.file, o.span().start)),
+        Some(o) => format!(" (overriding {})", ctx.place(o.file, o.span().start)),
         None => String::new(),
     }
 }
@@ -330,7 +330,8 @@ fn listens_on_all_interfaces(ctx: &Context, instance: &Instance, out: &mut Vec<F
             o.file,
             o.span(),
             format!(
-                "`bind` lists a wildcard address{}",
+                "`bind` lists {}{}: redis-server listens on every interface",
+                addresses.iter().filter(|a| is_wildcard(a)).cloned().collect::<Vec<_>>().join(" "),
                 overrode(ctx, model, "bind")
             ),
         ),
