@@ -331,7 +331,12 @@ fn listens_on_all_interfaces(ctx: &Context, instance: &Instance, out: &mut Vec<F
             o.span(),
             format!(
                 "`bind` lists {}{}: redis-server listens on every interface",
-                addresses.iter().filter(|a| is_wildcard(a)).cloned().collect::<Vec<_>>().join(" "),
+                addresses
+                    .iter()
+                    .filter(|a| is_wildcard(a))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 overrode(ctx, model, "bind")
             ),
         ),
