@@ -2,12 +2,9 @@
 //! `ACLSetUser`/`ACLSetSelector` (src/acl.c) check them, and evaluated for what the rules need:
 //! whether a user needs a password, which passwords it has, and which commands it may call.
 
-use super::directives::{tables, RedisVersion};
+use super::directives::{tables, tracked_commands, RedisVersion};
 use crate::syntax::redis::Arg;
 use std::collections::BTreeMap;
-
-/// Commands whose reachability rules ask about.
-pub const TRACKED_COMMANDS: [&str; 4] = ["flushall", "flushdb", "debug", "config"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordRule {
@@ -36,7 +33,7 @@ impl UserState {
             nopass: false,
             passwords: Vec::new(),
             nopass_arg: None,
-            commands: TRACKED_COMMANDS.iter().map(|c| (*c, false)).collect(),
+            commands: tracked_commands().into_iter().map(|c| (c, false)).collect(),
         }
     }
 
@@ -284,7 +281,7 @@ fn apply_selector_rule(
             if sub == Some("") {
                 return Err(ERR_SYNTAX.into());
             }
-            if let Some(tracked) = TRACKED_COMMANDS.iter().find(|c| **c == command) {
+            if let Some(tracked) = tracked_commands().into_iter().find(|c| *c == command) {
                 // Allowing one subcommand makes the command callable; denying one leaves the rest.
                 if allow || sub.is_none() {
                     user.commands.insert(tracked, allow);

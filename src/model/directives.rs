@@ -290,6 +290,16 @@ struct CommandFile {
     categories: CategoryNames,
     #[serde(rename = "command-categories")]
     command_categories: HashMap<String, Vec<String>>,
+    dangerous: Dangerous,
+}
+
+/// The dangerous-command lists of `rules/redis-commands.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Dangerous {
+    pub wipe: Vec<String>,
+    pub allowed_on_cache: Vec<String>,
+    pub debug: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -304,6 +314,7 @@ pub struct Tables {
     commands: HashMap<String, RedisVersion>,
     categories: Vec<String>,
     command_categories: HashMap<String, Vec<String>>,
+    pub dangerous: Dangerous,
 }
 
 pub fn tables() -> &'static Tables {
@@ -334,8 +345,20 @@ pub fn tables() -> &'static Tables {
             commands,
             categories: cmds.categories.names,
             command_categories: cmds.command_categories,
+            dangerous: cmds.dangerous,
         }
     })
+}
+
+/// The commands whose reachability by a user is evaluated (those with known ACL categories).
+pub fn tracked_commands() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = tables()
+        .command_categories
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names
 }
 
 impl Tables {

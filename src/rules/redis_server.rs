@@ -590,10 +590,13 @@ fn command_location(model: &RedisModel) -> (FileId, std::ops::Range<usize>) {
 
 fn dangerous_commands_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
     let model = &instance.model;
-    let mut wanted = vec!["flushall"];
-    if instance.role != Role::Cache {
-        wanted.push("flushdb");
-    }
+    let lists = &crate::model::directives::tables().dangerous;
+    let mut wanted: Vec<&str> = lists
+        .wipe
+        .iter()
+        .filter(|c| instance.role != Role::Cache || !lists.allowed_on_cache.contains(c))
+        .map(String::as_str)
+        .collect();
     let before_7 =
         ctx.effective_version() < crate::model::directives::RedisVersion { major: 7, minor: 0 };
     let debug_enabled = match model.value_lower("enable-debug-command") {
@@ -601,7 +604,7 @@ fn dangerous_commands_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<
         None => before_7,
     };
     if debug_enabled {
-        wanted.push("debug");
+        wanted.extend(lists.debug.iter().map(String::as_str));
     }
     let found = callable(model, &wanted);
     if found.is_empty() {
