@@ -1,6 +1,7 @@
 //! Running a command: settings from the command line and redline.toml, discovery, the audit (and
-//! for `fix`, the fix loop and the writes), then the report and the exit code.
+//! for `fix`, the fix loop and the writes), then the reports and the exit code.
 
+use crate::baseline;
 use crate::cli::{
     CatalogFormat, Cli, ColorChoice, Command, CommonArgs, FailOnArg, FixArgs, OutputFormat,
 };
@@ -8,11 +9,13 @@ use crate::config::{self, FailOn, FileConfig};
 use crate::discovery::{self, DiscoveryOptions, FileKind};
 use crate::fix::apply::{self, Guard};
 use crate::fix::write::{self, PlannedWrite, RealFs};
+use crate::fix::Applicability;
 use crate::model::redis::{IssueKind, LoadOptions, RedisModel};
-use crate::report::{self, diff};
+use crate::report::{self, diff, Resolved};
 use crate::rules::{self, Context, Finding, Selection, Severity};
-use crate::source::Sources;
+use crate::source::{FileId, Sources};
 use crate::stack::{self, DeclaredRole, Root, Stack};
+use clap::{CommandFactory, ValueEnum};
 use glob::Pattern;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
@@ -29,11 +32,22 @@ pub struct RunError(pub String);
 /// Fixing stops after this many passes even if fixes keep appearing (they should not).
 const MAX_FIX_PASSES: usize = 8;
 
+/// A `[per-file-ignores]` entry of redline.toml.
+pub struct FileIgnore {
+    pub pattern: Pattern,
+    pub ids: Vec<String>,
+    /// Line of the entry in redline.toml.
+    pub line: usize,
+}
+
 pub struct Settings {
     pub fail_on: FailOn,
     pub selection: Selection,
     pub severity: BTreeMap<String, Severity>,
-    pub per_file_ignores: Vec<(Pattern, Vec<String>)>,
+    pub per_file_ignores: Vec<FileIgnore>,
+    /// redline.toml's path and text, when one was read (unused entries are reported in it).
+    pub config_file: Option<(PathBuf, String)>,
+    pub inline_ignores: bool,
     pub discovery: DiscoveryOptions,
     pub load: LoadOptions,
     pub declared: Vec<DeclaredRole>,
@@ -48,6 +62,8 @@ impl Settings {
             selection: Selection::default(),
             severity: BTreeMap::new(),
             per_file_ignores: Vec::new(),
+            config_file: None,
+            inline_ignores: true,
             discovery: DiscoveryOptions::default(),
             load: LoadOptions::default(),
             declared: Vec::new(),
@@ -126,8 +142,12 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         types.push((kind, pattern(glob, "--type")?));
     }
     let mut per_file_ignores = Vec::new();
-    for (glob, ids) in &file.per_file_ignores {
-        per_file_ignores.push((pattern(glob, "per-file-ignores")?, ids.clone()));
+    for (glob, ids, line) in &file.per_file_ignores {
+        per_file_ignores.push(FileIgnore {
+            pattern: pattern(glob, "per-file-ignores")?,
+            ids: ids.clone(),
+            line: *line,
+        });
     }
     let redis_version = match &args.redis_version {
         Some(v) => Some(
@@ -146,6 +166,8 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         selection,
         severity: file.severity.clone(),
         per_file_ignores,
+        config_file: file.path.clone().map(|p| (p, file.text.clone())),
+        inline_ignores: !args.no_inline_ignores,
         discovery: DiscoveryOptions { exclude, types },
         load: LoadOptions {
             root_dir: args.root.clone(),
@@ -156,8 +178,56 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
     })
 }
 
-/// Build the stack and run the rules, then apply selection, per-file ignores and severity
-/// overrides.
+/// Drop findings that `[per-file-ignores]` covers; report entries that covered nothing (RL001,
+/// pointing into redline.toml).
+fn apply_per_file_ignores(
+    findings: Vec<Finding>,
+    sources: &mut Sources,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let mut used = vec![false; settings.per_file_ignores.len()];
+    let mut kept: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            let path = sources.display(f.file);
+            let mut hit = false;
+            for (i, entry) in settings.per_file_ignores.iter().enumerate() {
+                if entry.pattern.matches(path)
+                    && entry.ids.iter().any(|id| f.rule.starts_with(id.as_str()))
+                {
+                    used[i] = true;
+                    hit = true;
+                }
+            }
+            !hit
+        })
+        .collect();
+    if let Some((path, text)) = &settings.config_file {
+        for (entry, used) in settings.per_file_ignores.iter().zip(used) {
+            if used || !entry.ids.iter().any(|id| settings.selection.enabled(id)) {
+                continue;
+            }
+            let file = sources.insert(path, text.clone().into_bytes());
+            let span = match sources.doc(file).lines().get(entry.line.saturating_sub(1)) {
+                Some(line) => line.start..line.content_end,
+                None => 0..0,
+            };
+            kept.push(Finding::new(
+                "RL001",
+                file,
+                span,
+                format!(
+                    "`[per-file-ignores]` entry `{}` = {:?} suppresses nothing",
+                    entry.pattern.as_str(),
+                    entry.ids
+                ),
+            ));
+        }
+    }
+    kept
+}
+
+/// Build the stack and run the rules, then apply selection, suppressions and severity overrides.
 pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Stack, Vec<Finding>) {
     let stack = stack::build(sources, roots, &settings.load, &settings.declared);
     let ctx = Context {
@@ -167,13 +237,19 @@ pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Sta
     };
     let mut findings = rules::run(&ctx);
     findings.retain(|f| settings.selection.enabled(f.rule));
-    findings.retain(|f| {
-        let path = sources.display(f.file);
-        !settings
-            .per_file_ignores
+    findings = apply_per_file_ignores(findings, sources, settings);
+    if settings.inline_ignores {
+        let mut files: Vec<FileId> = stack
+            .instances
             .iter()
-            .any(|(p, ids)| p.matches(path) && ids.iter().any(|id| f.rule.starts_with(id.as_str())))
-    });
+            .flat_map(|i| i.model.files.clone())
+            .chain(stack.sentinels.iter().flat_map(|s| s.config.files.clone()))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        findings = crate::suppress::apply(findings, sources, &files, &settings.selection);
+    }
+    findings.retain(|f| settings.selection.enabled(f.rule));
     for f in &mut findings {
         if let Some(s) = settings.severity.get(f.rule) {
             f.severity = *s;
@@ -232,41 +308,101 @@ fn discover(
     discovery::discover(&paths, &settings.discovery, sources).map_err(RunError)
 }
 
-fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
+fn fails(findings: &[Resolved], fail_on: FailOn) -> bool {
     match fail_on {
         FailOn::Never => false,
         FailOn::Level(level) => findings.iter().any(|f| f.severity >= level),
     }
 }
 
-fn render(
-    format: OutputFormat,
-    findings: &[Finding],
-    sources: &Sources,
-    show_secrets: bool,
-) -> (String, String) {
-    let resolved = report::resolve(findings, sources, show_secrets);
-    let summary = report::summarize(&resolved, sources.len());
-    let line = report::text::summary_line(resolved.len(), &summary);
-    let body = match format {
-        OutputFormat::Text => report::text::render(&resolved, &summary),
-        OutputFormat::Json => report::json::render(&resolved, &summary),
-    };
-    (body, line)
+fn statistics(format: OutputFormat, findings: &[Resolved]) -> String {
+    let mut counts: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for f in findings {
+        counts.entry(f.rule).or_insert((0, f.name.as_str())).0 += 1;
+    }
+    let mut rows: Vec<(&str, usize, &str)> = counts
+        .into_iter()
+        .map(|(rule, (n, name))| (rule, n, name))
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    match format {
+        OutputFormat::Json => {
+            let items: Vec<_> = rows
+                .iter()
+                .map(|(rule, n, name)| serde_json::json!({"rule": rule, "name": name, "count": n}))
+                .collect();
+            serde_json::to_string_pretty(&items).expect("serialises") + "\n"
+        }
+        _ => rows
+            .iter()
+            .map(|(rule, n, name)| format!("{n:>5}  {rule:<6} {name}\n"))
+            .collect(),
+    }
 }
 
-/// Print the report to stdout, or write it to `--output` (then the summary goes to stderr).
-fn emit(args: &CommonArgs, body: &str, summary: &str) -> Result<(), RunError> {
+fn render(format: OutputFormat, findings: &[Resolved], sources: &Sources) -> String {
+    let summary = report::summarize(findings, sources.len());
+    match format {
+        OutputFormat::Text => report::text::render(findings, &summary),
+        OutputFormat::Json => report::json::render(findings, &summary),
+        OutputFormat::Sarif => report::sarif::render(findings),
+        OutputFormat::Github => report::github::render(findings),
+        OutputFormat::Gitlab => report::gitlab::render(findings),
+        OutputFormat::Junit => {
+            let files: Vec<String> = sources
+                .ids()
+                .map(|id| sources.display(id).to_string())
+                .collect();
+            report::junit::render(findings, &files)
+        }
+    }
+}
+
+/// `--report FORMAT=FILE` entries.
+fn extra_reports(args: &CommonArgs) -> Result<Vec<(OutputFormat, PathBuf)>, RunError> {
+    args.report
+        .iter()
+        .map(|spec| {
+            let (format, file) = spec.split_once('=').ok_or_else(|| RunError(format!("--report {spec}: expected FORMAT=FILE")))?;
+            let format = OutputFormat::from_str(format, true).map_err(|_| RunError(format!("--report {spec}: unknown format `{format}` (text, json, sarif, github, gitlab, junit)")))?;
+            Ok((format, PathBuf::from(file)))
+        })
+        .collect()
+}
+
+/// Print the report (or write it to `--output`, the summary then going to stderr), and write
+/// every `--report`. Each file is written even when the run fails.
+fn emit(args: &CommonArgs, findings: &[Resolved], sources: &Sources) -> Result<(), RunError> {
+    let reports = extra_reports(args)?;
+    let colored_before = colored::control::SHOULD_COLORIZE.should_colorize();
+    colored::control::set_override(false);
+    for (format, path) in &reports {
+        std::fs::write(path, render(*format, findings, sources))
+            .map_err(|e| RunError(format!("{}: cannot write the report: {e}", path.display())))?;
+    }
+    let summary =
+        report::text::summary_line(findings.len(), &report::summarize(findings, sources.len()));
+    let body = |format| {
+        if args.statistics {
+            statistics(format, findings)
+        } else {
+            render(format, findings, sources)
+        }
+    };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, body).map_err(|e| {
+            std::fs::write(path, body(args.format)).map_err(|e| {
                 RunError(format!("{}: cannot write the report: {e}", path.display()))
             })?;
             eprintln!("{summary}");
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(body.as_bytes());
+            colored::control::set_override(colored_before);
+            let text = body(args.format);
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            if args.statistics && args.format == OutputFormat::Text {
+                println!("{summary}");
+            }
         }
     }
     Ok(())
@@ -278,21 +414,61 @@ fn report_file_errors(errors: &[discovery::FileError]) {
     }
 }
 
+/// Resolve findings for output, apply `--baseline`, and write `--write-baseline`.
+fn resolve_for_output(
+    args: &CommonArgs,
+    findings: &[Finding],
+    sources: &Sources,
+    settings: &Settings,
+) -> Result<Vec<Resolved>, RunError> {
+    let resolved = report::resolve(findings, sources, settings.show_secrets);
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &resolved).map_err(RunError)?;
+        eprintln!(
+            "Wrote {} finding{} to the baseline {}.",
+            resolved.len(),
+            if resolved.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+    }
+    let Some(path) = &args.baseline else {
+        return Ok(resolved);
+    };
+    let entries = baseline::load(path).map_err(RunError)?;
+    let before = resolved.len();
+    let (kept, stale) = baseline::filter(resolved, &entries);
+    if before > kept.len() {
+        eprintln!(
+            "{} finding{} in the baseline {} not shown.",
+            before - kept.len(),
+            if before - kept.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            },
+            path.display()
+        );
+    }
+    for entry in &stale {
+        eprintln!(
+            "redline: baseline: stale entry (fixed or moved; remove it): {} {} `{}` x{}",
+            entry.rule, entry.path, entry.setting, entry.count
+        );
+    }
+    Ok(kept)
+}
+
 fn check(args: &CommonArgs) -> Result<i32, RunError> {
     let settings = settings(args)?;
     let mut sources = Sources::new();
     let found = discover(args, &settings, &mut sources)?;
     let (_, findings) = audit(&mut sources, &found.roots, &settings);
-    // The report is plain when it goes to a file.
-    if args.output.is_some() {
-        colored::control::set_override(false);
-    }
-    let (body, summary) = render(args.format, &findings, &sources, settings.show_secrets);
-    emit(args, &body, &summary)?;
+    let resolved = resolve_for_output(args, &findings, &sources, &settings)?;
+    emit(args, &resolved, &sources)?;
     report_file_errors(&found.errors);
     Ok(if !found.errors.is_empty() {
         EXIT_FAILURE
-    } else if fails(&findings, settings.fail_on) {
+    } else if fails(&resolved, settings.fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -347,20 +523,30 @@ fn output_copy_path(dir: &Path, shown: &str) -> PathBuf {
     dir.join(shown.trim_start_matches('/'))
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn fix(args: &FixArgs) -> Result<i32, RunError> {
     let common = &args.common;
     let settings = settings(common)?;
     let mut sources = Sources::new();
     let found = discover(common, &settings, &mut sources)?;
+    let config_file = settings.config_file.as_ref().map(|(p, _)| p.clone());
     let (remaining, applied) =
         fix_until_stable(&mut sources, &found.roots, &settings, args.unsafe_fixes);
-    let changed = sources.changed();
+    // redline.toml is read for reporting only; fixes never rewrite it.
+    let changed: Vec<FileId> = sources
+        .changed()
+        .into_iter()
+        .filter(|id| Some(&sources.get(*id).path) != config_file.as_ref())
+        .collect();
     let unsafe_left = remaining
         .iter()
         .filter(|f| {
             f.fix
                 .as_ref()
-                .is_some_and(|x| x.applicability == crate::fix::Applicability::Unsafe)
+                .is_some_and(|x| x.applicability == Applicability::Unsafe)
         })
         .count();
     let hint = if !args.unsafe_fixes && unsafe_left > 0 {
@@ -368,9 +554,6 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     } else {
         String::new()
     };
-    if common.output.is_some() {
-        colored::control::set_override(false);
-    }
 
     if !args.write && args.output_dir.is_none() {
         let show = settings.show_secrets;
@@ -392,18 +575,19 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
             ));
         }
         let summary = format!(
-            "Would apply {applied} fix{} to {} file{}{hint}. Run with --write to apply.",
-            if applied == 1 { "" } else { "es" },
-            changed.len(),
-            if changed.len() == 1 { "" } else { "s" }
+            "Would apply {} to {}{hint}. Run with --write to apply.",
+            plural(applied, "fix", "fixes"),
+            plural(changed.len(), "file", "files")
         );
         match &common.output {
-            Some(_) => emit(common, &body, &summary)?,
-            None => {
-                print!("{body}");
-                eprintln!("{summary}");
+            Some(path) => {
+                std::fs::write(path, &body).map_err(|e| {
+                    RunError(format!("{}: cannot write the diff: {e}", path.display()))
+                })?;
             }
+            None => print!("{body}"),
         }
+        eprintln!("{summary}");
         report_file_errors(&found.errors);
         return Ok(if found.errors.is_empty() {
             EXIT_OK
@@ -414,7 +598,10 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
 
     let mut plans = Vec::new();
     if let Some(dir) = &args.output_dir {
-        for id in sources.ids() {
+        for id in sources
+            .ids()
+            .filter(|id| Some(&sources.get(*id).path) != config_file.as_ref())
+        {
             let file = sources.get(id);
             plans.push(PlannedWrite {
                 path: output_copy_path(dir, &file.display),
@@ -445,13 +632,12 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         Some(dir) => format!(" (patched copies under {})", dir.display()),
         None => String::new(),
     };
-    let (body, summary) = render(common.format, &remaining, &sources, settings.show_secrets);
-    emit(common, &body, &summary)?;
+    let resolved = resolve_for_output(common, &remaining, &sources, &settings)?;
+    emit(common, &resolved, &sources)?;
     eprintln!(
-        "Applied {applied} fix{} to {} file{}{where_}{hint}.",
-        if applied == 1 { "" } else { "es" },
-        changed.len(),
-        if changed.len() == 1 { "" } else { "s" }
+        "Applied {} to {}{where_}{hint}.",
+        plural(applied, "fix", "fixes"),
+        plural(changed.len(), "file", "files")
     );
     report_file_errors(&found.errors);
     Ok(if found.errors.is_empty() {
@@ -535,6 +721,19 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fix(args) => fix(args),
         Command::Rules { format } => Ok(rules_command(*format)),
         Command::Explain { id } => explain(id),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "redline",
+                &mut std::io::stdout(),
+            );
+            Ok(EXIT_OK)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|()| EXIT_OK)
+            .map_err(|e| RunError(format!("cannot write the manual page: {e}"))),
     };
     match result {
         Ok(code) => code,

@@ -34,6 +34,13 @@ pub enum Command {
         /// A rule ID, such as RD101.
         id: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -47,6 +54,14 @@ pub enum ColorChoice {
 pub enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -73,6 +88,12 @@ pub struct CommonArgs {
     /// Write the report to FILE instead of standard output (a summary still goes to standard error).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE (repeatable), e.g. `--report sarif=redline.sarif`.
+    #[arg(long, value_name = "FORMAT=FILE")]
+    pub report: Vec<String>,
+    /// Print a count per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
     /// Exit 1 when a finding at or above this severity remains [default: warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
@@ -97,6 +118,15 @@ pub struct CommonArgs {
     /// Skip files and folders matching GLOB.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Disregard every `redline: ignore` comment (per-file-ignores in redline.toml still apply).
+    #[arg(long)]
+    pub no_inline_ignores: bool,
+    /// Report only findings that FILE (from --write-baseline) does not list.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE, for later runs with --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print secret values in messages and diffs (they print as ******** by default).
     #[arg(long)]
     pub show_secrets: bool,

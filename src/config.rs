@@ -46,7 +46,10 @@ pub struct FileConfig {
     pub ignore: Vec<String>,
     pub exclude: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
-    pub per_file_ignores: Vec<(String, Vec<String>)>,
+    /// glob, rule IDs, and the line of the entry (for reporting an unused one).
+    pub per_file_ignores: Vec<(String, Vec<String>, usize)>,
+    /// The file's text, so findings can point into it.
+    pub text: String,
     pub instances: Vec<DeclaredRole>,
     pub redis_version: Option<RedisVersion>,
 }
@@ -98,6 +101,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
     let base = path.parent().unwrap_or(Path::new("."));
     let mut config = FileConfig {
         path: Some(path.to_path_buf()),
+        text: text.to_string(),
         ..Default::default()
     };
     if let Some(v) = raw.fail_on {
@@ -167,8 +171,11 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
                 format!("`per-file-ignores`: bad glob `{}`: {e}", pattern.get_ref()),
             )
         })?;
+        let line = line_of(text, pattern.span().start);
         let ids = check_ids("per-file-ignores", ids)?;
-        config.per_file_ignores.push((pattern.into_inner(), ids));
+        config
+            .per_file_ignores
+            .push((pattern.into_inner(), ids, line));
     }
     for instance in raw.instance.unwrap_or_default() {
         let role = match instance.role.get_ref().as_str() {

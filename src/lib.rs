@@ -5,6 +5,7 @@
 //! `rules` produce findings with `fix`es -> `report` renders them. `app` runs a command.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discovery;
@@ -15,4 +16,5 @@ pub mod rules;
 pub mod secret;
 pub mod source;
 pub mod stack;
+pub mod suppress;
 pub mod syntax;

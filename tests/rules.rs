@@ -106,10 +106,10 @@ fn safe_fixes_produce_the_expected_files() {
         }
         let dir = tempfile::tempdir().unwrap();
         copy_case(&case, dir.path());
-        let out = run(
-            dir.path(),
-            &["fix", "--no-config", "--write", "--select", &rule],
-        );
+        let extra = extra_args(&case);
+        let mut args: Vec<&str> = vec!["fix", "--no-config", "--write", "--select", &rule];
+        args.extend(extra.iter().map(String::as_str));
+        let out = run(dir.path(), &args);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -130,7 +130,8 @@ fn safe_fixes_produce_the_expected_files() {
             );
         }
         // The fixed tree no longer has the finding, and fixing again changes nothing.
-        let again = run(dir.path(), &["fix", "--no-config", "--select", &rule]);
+        args.retain(|a| *a != "--write");
+        let again = run(dir.path(), &args);
         assert_eq!(
             stdout(&again),
             "",

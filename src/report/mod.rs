@@ -3,12 +3,17 @@
 //! gives byte-identical output.
 
 pub mod diff;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use crate::fix::Applicability;
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, RuleMeta, Severity};
 use crate::source::Sources;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct ResolvedRelated {
@@ -32,6 +37,49 @@ pub struct Resolved {
     pub related: Vec<ResolvedRelated>,
     /// The finding's first source line, secrets masked unless `--show-secrets`.
     pub excerpt: Option<String>,
+    /// The setting the finding is about (`maxmemory-policy`, `sentinel auth-pass mymaster`), or
+    /// `(absent)`: what baselines match on, never a line number.
+    pub setting: String,
+    /// Stable across line moves, unique per finding: rule, path, setting and the ordinal among
+    /// findings sharing those.
+    pub fingerprint: String,
+    /// The edits of a safe fix, for formats that carry fixes (SARIF).
+    pub safe_edits: Vec<ResolvedEdit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedEdit {
+    pub path: String,
+    pub byte_offset: usize,
+    pub byte_length: usize,
+    /// The new text, secrets masked unless `--show-secrets`.
+    pub inserted: String,
+}
+
+impl Resolved {
+    pub fn meta(&self) -> Option<&'static RuleMeta> {
+        crate::rules::rule(self.rule)
+    }
+}
+
+/// Mask the secrets of every line of `text`.
+fn redact_text(text: &[u8], show_secrets: bool) -> String {
+    if show_secrets {
+        return String::from_utf8_lossy(text).into_owned();
+    }
+    let masked: Vec<u8> = text
+        .split_inclusive(|&b| b == b'\n')
+        .flat_map(|line| {
+            let (body, end) = match line.strip_suffix(b"\n") {
+                Some(b) => (b, &b"\n"[..]),
+                None => (line, &b""[..]),
+            };
+            let mut out = crate::secret::redact_line(body);
+            out.extend_from_slice(end);
+            out
+        })
+        .collect();
+    String::from_utf8_lossy(&masked).into_owned()
 }
 
 pub struct Summary {
@@ -91,6 +139,24 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                     })
                     .collect(),
                 excerpt,
+                setting: if f.span.is_empty() {
+                    "(absent)".to_string()
+                } else {
+                    crate::syntax::redis::setting_key(doc.line_bytes(line - 1))
+                },
+                fingerprint: String::new(),
+                safe_edits: f
+                    .fix
+                    .iter()
+                    .filter(|x| x.applicability == Applicability::Safe)
+                    .flat_map(|x| &x.edits)
+                    .map(|e| ResolvedEdit {
+                        path: sources.display(e.file).to_string(),
+                        byte_offset: e.range.start,
+                        byte_length: e.range.len(),
+                        inserted: redact_text(&e.replacement, show_secrets),
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -98,6 +164,15 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
         (&a.path, a.line, a.column, a.rule, &a.message)
             .cmp(&(&b.path, b.line, b.column, b.rule, &b.message))
     });
+    let mut ordinals: HashMap<(String, &str, String), usize> = HashMap::new();
+    for f in &mut out {
+        let n = ordinals
+            .entry((f.path.clone(), f.rule, f.setting.clone()))
+            .or_default();
+        let key = format!("{}\0{}\0{}\0{}", f.rule, f.path, f.setting, n);
+        f.fingerprint = crate::secret::sha256_hex(key.as_bytes())[..32].to_string();
+        *n += 1;
+    }
     out
 }
 

@@ -1,0 +1,234 @@
+//! Inline suppressions: an own-line `# redline: ignore ID[,ID] -- reason` covers the next directive
+//! (and, above the first directive, findings about absent settings); `# redline: ignore-file ID`
+//! covers the whole file. Text after the IDs never breaks one. A suppression that suppresses
+//! nothing is RL001 (with a fix that removes it); an ID that names no rule is RL002.
+
+use crate::fix::{self, Applicability, Fix};
+use crate::rules::{self, Finding, Selection};
+use crate::source::{FileId, Sources};
+use crate::syntax::redis::{parse_line, RedisLine};
+use std::ops::Range;
+
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub file: FileId,
+    /// The whole comment line, terminator included.
+    pub line_range: Range<usize>,
+    /// The ID list, for rewriting it.
+    pub ids_span: Range<usize>,
+    pub ids: Vec<String>,
+    pub whole_file: bool,
+    /// 0-based index of the directive line it covers.
+    pub target_line: Option<usize>,
+    /// No directive comes before it: it also covers findings about absent settings.
+    pub header: bool,
+    pub used: Vec<bool>,
+}
+
+/// Parse `# redline: ignore[-file] ID, ID -- reason` (any text may follow the IDs).
+fn parse_comment(line: &[u8]) -> Option<(bool, Range<usize>, Vec<String>)> {
+    let text = std::str::from_utf8(line).ok()?;
+    let rest = text.trim_start().strip_prefix('#')?;
+    let after_hash = rest.trim_start();
+    let rest = after_hash.strip_prefix("redline:")?.trim_start();
+    let (whole_file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
+        (true, r)
+    } else {
+        (false, rest.strip_prefix("ignore")?)
+    };
+    let rest = rest.strip_prefix(['=', ':']).unwrap_or(rest);
+    let start_in_text = text.len() - rest.len();
+    let mut ids = Vec::new();
+    let mut end = start_in_text;
+    let mut first = None;
+    let mut cursor = start_in_text;
+    for part in rest.split(',') {
+        let trimmed = part.trim();
+        let word: String = trimmed
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let is_id = !word.is_empty()
+            && word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && word.chars().any(|c| c.is_ascii_digit());
+        if !is_id {
+            break;
+        }
+        ids.push(word.to_ascii_uppercase());
+        let lead = part.len() - part.trim_start().len();
+        first.get_or_insert(cursor + lead);
+        end = cursor + lead + word.len();
+        if word.len() != trimmed.len() {
+            break; // text after the ID (a reason) ends the list
+        }
+        cursor += part.len() + 1;
+    }
+    Some((whole_file, first?..end, ids))
+}
+
+/// The suppressions written in `file`.
+pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
+    let doc = sources.doc(file);
+    let kinds: Vec<RedisLine> = (0..doc.lines().len()).map(|i| parse_line(doc, i)).collect();
+    let is_directive =
+        |k: &RedisLine| matches!(k, RedisLine::Directive(_) | RedisLine::Unbalanced { .. });
+    let mut out = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        if !matches!(kind, RedisLine::Comment) {
+            continue;
+        }
+        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i)) else {
+            continue;
+        };
+        let line = &doc.lines()[i];
+        let target_line = kinds
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .find(|(_, k)| is_directive(k))
+            .map(|(j, _)| j);
+        let header = !kinds[..i].iter().any(is_directive);
+        let used = vec![false; ids.len()];
+        out.push(Suppression {
+            file,
+            line_range: line.start..line.end(),
+            ids_span: line.start + ids_span.start..line.start + ids_span.end,
+            ids,
+            whole_file,
+            target_line,
+            header,
+            used,
+        });
+    }
+    out
+}
+
+/// Drop the findings the suppressions of `files` cover; return the kept findings plus RL001 and
+/// RL002 findings about the suppressions themselves.
+pub fn apply(
+    findings: Vec<Finding>,
+    sources: &Sources,
+    files: &[FileId],
+    selection: &Selection,
+) -> Vec<Finding> {
+    let mut suppressions: Vec<Suppression> =
+        files.iter().flat_map(|f| collect(sources, *f)).collect();
+    let mut kept = Vec::new();
+    for finding in findings {
+        let doc = sources.doc(finding.file);
+        let absent = finding.span.is_empty() && finding.span.start == 0;
+        let line = doc.line_index(finding.span.start);
+        let mut suppressed = false;
+        for s in suppressions.iter_mut().filter(|s| s.file == finding.file) {
+            let covers =
+                s.whole_file || (absent && s.header) || (!absent && s.target_line == Some(line));
+            if !covers {
+                continue;
+            }
+            for (id, used) in s.ids.iter().zip(s.used.iter_mut()) {
+                if finding.rule == id {
+                    *used = true;
+                    suppressed = true;
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(finding);
+        }
+    }
+    for s in &suppressions {
+        let unknown: Vec<&String> = s
+            .ids
+            .iter()
+            .filter(|id| rules::rule(id).is_none())
+            .collect();
+        for id in &unknown {
+            kept.push(Finding::new(
+                "RL002",
+                s.file,
+                s.ids_span.clone(),
+                format!(
+                    "`{id}` in a `redline: ignore` comment is not a rule of this redline version"
+                ),
+            ));
+        }
+        // Only rules that ran can be judged unused.
+        let unused: Vec<&String> = s
+            .ids
+            .iter()
+            .zip(&s.used)
+            .filter(|(id, used)| !**used && rules::rule(id).is_some() && selection.enabled(id))
+            .map(|(id, _)| id)
+            .collect();
+        if unused.is_empty() {
+            continue;
+        }
+        let remaining: Vec<&String> = s.ids.iter().filter(|id| !unused.contains(id)).collect();
+        let edit = if remaining.is_empty() {
+            fix::replace(s.file, s.line_range.clone(), Vec::new())
+        } else {
+            fix::replace(
+                s.file,
+                s.ids_span.clone(),
+                remaining
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        };
+        let what = if s.whole_file {
+            "ignore-file"
+        } else {
+            "ignore"
+        };
+        let names = unused
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fix = Fix::new(
+            Applicability::Safe,
+            format!("remove {names} from the suppression"),
+            vec![edit],
+        );
+        kept.push(
+            Finding::new(
+                "RL001",
+                s.file,
+                s.ids_span.clone(),
+                format!("`redline: {what} {names}` suppresses nothing"),
+            )
+            .with_fix(Some(fix)),
+        );
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_comment;
+
+    #[test]
+    fn comment_forms() {
+        let (file, span, ids) =
+            parse_comment(b"# redline: ignore RD301 -- AOF off on purpose").unwrap();
+        assert!(!file);
+        assert_eq!(ids, ["RD301"]);
+        assert_eq!(
+            &"# redline: ignore RD301 -- AOF off on purpose"[span],
+            "RD301"
+        );
+        let (_, _, ids) = parse_comment(b"  #redline: ignore RD301,rd401 , XS201   ").unwrap();
+        assert_eq!(ids, ["RD301", "RD401", "XS201"]);
+        let (file, _, ids) = parse_comment(b"# redline: ignore-file RD502 reason").unwrap();
+        assert!(file);
+        assert_eq!(ids, ["RD502"]);
+        assert_eq!(
+            parse_comment(b"# redline: ignore=RD101").unwrap().2,
+            ["RD101"]
+        );
+        assert!(parse_comment(b"# redline: ignore").is_none());
+        assert!(parse_comment(b"# just a comment about redline: ignore").is_none());
+    }
+}
