@@ -1,0 +1,1027 @@
+//! php.ini as PHP reads it: the Zend INI scanner (`Zend/zend_ini_scanner.l`, NORMAL mode) and
+//! parser (`zend_ini_parser.y`), reproduced on bytes with spans. Longest match decides between
+//! scanner rules, ties go to the rule listed first, as in re2c. Values are built as the parser
+//! builds them: pieces concatenated, booleans to "1"/"", `&|^~!()` evaluated on integers,
+//! constants and `${var}` resolved. At the first syntax error PHP stops reading the file; so does
+//! this reader, keeping what came before.
+
+use super::document::Document;
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IniValue {
+    /// The string PHP stores.
+    Text(Vec<u8>),
+    /// Known only at run time (an environment variable, a version-dependent constant).
+    Unknown(String),
+}
+
+impl IniValue {
+    pub fn text(&self) -> Option<String> {
+        match self {
+            IniValue::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            IniValue::Unknown(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IniEntry {
+    pub key: String,
+    /// `key[offset] = value`.
+    pub offset: Option<String>,
+    pub value: IniValue,
+    pub key_span: Range<usize>,
+    /// The value's source text, from after `=` and its blanks to before a comment or the line end.
+    pub value_span: Range<usize>,
+    /// Under a `[PATH=...]` or `[HOST=...]` section: not part of the global configuration.
+    pub scoped: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct IniSection {
+    pub name: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IniError {
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IniFile {
+    pub entries: Vec<IniEntry>,
+    pub sections: Vec<IniSection>,
+    pub error: Option<IniError>,
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn is_label_char(b: u8) -> bool {
+    !matches!(
+        b,
+        b'=' | b'\n'
+            | b'\r'
+            | b'\t'
+            | b';'
+            | b'&'
+            | b'|'
+            | b'^'
+            | b'$'
+            | b'~'
+            | b'('
+            | b')'
+            | b'{'
+            | b'}'
+            | b'!'
+            | b'"'
+            | b'['
+            | b']'
+            | 0
+    )
+}
+
+/// Characters of an unquoted value (`VALUE_CHARS` without the `$` forms).
+fn is_value_char(b: u8) -> bool {
+    !matches!(
+        b,
+        b'$' | b'='
+            | b' '
+            | b'\t'
+            | b'\n'
+            | b'\r'
+            | b';'
+            | b'&'
+            | b'|'
+            | b'^'
+            | b'~'
+            | b'('
+            | b')'
+            | b'!'
+            | b'"'
+            | b'\''
+            | 0
+    )
+}
+
+/// Constants defined when php.ini is read: the error levels have fixed values; other core
+/// constants depend on the build or version and are unknown to an audit.
+fn constant(name: &str) -> Option<IniValue> {
+    let value = match name {
+        "E_ERROR" => 1,
+        "E_WARNING" => 2,
+        "E_PARSE" => 4,
+        "E_NOTICE" => 8,
+        "E_CORE_ERROR" => 16,
+        "E_CORE_WARNING" => 32,
+        "E_COMPILE_ERROR" => 64,
+        "E_COMPILE_WARNING" => 128,
+        "E_USER_ERROR" => 256,
+        "E_USER_WARNING" => 512,
+        "E_USER_NOTICE" => 1024,
+        "E_STRICT" => 2048,
+        "E_RECOVERABLE_ERROR" => 4096,
+        "E_DEPRECATED" => 8192,
+        "E_USER_DEPRECATED" => 16384,
+        "E_ALL" => 32767,
+        "PHP_EOL" => return Some(IniValue::Text(b"\n".to_vec())),
+        _ if name.starts_with("PHP_")
+            || name.starts_with("ZEND_")
+            || name.starts_with("DEFAULT_")
+            || name.starts_with("PEAR_") =>
+        {
+            return Some(IniValue::Unknown(format!("the PHP constant {name}")))
+        }
+        _ => return None,
+    };
+    Some(IniValue::Text(value.to_string().into_bytes()))
+}
+
+/// C `strtol(s, NULL, 10)` truncated to int, as the INI operators read their operands.
+fn atoi(bytes: &[u8]) -> i64 {
+    let s = String::from_utf8_lossy(bytes);
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let n: i64 = digits
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(18)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    let v = if neg { -n } else { n };
+    v as i32 as i64
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A piece of a value: string, constant, number, whitespace, raw or quoted string.
+    Piece(IniValue),
+    Bool(bool),
+    Null,
+    Op(u8),
+}
+
+/// Resolves `${name}`: an already-read directive, else (at run time) the environment.
+pub type VarLookup<'a> = &'a dyn Fn(&str) -> Option<IniValue>;
+
+struct Parser<'a> {
+    b: &'a [u8],
+    p: usize,
+    lookup: VarLookup<'a>,
+    file: IniFile,
+    /// A `[PATH=...]`/`[HOST=...]` section was seen: later entries are scoped.
+    scoped: bool,
+}
+
+enum Step {
+    Continue,
+    Stop,
+}
+
+impl<'a> Parser<'a> {
+    fn at(&self, i: usize) -> u8 {
+        self.b.get(i).copied().unwrap_or(0)
+    }
+
+    fn newline_len(&self, i: usize) -> usize {
+        match (self.at(i), self.at(i + 1)) {
+            (b'\r', b'\n') => 2,
+            (b'\r', _) | (b'\n', _) => 1,
+            _ => 0,
+        }
+    }
+
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> Step {
+        let end = span.end.max(span.start).min(self.b.len());
+        self.file.error = Some(IniError {
+            span: span.start.min(end)..end,
+            message: message.into(),
+        });
+        Step::Stop
+    }
+
+    fn line_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while i < self.b.len() && self.b[i] != b'\n' && self.b[i] != b'\r' {
+            i += 1;
+        }
+        i
+    }
+
+    /// Case-insensitive keyword match followed by blanks (the BOOL/NULL rules).
+    fn keyword_len(&self, at: usize, words: &[&str]) -> usize {
+        let mut best = 0;
+        for w in words {
+            let end = at + w.len();
+            if end <= self.b.len() && self.b[at..end].eq_ignore_ascii_case(w.as_bytes()) {
+                let mut e = end;
+                while is_blank(self.at(e)) {
+                    e += 1;
+                }
+                best = best.max(e - at);
+            }
+        }
+        best
+    }
+
+    fn constant_len(&self, at: usize) -> usize {
+        let c = self.at(at);
+        if !(c.is_ascii_alphabetic() || c == b'_') {
+            return 0;
+        }
+        let mut e = at + 1;
+        while self.at(e).is_ascii_alphanumeric() || self.at(e) == b'_' {
+            e += 1;
+        }
+        e - at
+    }
+
+    fn number_len(&self, at: usize) -> usize {
+        let mut i = at;
+        let neg = self.at(i) == b'-';
+        if neg {
+            i += 1;
+        }
+        let int_start = i;
+        while self.at(i).is_ascii_digit() {
+            i += 1;
+        }
+        let ints = i - int_start;
+        // DNUM: ([0-9]*[.][0-9]+)|([0-9]+[.][0-9]*); the sign only goes with LNUM.
+        let mut best = if ints > 0 { i - at } else { 0 };
+        if !neg && self.at(i) == b'.' {
+            let mut j = i + 1;
+            while self.at(j).is_ascii_digit() {
+                j += 1;
+            }
+            if ints > 0 || j > i + 1 {
+                best = best.max(j - at);
+            }
+        }
+        best
+    }
+
+    /// `VALUE_CHARS+`: ordinary characters and `$` not followed by `{`.
+    fn value_chars_len(&self, at: usize) -> usize {
+        let mut i = at;
+        loop {
+            let c = self.at(i);
+            if i >= self.b.len() {
+                break;
+            }
+            if c == b'$' {
+                let n = self.at(i + 1);
+                if i + 1 >= self.b.len() || n == b'{' || n == 0 {
+                    break;
+                }
+                if n == b'\\' && i + 2 < self.b.len() {
+                    i += 3;
+                } else {
+                    i += 2;
+                }
+                continue;
+            }
+            if !is_value_char(c) {
+                break;
+            }
+            i += 1;
+        }
+        i.min(self.b.len()) - at
+    }
+
+    fn blanks(&self, at: usize) -> usize {
+        let mut i = at;
+        while is_blank(self.at(i)) && i < self.b.len() {
+            i += 1;
+        }
+        i - at
+    }
+
+    /// Read a double-quoted string starting after its opening `"`; returns its pieces and the
+    /// position after the closing quote and the blanks after it.
+    fn double_quoted(&mut self, start: usize) -> Result<(Vec<IniValue>, usize), Step> {
+        let mut pieces = Vec::new();
+        let mut i = start;
+        loop {
+            if i >= self.b.len() {
+                return Err(self.error(
+                    start.saturating_sub(1)..self.b.len(),
+                    "syntax error, unexpected end of file in a double-quoted string",
+                ));
+            }
+            if self.at(i) == b'"' {
+                i += 1;
+                i += self.blanks(i);
+                return Ok((pieces, i));
+            }
+            if self.at(i) == b'$' && self.at(i + 1) == b'{' {
+                let (value, next) = self.variable(i + 2)?;
+                pieces.push(value);
+                i = next;
+                continue;
+            }
+            // Content up to the closing quote or `${`, with the scanner's escape skipping.
+            let from = i;
+            while i < self.b.len() {
+                match self.b[i] {
+                    b'"' => break,
+                    b'$' if self.at(i + 1) == b'{' => break,
+                    b'\\' if i + 1 < self.b.len() => {
+                        let escaped = self.b[i + 1];
+                        let after = i + 2;
+                        // `"C:\path\"` at the end of a line: the quote closes the string.
+                        if escaped == b'"'
+                            && (after >= self.b.len()
+                                || self.b[after] == b'\n'
+                                || self.b[after] == b'\r')
+                        {
+                            i += 1;
+                            break;
+                        }
+                        i += 2;
+                    }
+                    _ => i += 1,
+                }
+            }
+            pieces.push(IniValue::Text(unescape_double(
+                &self.b[from..i.min(self.b.len())],
+            )));
+        }
+    }
+
+    /// `${name}` or `${name:-fallback}`, starting after `${`.
+    fn variable(&mut self, start: usize) -> Result<(IniValue, usize), Step> {
+        let mut i = start;
+        while i < self.b.len() {
+            let c = self.b[i];
+            if c == b':' && self.at(i + 1) == b'-' {
+                break;
+            }
+            if matches!(
+                c,
+                b'=' | b'\n'
+                    | b'\r'
+                    | b'\t'
+                    | b';'
+                    | b'&'
+                    | b'|'
+                    | b'^'
+                    | b'$'
+                    | b'~'
+                    | b'('
+                    | b')'
+                    | b'{'
+                    | b'}'
+                    | b'!'
+                    | b'"'
+                    | b'['
+                    | b']'
+            ) {
+                break;
+            }
+            i += 1;
+        }
+        let name = String::from_utf8_lossy(&self.b[start..i])
+            .trim()
+            .to_string();
+        let mut has_fallback = false;
+        if self.at(i) == b':' && self.at(i + 1) == b'-' {
+            has_fallback = true;
+            i += 2;
+            // The fallback runs to the matching `}`.
+            let mut depth = 0;
+            while i < self.b.len() {
+                match self.b[i] {
+                    b'\\' => i += 1,
+                    b'$' if self.at(i + 1) == b'{' => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    b'}' if depth == 0 => break,
+                    b'}' => depth -= 1,
+                    b'\n' | b'\r' => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        if self.at(i) != b'}' {
+            return Err(self.error(
+                start.saturating_sub(2)..i,
+                "syntax error, unexpected character in `${...}`",
+            ));
+        }
+        let value = match (self.lookup)(&name) {
+            Some(v) => v,
+            None => IniValue::Unknown(format!(
+                "the environment variable {name}{}",
+                if has_fallback {
+                    " (with a fallback)"
+                } else {
+                    ""
+                }
+            )),
+        };
+        Ok((value, i + 1))
+    }
+
+    /// Scan the value after `=`; returns the tokens, the value's source span and where the line
+    /// (and its comment and terminator) ends.
+    fn value(&mut self, start: usize) -> Result<(Vec<Tok>, Range<usize>, usize), Step> {
+        let mut toks = Vec::new();
+        let mut i = start;
+        let mut value_end = start;
+        loop {
+            if i >= self.b.len() {
+                return Ok((toks, start..value_end, i));
+            }
+            // Candidates, longest wins, ties to the earlier rule.
+            let raw_len = if self.at(i) == b'\'' {
+                let close = self.b[i + 1..].iter().position(|&c| c == b'\'');
+                match close {
+                    Some(0) | None => 0,
+                    Some(n) => n + 2,
+                }
+            } else {
+                0
+            };
+            let dollar = if self.at(i) == b'$' && self.at(i + 1) == b'{' {
+                2
+            } else {
+                0
+            };
+            let btrue = self.keyword_len(i, &["true", "on", "yes"]);
+            let bfalse = self.keyword_len(i, &["false", "off", "no", "none"]);
+            let bnull = self.keyword_len(i, &["null"]);
+            let eol = {
+                let bl = self.blanks(i);
+                let nl = self.newline_len(i + bl);
+                if nl > 0 {
+                    bl + nl
+                } else {
+                    0
+                }
+            };
+            let constant_at = self.constant_len(i);
+            let number = self.number_len(i);
+            let operator = if matches!(self.at(i), b'&' | b'|' | b'^' | b'~' | b'(' | b')' | b'!') {
+                1 + self.blanks(i + 1)
+            } else {
+                0
+            };
+            let equals = usize::from(self.at(i) == b'=');
+            let chars = self.value_chars_len(i);
+            let quote = {
+                let bl = self.blanks(i);
+                if self.at(i + bl) == b'"' {
+                    bl + 1
+                } else {
+                    0
+                }
+            };
+            let white = self.blanks(i);
+            let comment = {
+                let bl = self.blanks(i);
+                if self.at(i + bl) == b';' {
+                    let end = self.line_end(i + bl);
+                    let nl = self.newline_len(end);
+                    if nl > 0 {
+                        end + nl - i
+                    } else {
+                        0
+                    }
+                } else {
+                    0
+                }
+            };
+            let candidates = [
+                raw_len,
+                dollar,
+                btrue,
+                bfalse,
+                bnull,
+                eol,
+                constant_at,
+                number,
+                operator,
+                equals,
+                chars,
+                quote,
+                white,
+                comment,
+            ];
+            let best = *candidates.iter().max().unwrap();
+            if best == 0 {
+                // `[^]`: any other character ends the value and is consumed; PHP reads the
+                // rest of the line as a new statement.
+                return Ok((toks, start..value_end, i + 1));
+            }
+            let rule = candidates.iter().position(|&c| c == best).unwrap();
+            let text = &self.b[i..i + best];
+            match rule {
+                0 => {
+                    toks.push(Tok::Piece(IniValue::Text(text[1..text.len() - 1].to_vec())));
+                    i += best;
+                    value_end = i;
+                }
+                1 => {
+                    let (v, next) = self.variable(i + 2)?;
+                    toks.push(Tok::Piece(v));
+                    i = next;
+                    value_end = i;
+                }
+                2 | 3 | 4 => {
+                    toks.push(match rule {
+                        2 => Tok::Bool(true),
+                        3 => Tok::Bool(false),
+                        _ => Tok::Null,
+                    });
+                    value_end = i + best - self.trailing_blanks(text);
+                    i += best;
+                }
+                5 | 13 => {
+                    // End of the value (and its comment).
+                    return Ok((toks, start..value_end, i + best));
+                }
+                6 => {
+                    let name = String::from_utf8_lossy(text).into_owned();
+                    toks.push(Tok::Piece(
+                        constant(&name).unwrap_or(IniValue::Text(text.to_vec())),
+                    ));
+                    i += best;
+                    value_end = i;
+                }
+                7 | 10 => {
+                    toks.push(Tok::Piece(IniValue::Text(text.to_vec())));
+                    i += best;
+                    value_end = i;
+                }
+                8 => {
+                    toks.push(Tok::Op(text[0]));
+                    value_end = i + 1;
+                    i += best;
+                }
+                9 => {
+                    let end = self.line_end(i);
+                    return Err(self.error(
+                        i..end,
+                        "syntax error, unexpected '=': a value with `=` must be quoted",
+                    ));
+                }
+                11 => {
+                    let (pieces, next) = self.double_quoted(i + best)?;
+                    // The quoted string is one piece: an empty one still counts.
+                    let mut joined = Vec::new();
+                    let mut unknown = None;
+                    for p in pieces {
+                        match p {
+                            IniValue::Text(t) => joined.extend(t),
+                            IniValue::Unknown(w) => unknown = Some(w),
+                        }
+                    }
+                    toks.push(Tok::Piece(match unknown {
+                        Some(w) => IniValue::Unknown(w),
+                        None => IniValue::Text(joined),
+                    }));
+                    let closing = self.b[..next]
+                        .iter()
+                        .rposition(|&c| c == b'"')
+                        .map_or(next, |p| p + 1);
+                    value_end = closing;
+                    i = next;
+                }
+                12 => {
+                    toks.push(Tok::Piece(IniValue::Text(text.to_vec())));
+                    i += best;
+                }
+                _ => unreachable!(),
+            }
+        }
+    }
+
+    fn trailing_blanks(&self, text: &[u8]) -> usize {
+        text.iter().rev().take_while(|&&c| is_blank(c)).count()
+    }
+
+    /// Build the value the parser builds from the tokens.
+    fn evaluate(&mut self, toks: Vec<Tok>, span: Range<usize>) -> Result<IniValue, Step> {
+        if toks.is_empty() {
+            return Ok(IniValue::Text(Vec::new()));
+        }
+        if let [Tok::Bool(b)] = toks.as_slice() {
+            return Ok(IniValue::Text(if *b { b"1".to_vec() } else { Vec::new() }));
+        }
+        if let [Tok::Null] = toks.as_slice() {
+            return Ok(IniValue::Text(Vec::new()));
+        }
+        if let Some(pos) = toks
+            .iter()
+            .position(|t| matches!(t, Tok::Bool(_) | Tok::Null))
+        {
+            let what = if matches!(toks[pos], Tok::Null) {
+                "NULL_NULL"
+            } else if matches!(toks[pos], Tok::Bool(true)) {
+                "BOOL_TRUE"
+            } else {
+                "BOOL_FALSE"
+            };
+            return Err(self.error(span, format!("syntax error, unexpected {what}: a value that contains on/off/yes/no/true/false/none/null as a word must be quoted")));
+        }
+        // Trailing blanks before the end of line never reach the value.
+        let mut toks = toks;
+        while matches!(toks.last(), Some(Tok::Piece(IniValue::Text(t))) if !t.is_empty() && t.iter().all(|&c| is_blank(c)))
+        {
+            toks.pop();
+        }
+        if !toks.iter().any(|t| matches!(t, Tok::Op(_))) {
+            return Ok(concat(&toks));
+        }
+        let mut pos = 0;
+        let result = expr(&toks, &mut pos, 0);
+        match result {
+            Some(v) if pos == toks.len() => Ok(v),
+            _ => Err(self.error(span, "syntax error in an expression (`&`, `|`, `^`, `~`, `!`, parentheses): quote the value")),
+        }
+    }
+
+    fn statement(&mut self) -> Step {
+        // INITIAL state: blanks, then a newline, a comment, a section, or a label.
+        self.p += self.blanks(self.p);
+        let start = self.p;
+        if self.p >= self.b.len() {
+            return Step::Stop;
+        }
+        let nl = self.newline_len(self.p);
+        if nl > 0 {
+            self.p += nl;
+            return Step::Continue;
+        }
+        match self.at(self.p) {
+            b';' => {
+                let end = self.line_end(self.p);
+                self.p = end + self.newline_len(end);
+                return Step::Continue;
+            }
+            b'[' => return self.section(),
+            _ => {}
+        }
+        if !is_label_char(self.at(self.p)) {
+            let end = self.line_end(self.p);
+            return self.error(
+                start..end,
+                format!("syntax error, unexpected '{}'", self.at(self.p) as char),
+            );
+        }
+        // A key that is a boolean word is a parse error (the BOOL rules win in INITIAL too).
+        let mut e = self.p;
+        while e < self.b.len() && is_label_char(self.b[e]) {
+            e += 1;
+        }
+        let label_raw = &self.b[self.p..e];
+        let trimmed_end =
+            self.p + label_raw.len() - label_raw.iter().rev().take_while(|&&c| c == b' ').count();
+        let key_span = self.p..trimmed_end;
+        let key = String::from_utf8_lossy(&self.b[key_span.clone()]).into_owned();
+        let bool_len = self.keyword_len(
+            self.p,
+            &["true", "on", "yes", "false", "off", "no", "none", "null"],
+        );
+        if bool_len >= e - self.p {
+            let end = self.line_end(self.p);
+            return self.error(
+                start..end,
+                format!("syntax error, unexpected boolean `{key}` where a key is expected"),
+            );
+        }
+        let mut offset = None;
+        self.p = e;
+        if self.at(self.p) == b'[' {
+            // key[offset] = value
+            let close = self.b[self.p..]
+                .iter()
+                .position(|&c| c == b']' || c == b'\n');
+            match close {
+                Some(n) if self.b[self.p + n] == b']' => {
+                    offset = Some(
+                        String::from_utf8_lossy(&self.b[self.p + 1..self.p + n])
+                            .trim()
+                            .to_string(),
+                    );
+                    self.p += n + 1;
+                }
+                _ => {
+                    let end = self.line_end(self.p);
+                    return self.error(start..end, "syntax error, unterminated `[` in a key");
+                }
+            }
+        }
+        self.p += self.blanks(self.p);
+        match self.at(self.p) {
+            b'=' if self.p < self.b.len() => {
+                self.p += 1;
+                self.p += self.blanks(self.p);
+                let value_start = self.p;
+                let (toks, span, next) = match self.value(value_start) {
+                    Ok(v) => v,
+                    Err(step) => return step,
+                };
+                let value = match self.evaluate(toks, value_start..self.line_end(value_start)) {
+                    Ok(v) => v,
+                    Err(step) => return step,
+                };
+                self.file.entries.push(IniEntry {
+                    key,
+                    offset,
+                    value,
+                    key_span,
+                    value_span: span,
+                    scoped: self.scoped,
+                });
+                self.p = next;
+                Step::Continue
+            }
+            _ if self.p >= self.b.len() => Step::Stop,
+            b'\n' | b'\r' => Step::Continue,
+            b';' => Step::Continue,
+            c => {
+                let end = self.line_end(self.p);
+                self.error(
+                    start..end,
+                    format!(
+                        "syntax error, unexpected '{}' after the key `{key}`",
+                        c as char
+                    ),
+                )
+            }
+        }
+    }
+
+    fn section(&mut self) -> Step {
+        let start = self.p;
+        let end = self.line_end(self.p);
+        let Some(close) = self.b[start..end].iter().position(|&c| c == b']') else {
+            return self.error(start..end, "syntax error, unterminated section `[`");
+        };
+        let name = String::from_utf8_lossy(&self.b[start + 1..start + close])
+            .trim()
+            .trim_matches('"')
+            .to_string();
+        let upper = name.to_ascii_uppercase();
+        if upper.starts_with("PATH") || upper.starts_with("HOST") {
+            self.scoped = true;
+        }
+        self.file.sections.push(IniSection {
+            name,
+            span: start..start + close + 1,
+        });
+        self.p = start + close + 1;
+        self.p += self.blanks(self.p);
+        self.p += self.newline_len(self.p);
+        Step::Continue
+    }
+}
+
+fn concat(toks: &[Tok]) -> IniValue {
+    let mut out = Vec::new();
+    for t in toks {
+        match t {
+            Tok::Piece(IniValue::Text(b)) => out.extend_from_slice(b),
+            Tok::Piece(IniValue::Unknown(w)) => return IniValue::Unknown(w.clone()),
+            _ => {}
+        }
+    }
+    IniValue::Text(out)
+}
+
+/// `expr` of zend_ini_parser.y: `|`, `&`, `^` (left, one level), prefix `~` and `!`, parentheses;
+/// operands are concatenated pieces read as integers.
+fn expr(toks: &[Tok], pos: &mut usize, depth: usize) -> Option<IniValue> {
+    if depth > 64 {
+        return None;
+    }
+    let mut left = unary(toks, pos, depth)?;
+    while let Some(Tok::Op(op @ (b'|' | b'&' | b'^'))) = toks.get(*pos) {
+        *pos += 1;
+        let right = unary(toks, pos, depth)?;
+        left = match (&left, &right) {
+            (IniValue::Text(a), IniValue::Text(b)) => {
+                let (a, b) = (atoi(a), atoi(b));
+                let v = match op {
+                    b'|' => a | b,
+                    b'&' => a & b,
+                    _ => a ^ b,
+                };
+                IniValue::Text((v as i32).to_string().into_bytes())
+            }
+            (IniValue::Unknown(w), _) | (_, IniValue::Unknown(w)) => IniValue::Unknown(w.clone()),
+        };
+    }
+    Some(left)
+}
+
+fn unary(toks: &[Tok], pos: &mut usize, depth: usize) -> Option<IniValue> {
+    match toks.get(*pos) {
+        Some(Tok::Op(op @ (b'~' | b'!'))) => {
+            *pos += 1;
+            let v = unary(toks, pos, depth + 1)?;
+            Some(match v {
+                IniValue::Text(t) => {
+                    let n = atoi(&t);
+                    let r = if *op == b'~' { !n } else { i64::from(n == 0) };
+                    IniValue::Text((r as i32).to_string().into_bytes())
+                }
+                u => u,
+            })
+        }
+        Some(Tok::Op(b'(')) => {
+            *pos += 1;
+            let v = expr(toks, pos, depth + 1)?;
+            if toks.get(*pos) != Some(&Tok::Op(b')')) {
+                return None;
+            }
+            *pos += 1;
+            Some(v)
+        }
+        Some(Tok::Piece(_)) => {
+            let start = *pos;
+            while matches!(toks.get(*pos), Some(Tok::Piece(_))) {
+                *pos += 1;
+            }
+            Some(concat(&toks[start..*pos]))
+        }
+        _ => None,
+    }
+}
+
+/// `zend_ini_escape_string` for double quotes: `\"`, `\\`, `\$` lose the backslash; any other
+/// escape is kept as written.
+fn unescape_double(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\\' {
+            match raw.get(i + 1) {
+                None => out.push(b'\\'),
+                Some(b'"' | b'\\' | b'$') => {
+                    out.push(raw[i + 1]);
+                    i += 1;
+                }
+                Some(&c) => {
+                    out.push(b'\\');
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        } else {
+            out.push(raw[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Parse a php.ini document. `lookup` resolves `${name}` against directives read before.
+pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
+    let bytes = doc.bytes();
+    // PHP eats a UTF-8 BOM at the start.
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut parser = Parser {
+        b: bytes,
+        p: start,
+        lookup,
+        file: IniFile::default(),
+        scoped: false,
+    };
+    // A NUL byte ends the input, as in the C scanner.
+    if let Some(nul) = bytes.iter().position(|&c| c == 0) {
+        parser.b = &bytes[..nul];
+    }
+    let mut guard = 0usize;
+    while parser.p < parser.b.len() {
+        let before = parser.p;
+        match parser.statement() {
+            Step::Continue => {}
+            Step::Stop => break,
+        }
+        // Every statement consumes input; a line that did not (a bare key) is skipped.
+        if parser.p == before {
+            let end = parser.line_end(parser.p);
+            parser.p = end + parser.newline_len(end);
+            guard += 1;
+            if guard > bytes.len() {
+                break;
+            }
+        }
+    }
+    parser.file
+}
+
+/// PHP's `zend_ini_parse_bool`: "true", "yes", "on" (any case), else a non-zero integer.
+pub fn php_bool(value: &[u8]) -> bool {
+    let lower = String::from_utf8_lossy(value).to_ascii_lowercase();
+    matches!(lower.as_str(), "true" | "yes" | "on") || atoi(value) != 0
+}
+
+/// Quote `value` for php.ini so it reads back unchanged, when that is possible.
+pub fn quote(value: &str) -> Option<String> {
+    if value.contains('"') || value.contains("${") || value.ends_with('\\') {
+        return None;
+    }
+    Some(format!(
+        "\"{}\"",
+        value.replace('\\', "\\\\").replace('$', "\\$")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> IniFile {
+        parse(&Document::parse(text.as_bytes().to_vec()), &|_| None)
+    }
+
+    fn value(text: &str) -> Option<String> {
+        let f = read(text);
+        assert!(f.error.is_none(), "{text:?}: {:?}", f.error);
+        f.entries.last().and_then(|e| e.value.text())
+    }
+
+    #[test]
+    fn values_as_php_reads_them() {
+        assert_eq!(
+            value("a = PHP SESS ; comment\n").as_deref(),
+            Some("PHP SESS")
+        );
+        assert_eq!(value("a = On\n").as_deref(), Some("1"));
+        assert_eq!(value("a = None\n").as_deref(), Some(""));
+        assert_eq!(value("a = \"yes\"\n").as_deref(), Some("yes"));
+        assert_eq!(value("a = \"abc\"def ; c\n").as_deref(), Some("abcdef"));
+        assert_eq!(value("a = 'a\\b'\n").as_deref(), Some("a\\b"));
+        assert_eq!(
+            value("a = \"a\\\"b\\\\c\\$d\\q\"\n").as_deref(),
+            Some("a\"b\\c$d\\q")
+        );
+        assert_eq!(
+            value("a = E_ALL & ~E_DEPRECATED\n").as_deref(),
+            Some("24575")
+        );
+        assert_eq!(value("a = 1 | 2\n").as_deref(), Some("3"));
+        assert_eq!(value("a = $HOME\n").as_deref(), Some("$HOME"));
+        assert_eq!(
+            value("  a   =   spaced   value  \n").as_deref(),
+            Some("spaced   value")
+        );
+        assert_eq!(value("a = \"C:\\path\\\"\n").as_deref(), Some("C:\\path\\"));
+        assert_eq!(value("a = \"x\ny\"\n").as_deref(), Some("x\ny"));
+        assert_eq!(value("a = ''\n").as_deref(), Some(""));
+        assert_eq!(value("a = x ; c").as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn errors_as_php_reports_them() {
+        for text in [
+            "a = tcp://h:1?auth=x\n",
+            "a = foo on\n",
+            "a = on foo\n",
+            "a = \"open\n",
+            "a = (1\n",
+            "[Session\n",
+        ] {
+            assert!(read(text).error.is_some(), "{text:?}");
+        }
+        // Entries before the error are kept; PHP reads nothing after it.
+        let f = read("a = 1\nb = x=y\nc = 2\n");
+        assert_eq!(f.entries.len(), 1);
+    }
+
+    #[test]
+    fn path_sections_scope_every_later_entry() {
+        let f = read("a = 1\n[PATH=/var/www]\nb = 2\n[Session]\nc = 3\n");
+        let scoped: Vec<bool> = f.entries.iter().map(|e| e.scoped).collect();
+        assert_eq!(scoped, [false, true, true]);
+    }
+
+    #[test]
+    fn value_spans_exclude_comments() {
+        let text = "session.save_path = \"tcp://h:1?auth=x\" ; comment\n";
+        let f = read(text);
+        assert_eq!(
+            &text[f.entries[0].value_span.clone()],
+            "\"tcp://h:1?auth=x\""
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Oracle tests: redline's reading of php.ini against PHP itself (`php -n -c FILE`, values from
+//! `get_cfg_var`, errors from PHP's own syntax-error message).
+
+mod common;
+
+use common::*;
+use redline::syntax::document::Document;
+use redline::syntax::ini::{self, IniValue};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn ini_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("oracle/php"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let shared = manifest_dir().join("../shared/corpus/php-ini");
+    if shared.is_dir() {
+        files.extend(
+            std::fs::read_dir(shared)
+                .unwrap()
+                .map(|e| e.unwrap().path()),
+        );
+    }
+    files.extend(
+        std::fs::read_dir(fixtures().join("corpus/php-ini"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    files.sort();
+    files
+}
+
+/// What PHP reports for `keys`: value or null, and whether it printed a syntax error.
+fn php_reads(php: &Path, file: &Path, keys: &[String]) -> (BTreeMap<String, Option<String>>, bool) {
+    let script = "$keys = json_decode($argv[1]); $out = []; foreach ($keys as $k) { $v = get_cfg_var($k); $out[$k] = $v === false ? null : $v; } echo json_encode($out);";
+    let out = Command::new(php)
+        .arg("-n")
+        .arg("-c")
+        .arg(file)
+        .args(["-r", script])
+        .arg(serde_json::to_string(keys).unwrap())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("php runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let all = stdout.clone() + &String::from_utf8_lossy(&out.stderr);
+    let syntax_error = all.contains("syntax error");
+    // The JSON is the last line of standard output; warnings may come before it.
+    let json_line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{') || l.starts_with('['))
+        .unwrap_or_else(|| panic!("{}: no JSON from php: {all}", file.display()));
+    let json_line = &json_line[..json_line.rfind('}').map_or(json_line.len(), |p| p + 1)];
+    let values: BTreeMap<String, Option<String>> = if json_line.starts_with('[') {
+        BTreeMap::new()
+    } else {
+        serde_json::from_str(json_line).unwrap_or_else(|e| panic!("{}: {e}: {all}", file.display()))
+    };
+    (values, syntax_error)
+}
+
+/// Keys the CLI SAPI sets over php.ini (`sapi/cli` INI_DEFAULT), and keys PHP loads instead of
+/// storing (`extension`, `zend_extension`): get_cfg_var cannot show the file's value for them.
+const NOT_COMPARABLE: [&str; 9] = [
+    "display_errors",
+    "display_startup_errors",
+    "html_errors",
+    "implicit_flush",
+    "max_execution_time",
+    "max_input_time",
+    "output_buffering",
+    "register_argc_argv",
+    "extension",
+];
+
+/// Global values as redline reads them (last wins), and whether redline found a syntax error.
+fn redline_reads(file: &Path) -> (BTreeMap<String, IniValue>, bool) {
+    let doc = Document::parse(std::fs::read(file).unwrap());
+    let mut seen: BTreeMap<String, IniValue> = BTreeMap::new();
+    let parsed = {
+        // `${name}` sees directives read before; the environment is empty, as in the php run.
+        let lookup = |_name: &str| None;
+        ini::parse(&doc, &lookup)
+    };
+    for e in &parsed.entries {
+        if !e.scoped && e.offset.is_none() {
+            seen.insert(e.key.clone(), e.value.clone());
+        }
+    }
+    (seen, parsed.error.is_some())
+}
+
+#[test]
+fn values_and_syntax_errors_match_php() {
+    let Some(php) = oracle("php") else { return };
+    let mut mismatches = Vec::new();
+    let mut compared = 0;
+    for file in ini_files() {
+        let (ours, our_error) = redline_reads(&file);
+        let mut keys: Vec<String> = ours.keys().cloned().collect();
+        for k in [
+            "session.save_handler",
+            "session.save_path",
+            "session.name",
+            "session.cookie_secure",
+            "redis.session.locking_enabled",
+        ] {
+            if !keys.iter().any(|x| x == k) {
+                keys.push(k.to_string());
+            }
+        }
+        let (theirs, their_error) = php_reads(&php, &file, &keys);
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if our_error != their_error {
+            mismatches.push(format!(
+                "{name}: redline syntax error={our_error}, php={their_error}"
+            ));
+            continue;
+        }
+        if their_error {
+            continue; // PHP keeps a partial value at the error; only the verdict is compared
+        }
+        for key in keys
+            .iter()
+            .filter(|k| !NOT_COMPARABLE.contains(&k.as_str()) && *k != "zend_extension")
+        {
+            let want = theirs.get(key).cloned().flatten();
+            let got = ours.get(key);
+            match got {
+                Some(IniValue::Unknown(_)) => continue,
+                Some(IniValue::Text(t)) => {
+                    let got = String::from_utf8_lossy(t).into_owned();
+                    if want.as_deref() != Some(got.as_str()) {
+                        mismatches.push(format!("{name}: {key}: redline {got:?}, php {want:?}"));
+                    }
+                }
+                None => {
+                    if want.is_some() {
+                        mismatches.push(format!("{name}: {key}: redline unset, php {want:?}"));
+                    }
+                }
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "only {compared} values compared");
+    assert!(
+        mismatches.is_empty(),
+        "redline and PHP disagree:\n{}",
+        mismatches.join("\n")
+    );
+}
