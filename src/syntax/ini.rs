@@ -539,7 +539,7 @@ impl<'a> Parser<'a> {
                     i = next;
                     value_end = i;
                 }
-                2 | 3 | 4 => {
+                2..=4 => {
                     toks.push(match rule {
                         2 => Tok::Bool(true),
                         3 => Tok::Bool(false),
