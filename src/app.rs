@@ -244,6 +244,7 @@ pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Sta
             .iter()
             .flat_map(|i| i.model.files.clone())
             .chain(stack.sentinels.iter().flat_map(|s| s.config.files.clone()))
+            .chain(stack.php.iter().flat_map(|p| p.files.clone()))
             .collect();
         files.sort_unstable();
         files.dedup();
@@ -557,15 +558,16 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
 
     if !args.write && args.output_dir.is_none() {
         let show = settings.show_secrets;
-        let redact = move |line: &[u8]| {
-            if show {
-                line.to_vec()
-            } else {
-                crate::secret::redact_line(line)
-            }
-        };
         let mut body = String::new();
         for id in &changed {
+            let syntax = sources.syntax(*id);
+            let redact = move |line: &[u8]| {
+                if show {
+                    line.to_vec()
+                } else {
+                    crate::secret::redact(syntax, line)
+                }
+            };
             let file = sources.get(*id);
             body.push_str(&diff::unified(
                 &file.display,

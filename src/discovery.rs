@@ -17,6 +17,7 @@ use walkdir::WalkDir;
 pub enum FileKind {
     Redis,
     Sentinel,
+    PhpIni,
 }
 
 impl FileKind {
@@ -24,6 +25,7 @@ impl FileKind {
         match text {
             "redis" => Some(FileKind::Redis),
             "sentinel" => Some(FileKind::Sentinel),
+            "php-ini" => Some(FileKind::PhpIni),
             _ => None,
         }
     }
@@ -31,6 +33,7 @@ impl FileKind {
         match self {
             FileKind::Redis => "redis",
             FileKind::Sentinel => "sentinel",
+            FileKind::PhpIni => "php-ini",
         }
     }
 }
@@ -82,7 +85,36 @@ fn match_options() -> MatchOptions {
     }
 }
 
-/// Kind implied by the file name alone, if any.
+/// Kind implied by the file's name (and, for `.ini` files, its folder's), if any.
+pub fn kind_of_path(path: &Path) -> Option<FileKind> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name == "php.ini" || name.starts_with("php.ini-") || name.contains("php.ini") {
+        return Some(FileKind::PhpIni);
+    }
+    if name.ends_with(".ini") {
+        let folder = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let php_folder = folder == "conf.d" || folder == "php.d" || folder.starts_with("php");
+        return php_folder.then_some(FileKind::PhpIni);
+    }
+    kind_by_name(&name)
+}
+
+/// Whether an `.ini` file sets a `session.*` key (in its first few KB).
+fn sets_session_keys(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    String::from_utf8_lossy(head)
+        .lines()
+        .any(|l| l.trim_start().starts_with("session.") && l.contains('='))
+}
+
+/// Kind implied by a config file name alone, if any.
 pub fn kind_by_name(name: &str) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
     if !lower.ends_with(".conf") {
@@ -182,10 +214,10 @@ impl Walker<'_> {
         }
         let name = path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let by_name = self.forced_kind(path).or_else(|| kind_by_name(&name));
-        if by_name.is_none() && !name.to_ascii_lowercase().ends_with(".conf") {
+        let by_name = self.forced_kind(path).or_else(|| kind_of_path(path));
+        if by_name.is_none() && !name.ends_with(".conf") && !name.ends_with(".ini") {
             return;
         }
         match std::fs::metadata(path) {
@@ -222,12 +254,25 @@ impl Walker<'_> {
                 FileKind::Sentinel
             }
             Some(kind) => kind,
+            None if name.ends_with(".ini") => {
+                if !sets_session_keys(&bytes) {
+                    return;
+                }
+                FileKind::PhpIni
+            }
             None => match sniff(&bytes) {
                 Some(kind) => kind,
                 None => return,
             },
         };
+        self.add_root(path, bytes, kind);
+    }
+
+    fn add_root(&mut self, path: &Path, bytes: Vec<u8>, kind: FileKind) {
         let file = self.sources.insert(path, bytes);
+        if kind == FileKind::PhpIni {
+            self.sources.set_syntax(file, crate::source::Syntax::Ini);
+        }
         self.found.roots.push(Root { file, kind });
     }
 
@@ -242,13 +287,14 @@ impl Walker<'_> {
         let head = Document::parse(bytes[..bytes.len().min(SNIFF_BYTES)].to_vec());
         let kind = self
             .forced_kind(path)
-            .unwrap_or_else(|| match kind_by_name(&name) {
+            .unwrap_or_else(|| match kind_of_path(path) {
                 Some(FileKind::Sentinel) => FileKind::Sentinel,
+                Some(FileKind::PhpIni) => FileKind::PhpIni,
+                _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
                 _ if has_sentinel_monitor(&head) => FileKind::Sentinel,
                 _ => FileKind::Redis,
             });
-        let file = self.sources.insert(path, bytes);
-        self.found.roots.push(Root { file, kind });
+        self.add_root(path, bytes, kind);
         Ok(())
     }
 

@@ -159,6 +159,50 @@ pub fn redact_line(line: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Mask the secrets of one line of a file of the given syntax.
+pub fn redact(syntax: crate::source::Syntax, line: &[u8]) -> Vec<u8> {
+    match syntax {
+        crate::source::Syntax::Redis => redact_line(line),
+        crate::source::Syntax::Ini => redact_ini_line(line),
+        crate::source::Syntax::Other => line.to_vec(),
+    }
+}
+
+/// php.ini: the `auth` parameters of a session.save_path (`auth=`, `auth[]=`, `auth[pass]=`).
+pub fn redact_ini_line(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        let starts_param = i == 0 || matches!(line[i - 1], b'?' | b'&' | b'"' | b' ' | b'\t');
+        if starts_param && line[i..].starts_with(b"auth") {
+            let mut j = i + 4;
+            if line.get(j) == Some(&b'[') {
+                while j < line.len() && line[j] != b']' {
+                    j += 1;
+                }
+                j += 1;
+            }
+            if line.get(j) == Some(&b'=') {
+                out.extend_from_slice(&line[i..=j]);
+                let mut k = j + 1;
+                while k < line.len()
+                    && !matches!(line[k], b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b';')
+                {
+                    k += 1;
+                }
+                if k > j + 1 {
+                    out.extend_from_slice(MASK.as_bytes());
+                }
+                i = k;
+                continue;
+            }
+        }
+        out.push(line[i]);
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +240,10 @@ mod tests {
             b"requirepass ********"
         );
         assert_eq!(redact_line(b"port 6379"), b"port 6379");
+        assert_eq!(
+            redact_ini_line(b"session.save_path = \"tcp://h:1?auth=s3c&database=1, tcp://h:2?auth[]=u&auth[]=p\""),
+            b"session.save_path = \"tcp://h:1?auth=********&database=1, tcp://h:2?auth[]=********&auth[]=********\"".to_vec()
+        );
     }
 
     #[test]

@@ -40,6 +40,18 @@ impl fmt::Display for ReadError {
     }
 }
 
+/// The line syntax of a file, which decides how comments, suppressions and secrets are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Syntax {
+    /// redis.conf, sentinel.conf, their includes and ACL files.
+    #[default]
+    Redis,
+    /// php.ini and conf.d/*.ini.
+    Ini,
+    /// redline.toml and other files only pointed into.
+    Other,
+}
+
 pub struct SourceFile {
     /// The path the file is read from and written to.
     pub path: PathBuf,
@@ -48,6 +60,7 @@ pub struct SourceFile {
     pub doc: Document,
     /// The bytes as first read from disk; a write is refused if the file no longer holds them.
     pub original: Vec<u8>,
+    pub syntax: Syntax,
 }
 
 #[derive(Default)]
@@ -125,9 +138,18 @@ impl Sources {
             display,
             doc: Document::parse(bytes.clone()),
             original: bytes,
+            syntax: Syntax::Redis,
         });
         self.by_path.insert(key, id);
         id
+    }
+
+    pub fn set_syntax(&mut self, id: FileId, syntax: Syntax) {
+        self.files[id].syntax = syntax;
+    }
+
+    pub fn syntax(&self, id: FileId) -> Syntax {
+        self.files[id].syntax
     }
 
     /// Replace a file's content in memory (a fix being applied); its id and path stay.

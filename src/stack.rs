@@ -3,6 +3,7 @@
 //! instance of its own.
 
 use crate::discovery::FileKind;
+use crate::model::php::{self, PhpConfig};
 use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
 use crate::model::sentinel::{self, SentinelModel};
 use crate::source::{normalize, FileId, Sources};
@@ -65,6 +66,8 @@ impl Instance {
 pub struct Stack {
     pub instances: Vec<Instance>,
     pub sentinels: Vec<SentinelModel>,
+    /// PHP configurations: a php.ini with its conf.d files, or a standalone .ini.
+    pub php: Vec<PhpConfig>,
 }
 
 /// A config file named on the command line or found by discovery, with its kind.
@@ -88,8 +91,10 @@ pub fn build(
 ) -> Stack {
     let mut servers: Vec<RedisModel> = Vec::new();
     let mut sentinels = Vec::new();
+    let php = php_configs(sources, roots);
     for root in roots {
         match root.kind {
+            FileKind::PhpIni => {}
             FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
             FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
                 sources,
@@ -130,6 +135,7 @@ pub fn build(
     Stack {
         instances,
         sentinels,
+        php,
     }
 }
 
@@ -149,4 +155,47 @@ fn role_of(sources: &Sources, model: &RedisModel, declared: &[DeclaredRole]) -> 
     } else {
         (Role::Unknown, RoleSource::None)
     }
+}
+
+/// Group php.ini files with the `conf.d/*.ini` beside them (read after php.ini, in byte order as
+/// `alphasort` sorts in the C locale); every other .ini is a configuration of its own.
+fn php_configs(sources: &Sources, roots: &[Root]) -> Vec<PhpConfig> {
+    let ini: Vec<FileId> = roots
+        .iter()
+        .filter(|r| r.kind == FileKind::PhpIni)
+        .map(|r| r.file)
+        .collect();
+    let path_of = |id: FileId| normalize(&sources.get(id).path);
+    let mut owned = HashSet::new();
+    let mut configs = Vec::new();
+    for &file in &ini {
+        let path = path_of(file);
+        if path.file_name().is_some_and(|n| n == "php.ini") {
+            let conf_d = path.parent().map(|p| p.join("conf.d"));
+            let mut children: Vec<FileId> = ini
+                .iter()
+                .copied()
+                .filter(|&c| c != file && path_of(c).parent() == conf_d.as_deref())
+                .collect();
+            children.sort_by_key(|&c| {
+                path_of(c)
+                    .file_name()
+                    .map(|n| n.as_encoded_bytes().to_vec())
+                    .unwrap_or_default()
+            });
+            owned.extend(children.iter().copied());
+            let mut files = vec![file];
+            files.extend(children);
+            configs.push(files);
+        }
+    }
+    for &file in &ini {
+        if !owned.contains(&file) && !configs.iter().any(|c| c[0] == file) {
+            configs.push(vec![file]);
+        }
+    }
+    configs
+        .iter()
+        .map(|files| php::load(sources, files))
+        .collect()
 }

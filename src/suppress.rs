@@ -5,7 +5,7 @@
 
 use crate::fix::{self, Applicability, Fix};
 use crate::rules::{self, Finding, Selection};
-use crate::source::{FileId, Sources};
+use crate::source::{FileId, Sources, Syntax};
 use crate::syntax::redis::{parse_line, RedisLine};
 use std::ops::Range;
 
@@ -26,9 +26,9 @@ pub struct Suppression {
 }
 
 /// Parse `# redline: ignore[-file] ID, ID -- reason` (any text may follow the IDs).
-fn parse_comment(line: &[u8]) -> Option<(bool, Range<usize>, Vec<String>)> {
+fn parse_comment(line: &[u8], comment: char) -> Option<(bool, Range<usize>, Vec<String>)> {
     let text = std::str::from_utf8(line).ok()?;
-    let rest = text.trim_start().strip_prefix('#')?;
+    let rest = text.trim_start().strip_prefix(comment)?;
     let after_hash = rest.trim_start();
     let rest = after_hash.strip_prefix("redline:")?.trim_start();
     let (whole_file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
@@ -66,18 +66,54 @@ fn parse_comment(line: &[u8]) -> Option<(bool, Range<usize>, Vec<String>)> {
     Some((whole_file, first?..end, ids))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Blank,
+    Comment,
+    Directive,
+}
+
+/// What a line is, in the file's own syntax (an INI section header is neither comment nor
+/// directive: a suppression above it reaches the entry below).
+fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usize) -> LineKind {
+    match syntax {
+        Syntax::Ini => {
+            let text = doc.line_bytes(index);
+            let trimmed: Vec<u8> = text
+                .iter()
+                .copied()
+                .skip_while(|b| b.is_ascii_whitespace())
+                .collect();
+            match trimmed.first() {
+                None => LineKind::Blank,
+                Some(b';') => LineKind::Comment,
+                Some(b'[') => LineKind::Blank,
+                Some(_) => LineKind::Directive,
+            }
+        }
+        _ => match parse_line(doc, index) {
+            RedisLine::Blank => LineKind::Blank,
+            RedisLine::Comment => LineKind::Comment,
+            RedisLine::Directive(_) | RedisLine::Unbalanced { .. } => LineKind::Directive,
+        },
+    }
+}
+
 /// The suppressions written in `file`.
 pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
     let doc = sources.doc(file);
-    let kinds: Vec<RedisLine> = (0..doc.lines().len()).map(|i| parse_line(doc, i)).collect();
-    let is_directive =
-        |k: &RedisLine| matches!(k, RedisLine::Directive(_) | RedisLine::Unbalanced { .. });
+    let syntax = sources.syntax(file);
+    let kinds: Vec<LineKind> = (0..doc.lines().len())
+        .map(|i| line_kind(syntax, doc, i))
+        .collect();
+    let is_directive = |k: &LineKind| *k == LineKind::Directive;
+    let comment = if syntax == Syntax::Ini { ';' } else { '#' };
     let mut out = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
-        if !matches!(kind, RedisLine::Comment) {
+        if *kind != LineKind::Comment {
             continue;
         }
-        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i)) else {
+        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i), comment) else {
             continue;
         };
         let line = &doc.lines()[i];
@@ -209,26 +245,30 @@ pub fn apply(
 mod tests {
     use super::parse_comment;
 
+    fn parse_comment_hash(line: &[u8]) -> Option<(bool, std::ops::Range<usize>, Vec<String>)> {
+        parse_comment(line, '#')
+    }
+
     #[test]
     fn comment_forms() {
         let (file, span, ids) =
-            parse_comment(b"# redline: ignore RD301 -- AOF off on purpose").unwrap();
+            parse_comment_hash(b"# redline: ignore RD301 -- AOF off on purpose").unwrap();
         assert!(!file);
         assert_eq!(ids, ["RD301"]);
         assert_eq!(
             &"# redline: ignore RD301 -- AOF off on purpose"[span],
             "RD301"
         );
-        let (_, _, ids) = parse_comment(b"  #redline: ignore RD301,rd401 , XS201   ").unwrap();
+        let (_, _, ids) = parse_comment_hash(b"  #redline: ignore RD301,rd401 , XS201   ").unwrap();
         assert_eq!(ids, ["RD301", "RD401", "XS201"]);
-        let (file, _, ids) = parse_comment(b"# redline: ignore-file RD502 reason").unwrap();
+        let (file, _, ids) = parse_comment_hash(b"# redline: ignore-file RD502 reason").unwrap();
         assert!(file);
         assert_eq!(ids, ["RD502"]);
         assert_eq!(
-            parse_comment(b"# redline: ignore=RD101").unwrap().2,
+            parse_comment_hash(b"# redline: ignore=RD101").unwrap().2,
             ["RD101"]
         );
-        assert!(parse_comment(b"# redline: ignore").is_none());
-        assert!(parse_comment(b"# just a comment about redline: ignore").is_none());
+        assert!(parse_comment_hash(b"# redline: ignore").is_none());
+        assert!(parse_comment_hash(b"# just a comment about redline: ignore").is_none());
     }
 }

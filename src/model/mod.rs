@@ -2,5 +2,7 @@
 
 pub mod acl;
 pub mod directives;
+pub mod php;
 pub mod redis;
+pub mod save_path;
 pub mod sentinel;

@@ -62,8 +62,8 @@ impl Resolved {
     }
 }
 
-/// Mask the secrets of every line of `text`.
-fn redact_text(text: &[u8], show_secrets: bool) -> String {
+/// Mask the secrets of every line of `text`, a piece of a file of `syntax`.
+fn redact_text(text: &[u8], syntax: crate::source::Syntax, show_secrets: bool) -> String {
     if show_secrets {
         return String::from_utf8_lossy(text).into_owned();
     }
@@ -74,7 +74,7 @@ fn redact_text(text: &[u8], show_secrets: bool) -> String {
                 Some(b) => (b, &b"\n"[..]),
                 None => (line, &b""[..]),
             };
-            let mut out = crate::secret::redact_line(body);
+            let mut out = crate::secret::redact(syntax, body);
             out.extend_from_slice(end);
             out
         })
@@ -109,7 +109,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 let shown = if show_secrets {
                     raw.to_vec()
                 } else {
-                    crate::secret::redact_line(raw)
+                    crate::secret::redact(sources.syntax(f.file), raw)
                 };
                 printable(&shown, 200)
             });
@@ -142,7 +142,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 setting: if f.span.is_empty() {
                     "(absent)".to_string()
                 } else {
-                    crate::syntax::redis::setting_key(doc.line_bytes(line - 1))
+                    setting_key(sources.syntax(f.file), doc.line_bytes(line - 1))
                 },
                 fingerprint: String::new(),
                 safe_edits: f
@@ -154,7 +154,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                         path: sources.display(e.file).to_string(),
                         byte_offset: e.range.start,
                         byte_length: e.range.len(),
-                        inserted: redact_text(&e.replacement, show_secrets),
+                        inserted: redact_text(&e.replacement, sources.syntax(e.file), show_secrets),
                     })
                     .collect(),
             }
@@ -174,6 +174,23 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
         *n += 1;
     }
     out
+}
+
+/// The setting a source line sets, as a stable key (never a value).
+fn setting_key(syntax: crate::source::Syntax, line: &[u8]) -> String {
+    match syntax {
+        crate::source::Syntax::Ini => {
+            let text = String::from_utf8_lossy(line);
+            text.split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .chars()
+                .take(80)
+                .collect()
+        }
+        _ => crate::syntax::redis::setting_key(line),
+    }
 }
 
 pub fn summarize(findings: &[Resolved], files: usize) -> Summary {

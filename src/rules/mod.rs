@@ -2,6 +2,7 @@
 //! file each. A rule reads the stack and pushes findings; it never prints or touches files.
 
 pub mod passwords;
+pub mod php;
 pub mod redis_server;
 pub mod sentinel;
 
@@ -214,6 +215,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     redis_server::check(ctx, &mut findings);
     sentinel::check(ctx, &mut findings);
     passwords::check(ctx, &mut findings);
+    php::check(ctx, &mut findings);
     findings
 }
 

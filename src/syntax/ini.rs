@@ -48,6 +48,9 @@ pub struct IniSection {
 pub struct IniError {
     pub span: Range<usize>,
     pub message: String,
+    /// For an unquoted value PHP refuses (a `=` in it): the value's text, when putting it in
+    /// double quotes reads back the same (no quote, `;`, `$` or backslash in it).
+    pub quotable: Option<Range<usize>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -205,6 +208,7 @@ impl<'a> Parser<'a> {
         self.file.error = Some(IniError {
             span: span.start.min(end)..end,
             message: message.into(),
+            quotable: None,
         });
         Step::Stop
     }
@@ -420,7 +424,15 @@ impl<'a> Parser<'a> {
                 "syntax error, unexpected character in `${...}`",
             ));
         }
-        let value = match (self.lookup)(&name) {
+        // An already-read directive of this file, then what came before it (other files).
+        let own = self
+            .file
+            .entries
+            .iter()
+            .rev()
+            .find(|e| !e.scoped && e.offset.is_none() && e.key == name)
+            .map(|e| e.value.clone());
+        let value = match own.or_else(|| (self.lookup)(&name)) {
             Some(v) => v,
             None => IniValue::Unknown(format!(
                 "the environment variable {name}{}",
@@ -572,10 +584,22 @@ impl<'a> Parser<'a> {
                 }
                 9 => {
                     let end = self.line_end(i);
-                    return Err(self.error(
+                    let step = self.error(
                         i..end,
                         "syntax error, unexpected '=': a value with `=` must be quoted",
-                    ));
+                    );
+                    let mut text_end = end;
+                    while text_end > start && is_blank(self.b[text_end - 1]) {
+                        text_end -= 1;
+                    }
+                    let text = &self.b[start..text_end];
+                    let plain = !text
+                        .iter()
+                        .any(|c| matches!(c, b'"' | b'\'' | b';' | b'$' | b'\\'));
+                    if let (true, Some(e)) = (plain, self.file.error.as_mut()) {
+                        e.quotable = Some(start..text_end);
+                    }
+                    return Err(step);
                 }
                 11 => {
                     let (pieces, next) = self.double_quoted(i + best)?;

@@ -1,0 +1,105 @@
+//! A PHP configuration: php.ini and the `conf.d/*.ini` files PHP reads after it (alphabetical
+//! order, as `php_scandir` with `alphasort`), each read by the Zend INI reader. The last global
+//! assignment of a key wins; entries under `[PATH=...]`/`[HOST=...]` are not global.
+
+use super::save_path::{self, SavePath};
+use crate::source::{FileId, Sources};
+use crate::syntax::ini::{self, IniEntry, IniError, IniValue};
+
+#[derive(Debug, Clone)]
+pub struct PhpConfig {
+    /// php.ini (or a standalone .ini), then its conf.d files in load order.
+    pub files: Vec<FileId>,
+    /// Global entries, in the order PHP reads them.
+    pub entries: Vec<(FileId, IniEntry)>,
+    pub errors: Vec<(FileId, IniError)>,
+    /// The `[Session]` section of each file, for placing new session settings.
+    pub session_sections: Vec<(FileId, usize)>,
+}
+
+impl PhpConfig {
+    pub fn root(&self) -> FileId {
+        self.files[0]
+    }
+
+    pub fn last(&self, key: &str) -> Option<&(FileId, IniEntry)> {
+        self.entries.iter().rev().find(|(_, e)| e.key == key)
+    }
+
+    /// The effective value: Some(Text) when set, Some(Unknown) when known only at run time,
+    /// None when the file leaves PHP's default.
+    pub fn value(&self, key: &str) -> Option<&IniValue> {
+        self.last(key).map(|(_, e)| &e.value)
+    }
+
+    /// The effective text, or `default` when unset; None when known only at run time.
+    pub fn text_or(&self, key: &str, default: &str) -> Option<String> {
+        match self.value(key) {
+            None => Some(default.to_string()),
+            Some(v) => v.text(),
+        }
+    }
+
+    /// A boolean setting as PHP reads it (`zend_ini_parse_bool`), with its default.
+    pub fn flag(&self, key: &str, default: bool) -> Option<bool> {
+        match self.value(key) {
+            None => Some(default),
+            Some(IniValue::Text(t)) => Some(ini::php_bool(t)),
+            Some(IniValue::Unknown(_)) => None,
+        }
+    }
+
+    pub fn handler(&self) -> Option<String> {
+        self.text_or("session.save_handler", "files")
+            .map(|h| h.trim().to_ascii_lowercase())
+    }
+
+    /// The parsed save_path of a phpredis handler (`redis` or `rediscluster`).
+    pub fn save_path(&self) -> Option<SavePath> {
+        let handler = self.handler()?;
+        let value = self.text_or("session.save_path", "")?;
+        match handler.as_str() {
+            "redis" => Some(save_path::parse_redis(&value)),
+            "rediscluster" => Some(save_path::parse_cluster(&value)),
+            _ => None,
+        }
+    }
+}
+
+pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
+    let mut config = PhpConfig {
+        files: files.to_vec(),
+        entries: Vec::new(),
+        errors: Vec::new(),
+        session_sections: Vec::new(),
+    };
+    for &file in files {
+        let parsed = {
+            let earlier = &config.entries;
+            let lookup = |name: &str| {
+                earlier
+                    .iter()
+                    .rev()
+                    .find(|(_, e)| e.key == name)
+                    .map(|(_, e)| e.value.clone())
+            };
+            ini::parse(sources.doc(file), &lookup)
+        };
+        for section in &parsed.sections {
+            if section.name.eq_ignore_ascii_case("session") {
+                config.session_sections.push((file, section.span.start));
+            }
+        }
+        config.entries.extend(
+            parsed
+                .entries
+                .into_iter()
+                .filter(|e| !e.scoped && e.offset.is_none())
+                .map(|e| (file, e)),
+        );
+        if let Some(error) = parsed.error {
+            config.errors.push((file, error));
+        }
+    }
+    config
+}

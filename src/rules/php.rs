@@ -1,0 +1,352 @@
+//! `PHP`: rules over PHP configurations (php.ini with its conf.d files, or a standalone .ini).
+//! Settings a fragment leaves unset are judged only on a whole php.ini: a conf.d snippet does not
+//! show what the main file sets.
+
+use super::{Context, Finding, Severity};
+use crate::fix::{self, Applicability, Edit, Fix};
+use crate::model::php::PhpConfig;
+use crate::model::save_path::{url_encode, Host, SavePath};
+use crate::source::FileId;
+use std::net::IpAddr;
+use std::ops::Range;
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for php in &ctx.stack.php {
+        syntax_errors(ctx, php, out);
+        let whole = is_whole_php_ini(ctx, php);
+        local_files(ctx, php, whole, out);
+        if let Some(save_path) = php.save_path() {
+            save_path_rules(ctx, php, &save_path, out);
+        }
+        cookie_rules(ctx, php, whole, out);
+        locking(ctx, php, out);
+    }
+}
+
+fn is_whole_php_ini(ctx: &Context, php: &PhpConfig) -> bool {
+    let name = ctx
+        .sources
+        .get(php.root())
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.contains("php.ini")
+}
+
+/// Where a finding about `key` points: its effective line, else line 1 of the root file.
+fn location(php: &PhpConfig, key: &str) -> (FileId, Range<usize>) {
+    match php.last(key) {
+        Some((file, e)) => (
+            *file,
+            e.key_span.start..e.value_span.end.max(e.key_span.end),
+        ),
+        None => (php.root(), 0..0),
+    }
+}
+
+/// Set `key` to `value` (php.ini source text): on its effective line, else in `[Session]`, else
+/// at the end of the root file.
+fn set_ini(ctx: &Context, php: &PhpConfig, key: &str, value: &str) -> Edit {
+    if let Some((file, e)) = php.last(key) {
+        return fix::replace(*file, e.value_span.clone(), value.as_bytes().to_vec());
+    }
+    let line = format!("{key} = {value}");
+    match php.session_sections.iter().find(|(f, _)| *f == php.root()) {
+        Some((file, offset)) => {
+            let index = ctx.sources.doc(*file).line_index(*offset);
+            fix::insert_line_after(ctx.sources, *file, index, line.as_bytes())
+        }
+        None => fix::append_line(ctx.sources, php.root(), None, line.as_bytes()),
+    }
+}
+
+/// The source bytes of a value map one to one onto the value PHP reads (unquoted, or in double
+/// quotes without escapes): an offset in the value is then an offset in the file.
+fn direct_value_offset(ctx: &Context, file: FileId, span: &Range<usize>) -> Option<usize> {
+    let text = &ctx.sources.doc(file).bytes()[span.clone()];
+    if text.contains(&b'\\') || text.windows(2).any(|w| w == b"${") {
+        return None;
+    }
+    match (text.first(), text.last()) {
+        (Some(b'"'), Some(b'"')) if text.len() >= 2 => Some(span.start + 1),
+        (Some(b'\''), _) | (Some(b'"'), _) => None,
+        _ => Some(span.start),
+    }
+}
+
+fn syntax_errors(ctx: &Context, php: &PhpConfig, out: &mut Vec<Finding>) {
+    for (file, error) in &php.errors {
+        let fix = error.quotable.clone().and_then(|range| {
+            let text = String::from_utf8_lossy(&ctx.sources.doc(*file).bytes()[range.clone()])
+                .into_owned();
+            crate::syntax::ini::quote(&text).map(|quoted| {
+                Fix::new(
+                    Applicability::Safe,
+                    "quote the value",
+                    vec![fix::replace(*file, range, quoted.into_bytes())],
+                )
+            })
+        });
+        let message = format!(
+            "{}: PHP stops reading this file here, so every setting after this line is ignored",
+            error.message
+        );
+        out.push(Finding::new("PHP001", *file, error.span.clone(), message).with_fix(fix));
+    }
+}
+
+fn local_files(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
+    if ctx.stack.instances.is_empty() || (!whole && php.last("session.save_handler").is_none()) {
+        return;
+    }
+    if php.handler().as_deref() != Some("files") {
+        return;
+    }
+    let (file, span) = location(php, "session.save_handler");
+    let what = if php.last("session.save_handler").is_some() {
+        "`session.save_handler = files`"
+    } else {
+        "no `session.save_handler` (default `files`)"
+    };
+    out.push(Finding::new(
+        "PHP101",
+        file,
+        span,
+        format!("{what}: sessions stay on this server's disk although the stack has a Redis instance; they are lost when the host is replaced and not shared between app servers"),
+    ));
+}
+
+/// Loopback by name or address.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Characters phpredis mis-reads in an `auth` value that is not percent-encoded.
+fn misread_characters(raw: &str) -> Vec<char> {
+    let b = raw.as_bytes();
+    let mut found = Vec::new();
+    for (i, c) in raw.char_indices() {
+        let bad = match c {
+            '+' | '#' | '?' | '=' | '/' | ',' | '&' => true,
+            '%' if raw[i..].to_ascii_lowercase().starts_with("%2c") => {
+                // An encoded comma still splits the host list in phpredis up to 6.3.
+                if !found.contains(&',') {
+                    found.push(',');
+                }
+                false
+            }
+            '%' => {
+                !(i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit())
+            }
+            _ => false,
+        };
+        if bad && !found.contains(&c) {
+            found.push(c);
+        }
+    }
+    found
+}
+
+fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<Finding>) {
+    let handler = php.handler().unwrap_or_default();
+    let (file, span) = location(php, "session.save_path");
+    let value_span = php
+        .last("session.save_path")
+        .map(|(_, e)| e.value_span.clone());
+    let base = value_span
+        .as_ref()
+        .and_then(|s| direct_value_offset(ctx, file, s));
+    if let Some(error) = &sp.error {
+        out.push(Finding::new("PHP105", file, span.clone(), format!("phpredis refuses this `session.save_path`: {error}; every request that starts a session fails")));
+        return;
+    }
+    if sp.hosts.is_empty() {
+        out.push(Finding::new("PHP105", file, span.clone(), format!("`session.save_handler = {handler}` with an empty `session.save_path`: phpredis has no server to connect to")));
+        return;
+    }
+    if !sp
+        .hosts
+        .iter()
+        .any(|h| h.auth_password().is_some_and(|p| !p.value.is_empty()))
+    {
+        out.push(Finding::new(
+            "PHP102",
+            file,
+            span.clone(),
+            "`session.save_path` sends no `auth`: if the Redis instance needs a password, every session fails; if it does not, anyone who reaches it can read the sessions",
+        ));
+    }
+    if handler == "redis" {
+        let missing: Vec<&Host> = sp
+            .hosts
+            .iter()
+            .filter(|h| h.param("database").is_none())
+            .collect();
+        if !missing.is_empty() {
+            let fix = base.map(|base| {
+                let edits = missing.iter().map(|h| {
+                    let at = base + h.span.end;
+                    let sep = if h.raw.contains('?') { "&" } else { "?" };
+                    fix::replace(file, at..at, format!("{sep}database=1"))
+                });
+                Fix::new(Applicability::Unsafe, "add `database=1` (sessions move to an empty database: existing sessions are lost once)", edits.collect())
+            });
+            out.push(Finding::new("PHP103", file, span.clone(), "`session.save_path` has no `database`: sessions land in database 0, where caches and other apps usually write and flush").with_fix(fix));
+        }
+    }
+    // The fragment holds part of a password: it is never printed.
+    if sp.split_fragment.is_some() {
+        out.push(Finding::new(
+            "PHP106",
+            file,
+            span.clone(),
+            "a comma inside `session.save_path` (in the password?) splits the host list: phpredis reads the rest as another host and sends a cut password; rotate to a password without commas",
+        ));
+    }
+    for host in &sp.hosts {
+        let plain_tcp = matches!(host.scheme.as_deref(), None | Some("tcp"));
+        if let (true, Some(name)) = (plain_tcp, host.host.as_deref()) {
+            if !is_loopback(name) {
+                out.push(Finding::new(
+                    "PHP104",
+                    file,
+                    span.clone(),
+                    format!("`session.save_path` reaches {name} over plain TCP: the password and every session cross the network in clear text (use `tls://`)"),
+                ));
+            }
+        }
+        if let Some(auth) = host.auth_password() {
+            let bad = misread_characters(&auth.raw_value);
+            if !bad.is_empty() {
+                let list: String = bad
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let fix = match (base, bad.contains(&',')) {
+                    (Some(base), false) => {
+                        let encoded = url_encode(&crate::model::save_path::url_decode(
+                            &auth.raw_value.replace('+', "%2B"),
+                        ));
+                        Some(Fix::new(
+                            Applicability::Safe,
+                            "percent-encode the password",
+                            vec![fix::replace(
+                                file,
+                                base + auth.raw_span.start..base + auth.raw_span.end,
+                                encoded,
+                            )],
+                        ))
+                    }
+                    _ => None,
+                };
+                let why = if bad.contains(&',') {
+                    " (a comma splits the host list even when encoded: rotate the password)"
+                } else {
+                    ""
+                };
+                out.push(
+                    Finding::new("PHP106", file, span.clone(), format!("the `auth` password in `session.save_path` holds {list}, which phpredis mis-reads unless percent-encoded{why}"))
+                        .with_fix(fix),
+                );
+            }
+        }
+    }
+}
+
+/// (rule, key, wanted, default when unset, fix value, applicability, why)
+const COOKIE_FLAGS: [(&str, &str, bool, bool, &str, Applicability, &str); 3] = [
+    ("PHP201", "session.cookie_secure", true, false, "1", Applicability::Unsafe, "the session cookie is also sent over plain HTTP, where anyone on the path can steal the session"),
+    ("PHP202", "session.cookie_httponly", true, false, "1", Applicability::Safe, "JavaScript can read the session cookie, so one XSS bug steals every session"),
+    ("PHP203", "session.use_strict_mode", true, false, "1", Applicability::Safe, "PHP accepts session IDs it never issued, which allows session fixation"),
+];
+
+fn cookie_rules(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
+    for (rule, key, wanted, default, fix_value, applicability, why) in COOKIE_FLAGS {
+        let set = php.last(key).is_some();
+        if !set && !whole {
+            continue;
+        }
+        let Some(value) = php.flag(key, default) else {
+            continue;
+        };
+        if value == wanted {
+            continue;
+        }
+        let (file, span) = location(php, key);
+        let what = if set {
+            format!("`{key}` is off")
+        } else {
+            format!("`{key}` is not set (default off)")
+        };
+        let fix = Fix::new(
+            applicability,
+            format!("set `{key} = {fix_value}`"),
+            vec![set_ini(ctx, php, key, fix_value)],
+        );
+        out.push(Finding::new(rule, file, span, format!("{what}: {why}")).with_fix(Some(fix)));
+    }
+    let samesite_set = php.last("session.cookie_samesite").is_some();
+    if samesite_set || whole {
+        if let Some(v) = php.text_or("session.cookie_samesite", "") {
+            if v.trim().is_empty() {
+                let (file, span) = location(php, "session.cookie_samesite");
+                let fix = Fix::new(
+                    Applicability::Safe,
+                    "set `session.cookie_samesite = \"Lax\"`",
+                    vec![set_ini(ctx, php, "session.cookie_samesite", "\"Lax\"")],
+                );
+                out.push(Finding::new("PHP204", file, span, "`session.cookie_samesite` is empty: the session cookie rides along on cross-site requests (CSRF)").with_fix(Some(fix)));
+            }
+        }
+    }
+    let only_cookies = php.flag("session.use_only_cookies", true);
+    let trans_sid = php.flag("session.use_trans_sid", false);
+    let mut edits = Vec::new();
+    let mut what = Vec::new();
+    let mut at = None;
+    if only_cookies == Some(false) {
+        what.push("`session.use_only_cookies` is off");
+        edits.push(set_ini(ctx, php, "session.use_only_cookies", "1"));
+        at = Some(location(php, "session.use_only_cookies"));
+    }
+    if trans_sid == Some(true) {
+        what.push("`session.use_trans_sid` is on");
+        edits.push(set_ini(ctx, php, "session.use_trans_sid", "0"));
+        at = at.or(Some(location(php, "session.use_trans_sid")));
+    }
+    if let Some((file, span)) = at {
+        let fix = Fix::new(
+            Applicability::Safe,
+            "accept session IDs from cookies only",
+            edits,
+        );
+        out.push(Finding::new("PHP205", file, span, format!("{}: session IDs travel in URLs, where logs, referrers and shared links leak them", what.join(" and "))).with_fix(Some(fix)));
+    }
+}
+
+fn locking(ctx: &Context, php: &PhpConfig, out: &mut Vec<Finding>) {
+    if php.handler().as_deref() != Some("redis") {
+        return;
+    }
+    let key = "redis.session.locking_enabled";
+    if php.flag(key, false) != Some(false) {
+        return;
+    }
+    let (file, span) = match php.last(key) {
+        Some(_) => location(php, key),
+        None => location(php, "session.save_handler"),
+    };
+    let fix = Fix::new(
+        Applicability::Unsafe,
+        format!("set `{key} = 1` (requests of one session then wait for each other)"),
+        vec![set_ini(ctx, php, key, "1")],
+    );
+    out.push(
+        Finding::new("PHP301", file, span, format!("`{key}` is off: concurrent requests of one user overwrite each other's session writes"))
+            .severity(Severity::Info)
+            .with_fix(Some(fix)),
+    );
+}
