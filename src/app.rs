@@ -293,6 +293,20 @@ fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
             guard.generated_from.insert(*file, *offset);
         }
     }
+    // PHP stops reading a php.ini at its first syntax error: a line added after it would never
+    // be read, so such a file gets edits on the error's lines only.
+    for php in &stack.php {
+        for (file, error) in &php.errors {
+            let doc = sources.doc(*file);
+            if doc.lines().is_empty() {
+                continue;
+            }
+            let first = doc.line_index(error.span.start);
+            let last = doc.line_index(error.span.end.saturating_sub(1).max(error.span.start));
+            let range = doc.lines()[first].start..doc.lines()[last].end();
+            guard.invalid_lines.entry(*file).or_default().push(range);
+        }
+    }
     guard
 }
 

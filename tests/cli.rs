@@ -366,12 +366,13 @@ fn discovery_by_name_and_content_skipping_vendor_folders() {
 }
 
 /// Every secret of the fixture, none of which may appear in any output.
-const SECRETS: [&str; 5] = [
+const SECRETS: [&str; 6] = [
     "hunter2-session-secret",
     "replica-secret-value",
     "sentinel-side-secret",
     "acl-user-secret-42",
     "tls-key-secret-9",
+    "php-auth-pw",
 ];
 
 fn secret_tree(dir: &Path) {

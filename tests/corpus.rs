@@ -109,7 +109,10 @@ fn official_sentinel_conf_files_have_no_sn001() {
 /// Fix a copy of `file` in memory until stable; returns (before, after).
 fn fixed(file: &Path, unsafe_fixes: bool) -> (Vec<u8>, Vec<u8>, Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let name = if file.to_string_lossy().contains("sentinel") {
+    let path = file.to_string_lossy();
+    let name = if path.contains("php-ini") || path.ends_with(".ini") {
+        "php.ini"
+    } else if path.contains("sentinel") {
         "sentinel.conf"
     } else {
         "redis.conf"
@@ -151,7 +154,11 @@ fn lines(bytes: &[u8]) -> Vec<&[u8]> {
 
 #[test]
 fn fixes_converge_and_keep_untouched_lines() {
-    for file in corpus("redis").into_iter().chain(corpus("sentinel")) {
+    for file in corpus("redis")
+        .into_iter()
+        .chain(corpus("sentinel"))
+        .chain(corpus("php-ini"))
+    {
         for unsafe_fixes in [false, true] {
             let (before, after, syntax_before, syntax_after) = fixed(&file, unsafe_fixes);
             assert!(
@@ -185,7 +192,8 @@ fn fixes_converge_and_keep_untouched_lines() {
                         let trimmed = text.trim();
                         assert!(
                             !trimmed.is_empty()
-                                && (!trimmed.starts_with('#') || trimmed.contains("redline")),
+                                && (!(trimmed.starts_with('#') || trimmed.starts_with(';'))
+                                    || trimmed.contains("redline")),
                             "{}: fix removed a comment or blank line: {text:?}",
                             file.display()
                         );

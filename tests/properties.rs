@@ -100,6 +100,44 @@ fn audited(bytes: &[u8], kind: FileKind, unsafe_fixes: bool) -> (Vec<u8>, usize,
     )
 }
 
+fn php_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("[Session]".to_string()),
+        Just("session.save_handler = redis".to_string()),
+        Just("session.save_handler = files".to_string()),
+        Just("session.save_path = \"tcp://10.0.0.5:6379?auth=a+b/c\"".to_string()),
+        Just("session.save_path = tcp://127.0.0.1:6379?auth=x".to_string()),
+        Just("session.cookie_httponly = Off".to_string()),
+        Just("session.use_strict_mode = 0".to_string()),
+        Just("session.cookie_samesite = None".to_string()),
+        Just("session.use_trans_sid = 1".to_string()),
+        Just("; redline: ignore PHP202".to_string()),
+        "[a-z._]{1,20} = [ -~]{0,20}",
+    ]
+}
+
+fn audited_php(bytes: &[u8]) -> (Vec<u8>, usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("php.ini");
+    std::fs::write(&path, bytes).unwrap();
+    let settings = Settings::defaults();
+    let mut sources = Sources::new();
+    let file = sources.load(&path).unwrap();
+    sources.set_syntax(file, redline::source::Syntax::Ini);
+    let roots = [Root {
+        file,
+        kind: FileKind::PhpIni,
+    }];
+    let (_, before) = audit(&mut sources, &roots, &settings);
+    let (after, _) = fix_until_stable(&mut sources, &roots, &settings, true);
+    let count = |fs: &[redline::rules::Finding]| fs.iter().filter(|f| f.rule == "PHP001").count();
+    (
+        sources.doc(file).bytes().to_vec(),
+        count(&before),
+        count(&after),
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
@@ -121,6 +159,24 @@ proptest! {
     }
 
     #[test]
+    fn ini_reader_never_panics_and_spans_stay_in_bounds(text in "[ -~\t\n\r;=\"'$\\{}()&|^~!\\[\\]]{0,300}") {
+        let doc = Document::parse(text.clone().into_bytes());
+        let parsed = redline::syntax::ini::parse(&doc, &|_| None);
+        for e in &parsed.entries {
+            prop_assert!(e.value_span.end <= text.len() && e.key_span.end <= text.len());
+        }
+    }
+
+    #[test]
+    fn php_fixes_converge(lines in prop::collection::vec(php_line(), 0..10)) {
+        let text = lines.join("\n");
+        let (fixed, syntax_before, syntax_after) = audited_php(text.as_bytes());
+        prop_assert!(syntax_after <= syntax_before);
+        let (twice, _, _) = audited_php(&fixed);
+        prop_assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&fixed));
+    }
+
+    #[test]
     fn split_args_never_panics(line in prop::collection::vec(any::<u8>(), 0..200)) {
         let _ = split_args(&line, 0);
     }
@@ -133,4 +189,16 @@ proptest! {
         let (twice, _, _) = audited(&fixed, kind, unsafe_fixes);
         prop_assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&fixed));
     }
+}
+
+/// Found by `php_fixes_converge`: PHP stops reading at a syntax error, so lines appended after it
+/// would never be read and fixing would append them again on every pass.
+#[test]
+fn regression_no_edits_after_a_php_syntax_error() {
+    let (fixed, before, after) = audited_php(b"a = !\nsession.cookie_httponly = 0\n");
+    assert_eq!(
+        String::from_utf8_lossy(&fixed),
+        "a = !\nsession.cookie_httponly = 0\n"
+    );
+    assert_eq!((before, after), (1, 1));
 }

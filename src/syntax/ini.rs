@@ -183,6 +183,9 @@ struct Parser<'a> {
     file: IniFile,
     /// A `[PATH=...]`/`[HOST=...]` section was seen: later entries are scoped.
     scoped: bool,
+    /// An error that comes after the current entry is registered: bison reduces the statement
+    /// with the value read so far (`x =y` sets "x "), then stops at the unexpected token.
+    stop_after: Option<IniError>,
 }
 
 enum Step {
@@ -584,10 +587,12 @@ impl<'a> Parser<'a> {
                 }
                 9 => {
                     let end = self.line_end(i);
-                    let step = self.error(
-                        i..end,
-                        "syntax error, unexpected '=': a value with `=` must be quoted",
-                    );
+                    let mut error = IniError {
+                        span: i..end,
+                        message: "syntax error, unexpected '=': a value with `=` must be quoted"
+                            .into(),
+                        quotable: None,
+                    };
                     let mut text_end = end;
                     while text_end > start && is_blank(self.b[text_end - 1]) {
                         text_end -= 1;
@@ -596,10 +601,11 @@ impl<'a> Parser<'a> {
                     let plain = !text
                         .iter()
                         .any(|c| matches!(c, b'"' | b'\'' | b';' | b'$' | b'\\'));
-                    if let (true, Some(e)) = (plain, self.file.error.as_mut()) {
-                        e.quotable = Some(start..text_end);
+                    if plain {
+                        error.quotable = Some(start..text_end);
                     }
-                    return Err(step);
+                    self.stop_after = Some(error);
+                    return Ok((toks, start..value_end, i));
                 }
                 11 => {
                     let (pieces, next) = self.double_quoted(i + best)?;
@@ -658,11 +664,33 @@ impl<'a> Parser<'a> {
             } else {
                 "BOOL_FALSE"
             };
-            return Err(self.error(span, format!("syntax error, unexpected {what}: a value that contains on/off/yes/no/true/false/none/null as a word must be quoted")));
+            let message = format!("syntax error, unexpected {what}: a value that contains on/off/yes/no/true/false/none/null as a word must be quoted");
+            // PHP keeps the value read before the unexpected token.
+            let partial = match &toks[..pos] {
+                [] => Some(match toks[0] {
+                    Tok::Bool(true) => IniValue::Text(b"1".to_vec()),
+                    _ => IniValue::Text(Vec::new()),
+                }),
+                before if !before.iter().any(|t| matches!(t, Tok::Op(_))) => Some(concat(before)),
+                _ => None,
+            };
+            return match partial {
+                Some(value) => {
+                    self.stop_after = Some(IniError {
+                        span,
+                        message,
+                        quotable: None,
+                    });
+                    Ok(value)
+                }
+                None => Err(self.error(span, message)),
+            };
         }
-        // Trailing blanks before the end of line never reach the value.
+        // Trailing blanks before the end of line never reach the value (before an unexpected
+        // token they do).
         let mut toks = toks;
-        while matches!(toks.last(), Some(Tok::Piece(IniValue::Text(t))) if !t.is_empty() && t.iter().all(|&c| is_blank(c)))
+        while self.stop_after.is_none()
+            && matches!(toks.last(), Some(Tok::Piece(IniValue::Text(t))) if !t.is_empty() && t.iter().all(|&c| is_blank(c)))
         {
             toks.pop();
         }
@@ -770,6 +798,10 @@ impl<'a> Parser<'a> {
                     value_span: span,
                     scoped: self.scoped,
                 });
+                if let Some(error) = self.stop_after.take() {
+                    self.file.error = Some(error);
+                    return Step::Stop;
+                }
                 self.p = next;
                 Step::Continue
             }
@@ -928,6 +960,7 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         lookup,
         file: IniFile::default(),
         scoped: false,
+        stop_after: None,
     };
     // A NUL byte ends the input, as in the C scanner.
     if let Some(nul) = bytes.iter().position(|&c| c == 0) {
@@ -1028,8 +1061,10 @@ mod tests {
             assert!(read(text).error.is_some(), "{text:?}");
         }
         // Entries before the error are kept; PHP reads nothing after it.
-        let f = read("a = 1\nb = x=y\nc = 2\n");
-        assert_eq!(f.entries.len(), 1);
+        // ... and the value read before the unexpected token, as bison reduces it.
+        let f = read("a = 1\nb = x =y\nc = 2\n");
+        assert_eq!(f.entries.len(), 2);
+        assert_eq!(f.entries[1].value.text().as_deref(), Some("x "));
     }
 
     #[test]
