@@ -503,7 +503,11 @@ pub fn fix_until_stable(
         let (stack, findings) = audit(sources, roots, settings);
         let guard = guard_of(&stack, sources);
         let chosen = apply::select(
-            findings.iter().filter_map(|f| f.fix.as_ref()),
+            findings.iter().filter_map(|f| {
+                f.fix
+                    .as_ref()
+                    .map(|fix| (rules::is_syntax_rule(f.rule), fix))
+            }),
             unsafe_fixes,
             &guard,
         );

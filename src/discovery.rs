@@ -18,6 +18,10 @@ pub enum FileKind {
     Redis,
     Sentinel,
     PhpIni,
+    /// `.env` or `.env.*` of a Laravel application.
+    LaravelEnv,
+    /// `config/database.php`, `config/session.php` or `config/cache.php` of a Laravel application.
+    LaravelConfig,
 }
 
 impl FileKind {
@@ -26,6 +30,8 @@ impl FileKind {
             "redis" => Some(FileKind::Redis),
             "sentinel" => Some(FileKind::Sentinel),
             "php-ini" => Some(FileKind::PhpIni),
+            "laravel-env" => Some(FileKind::LaravelEnv),
+            "laravel-config" => Some(FileKind::LaravelConfig),
             _ => None,
         }
     }
@@ -34,6 +40,8 @@ impl FileKind {
             FileKind::Redis => "redis",
             FileKind::Sentinel => "sentinel",
             FileKind::PhpIni => "php-ini",
+            FileKind::LaravelEnv => "laravel-env",
+            FileKind::LaravelConfig => "laravel-config",
         }
     }
 }
@@ -85,8 +93,33 @@ fn match_options() -> MatchOptions {
     }
 }
 
+/// A Laravel application folder: it has `artisan` or `config/session.php`.
+pub fn is_laravel_app(dir: &Path) -> bool {
+    dir.join("artisan").is_file() || dir.join("config/session.php").is_file()
+}
+
+/// The Laravel kind of a file, when it is one of an application's files.
+pub fn laravel_kind(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let parent = path.parent()?;
+    if name == ".env" || name.starts_with(".env.") {
+        return is_laravel_app(parent).then_some(FileKind::LaravelEnv);
+    }
+    let in_config = parent.file_name().is_some_and(|n| n == "config");
+    if in_config && ["database.php", "session.php", "cache.php"].contains(&name.as_str()) {
+        return parent
+            .parent()
+            .filter(|app| is_laravel_app(app))
+            .map(|_| FileKind::LaravelConfig);
+    }
+    None
+}
+
 /// Kind implied by the file's name (and, for `.ini` files, its folder's), if any.
 pub fn kind_of_path(path: &Path) -> Option<FileKind> {
+    if let Some(kind) = laravel_kind(path) {
+        return Some(kind);
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -270,9 +303,13 @@ impl Walker<'_> {
 
     fn add_root(&mut self, path: &Path, bytes: Vec<u8>, kind: FileKind) {
         let file = self.sources.insert(path, bytes);
-        if kind == FileKind::PhpIni {
-            self.sources.set_syntax(file, crate::source::Syntax::Ini);
-        }
+        let syntax = match kind {
+            FileKind::PhpIni => crate::source::Syntax::Ini,
+            FileKind::LaravelEnv => crate::source::Syntax::Env,
+            FileKind::LaravelConfig => crate::source::Syntax::Php,
+            _ => crate::source::Syntax::Redis,
+        };
+        self.sources.set_syntax(file, syntax);
         self.found.roots.push(Root { file, kind });
     }
 
@@ -290,6 +327,8 @@ impl Walker<'_> {
             .unwrap_or_else(|| match kind_of_path(path) {
                 Some(FileKind::Sentinel) => FileKind::Sentinel,
                 Some(FileKind::PhpIni) => FileKind::PhpIni,
+                Some(kind @ (FileKind::LaravelEnv | FileKind::LaravelConfig)) => kind,
+                _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
                 _ if has_sentinel_monitor(&head) => FileKind::Sentinel,
                 _ => FileKind::Redis,

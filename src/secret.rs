@@ -164,6 +164,8 @@ pub fn redact(syntax: crate::source::Syntax, line: &[u8]) -> Vec<u8> {
     match syntax {
         crate::source::Syntax::Redis => redact_line(line),
         crate::source::Syntax::Ini => redact_ini_line(line),
+        crate::source::Syntax::Env => redact_env_line(line),
+        crate::source::Syntax::Php => redact_php_line(line),
         crate::source::Syntax::Other => line.to_vec(),
     }
 }
@@ -203,6 +205,71 @@ pub fn redact_ini_line(line: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Mask the password of a URL's userinfo (`scheme://user:pass@host`) anywhere in `text`.
+fn redact_userinfo(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        out.push_str(&rest[..at + 3]);
+        rest = &rest[at + 3..];
+        let end = rest
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c.is_whitespace()
+            })
+            .unwrap_or(rest.len());
+        if let Some(amp) = rest[..end].rfind('@') {
+            let userinfo = &rest[..amp];
+            match userinfo.split_once(':') {
+                Some((user, _)) => out.push_str(&format!("{user}:{MASK}")),
+                None => out.push_str(MASK),
+            }
+            rest = &rest[amp..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A `.env` line: the value of a variable named like a secret, and URL passwords.
+pub fn redact_env_line(line: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(line);
+    let Some((name, value)) = text.split_once('=') else {
+        return line.to_vec();
+    };
+    let upper = name.trim().to_ascii_uppercase();
+    let secret = ["PASSWORD", "PASS", "SECRET", "_KEY", "TOKEN", "AUTH"]
+        .iter()
+        .any(|w| upper.contains(w));
+    let masked = if secret && !value.trim().is_empty() {
+        let lead = &value[..value.len() - value.trim_start().len()];
+        format!("{name}={lead}{MASK}")
+    } else {
+        format!("{name}={}", redact_userinfo(value))
+    };
+    masked.into_bytes()
+}
+
+/// A PHP config line: a string given to a `password` key, and URL passwords.
+pub fn redact_php_line(line: &[u8]) -> Vec<u8> {
+    let text = redact_userinfo(&String::from_utf8_lossy(line));
+    let lower = text.to_ascii_lowercase();
+    if let Some(at) = lower.find("password") {
+        if let Some(arrow) = lower[at..].find("=>") {
+            let after = at + arrow + 2;
+            let rest = &text[after..];
+            let trimmed = rest.trim_start();
+            if let Some(q) = trimmed.chars().next().filter(|c| *c == '\'' || *c == '"') {
+                let start = after + (rest.len() - trimmed.len()) + 1;
+                if let Some(len) = text[start..].find(q) {
+                    return format!("{}{MASK}{}", &text[..start], &text[start + len..])
+                        .into_bytes();
+                }
+            }
+        }
+    }
+    text.into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +307,18 @@ mod tests {
             b"requirepass ********"
         );
         assert_eq!(redact_line(b"port 6379"), b"port 6379");
+        assert_eq!(
+            redact_env_line(b"REDIS_PASSWORD=hunter2"),
+            b"REDIS_PASSWORD=********"
+        );
+        assert_eq!(
+            redact_env_line(b"REDIS_URL=redis://app:hunter2@10.0.0.5:6379/1"),
+            b"REDIS_URL=redis://app:********@10.0.0.5:6379/1"
+        );
+        assert_eq!(
+            redact_php_line(b"    'password' => 'hunter2',"),
+            b"    'password' => '********',"
+        );
         assert_eq!(
             redact_ini_line(b"session.save_path = \"tcp://h:1?auth=s3c&database=1, tcp://h:2?auth[]=u&auth[]=p\""),
             b"session.save_path = \"tcp://h:1?auth=********&database=1, tcp://h:2?auth[]=********&auth[]=********\"".to_vec()

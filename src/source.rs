@@ -48,6 +48,10 @@ pub enum Syntax {
     Redis,
     /// php.ini and conf.d/*.ini.
     Ini,
+    /// A Laravel `.env` (phpdotenv).
+    Env,
+    /// A Laravel `config/*.php`.
+    Php,
     /// redline.toml and other files only pointed into.
     Other,
 }

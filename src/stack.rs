@@ -3,6 +3,7 @@
 //! instance of its own.
 
 use crate::discovery::FileKind;
+use crate::model::laravel::{self, LaravelApp};
 use crate::model::php::{self, PhpConfig};
 use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
 use crate::model::sentinel::{self, SentinelModel};
@@ -68,6 +69,7 @@ pub struct Stack {
     pub sentinels: Vec<SentinelModel>,
     /// PHP configurations: a php.ini with its conf.d files, or a standalone .ini.
     pub php: Vec<PhpConfig>,
+    pub laravel: Vec<LaravelApp>,
 }
 
 /// A config file named on the command line or found by discovery, with its kind.
@@ -92,9 +94,10 @@ pub fn build(
     let mut servers: Vec<RedisModel> = Vec::new();
     let mut sentinels = Vec::new();
     let php = php_configs(sources, roots);
+    let laravel = laravel_apps(sources, roots);
     for root in roots {
         match root.kind {
-            FileKind::PhpIni => {}
+            FileKind::PhpIni | FileKind::LaravelEnv | FileKind::LaravelConfig => {}
             FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
             FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
                 sources,
@@ -136,6 +139,7 @@ pub fn build(
         instances,
         sentinels,
         php,
+        laravel,
     }
 }
 
@@ -197,5 +201,44 @@ fn php_configs(sources: &Sources, roots: &[Root]) -> Vec<PhpConfig> {
     configs
         .iter()
         .map(|files| php::load(sources, files))
+        .collect()
+}
+
+/// Group Laravel files by application folder: `.env*` in it, `config/*.php` under it.
+fn laravel_apps(sources: &Sources, roots: &[Root]) -> Vec<LaravelApp> {
+    // (application folder, .env files, config files by name)
+    type AppFiles = (PathBuf, Vec<FileId>, Vec<(String, FileId)>);
+    let mut apps: Vec<AppFiles> = Vec::new();
+    for root in roots {
+        let path = normalize(&sources.get(root.file).path);
+        let (app, config) = match root.kind {
+            FileKind::LaravelEnv => (path.parent().map(PathBuf::from), None),
+            FileKind::LaravelConfig => {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (
+                    path.parent().and_then(|p| p.parent()).map(PathBuf::from),
+                    Some(stem),
+                )
+            }
+            _ => continue,
+        };
+        let Some(app) = app else { continue };
+        let index = match apps.iter().position(|(a, _, _)| *a == app) {
+            Some(i) => i,
+            None => {
+                apps.push((app.clone(), Vec::new(), Vec::new()));
+                apps.len() - 1
+            }
+        };
+        match config {
+            Some(stem) => apps[index].2.push((stem, root.file)),
+            None => apps[index].1.push(root.file),
+        }
+    }
+    apps.into_iter()
+        .map(|(root, envs, configs)| laravel::load(sources, root, &envs, &configs))
         .collect()
 }

@@ -77,7 +77,8 @@ enum LineKind {
 /// directive: a suppression above it reaches the entry below).
 fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usize) -> LineKind {
     match syntax {
-        Syntax::Ini => {
+        Syntax::Ini | Syntax::Env => {
+            let comment = if syntax == Syntax::Ini { b';' } else { b'#' };
             let text = doc.line_bytes(index);
             let trimmed: Vec<u8> = text
                 .iter()
@@ -86,12 +87,14 @@ fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usi
                 .collect();
             match trimmed.first() {
                 None => LineKind::Blank,
-                Some(b';') => LineKind::Comment,
-                Some(b'[') => LineKind::Blank,
+                Some(&c) if c == comment => LineKind::Comment,
+                Some(b'[') if syntax == Syntax::Ini => LineKind::Blank,
                 Some(_) => LineKind::Directive,
             }
         }
-        _ => match parse_line(doc, index) {
+        // Config PHP files take no inline suppressions: use [per-file-ignores].
+        Syntax::Php | Syntax::Other => LineKind::Blank,
+        Syntax::Redis => match parse_line(doc, index) {
             RedisLine::Blank => LineKind::Blank,
             RedisLine::Comment => LineKind::Comment,
             RedisLine::Directive(_) | RedisLine::Unbalanced { .. } => LineKind::Directive,

@@ -202,3 +202,28 @@ fn regression_no_edits_after_a_php_syntax_error() {
     );
     assert_eq!((before, after), (1, 1));
 }
+
+/// Found by `php_fixes_converge`: a fix for another rule (PHP103) edited the partial value PHP
+/// keeps on a syntax-error line and garbled it; only the syntax fix may touch such a file.
+#[test]
+fn regression_only_the_syntax_fix_edits_a_broken_php_ini() {
+    let text = "session.save_handler = redis\nsession.save_path = tcp://127.0.0.1:6379?auth=x\nsession.save_path = tcp://127.0.0.1:6379?auth=x\n";
+    let (fixed, _, after) = audited_php(text.as_bytes());
+    let (twice, _, _) = audited_php(&fixed);
+    assert_eq!(
+        String::from_utf8_lossy(&twice),
+        String::from_utf8_lossy(&fixed)
+    );
+    assert_eq!(
+        after,
+        0,
+        "the quoting fixes repair both lines:\n{}",
+        String::from_utf8_lossy(&fixed)
+    );
+    assert!(
+        String::from_utf8_lossy(&fixed)
+            .contains("session.save_path = \"tcp://127.0.0.1:6379?auth=x"),
+        "{}",
+        String::from_utf8_lossy(&fixed)
+    );
+}

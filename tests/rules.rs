@@ -117,16 +117,20 @@ fn safe_fixes_produce_the_expected_files() {
             case.display(),
             stderr(&out)
         );
-        for entry in std::fs::read_dir(&after).unwrap() {
-            let entry = entry.unwrap();
+        for entry in walkdir::WalkDir::new(&after)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = entry.path().strip_prefix(&after).unwrap();
             let want = std::fs::read_to_string(entry.path()).unwrap();
-            let got = std::fs::read_to_string(dir.path().join(entry.file_name())).unwrap();
+            let got = std::fs::read_to_string(dir.path().join(rel)).unwrap();
             assert_eq!(
                 got,
                 want,
                 "{rule}/{}: {}",
                 case.file_name().unwrap().to_string_lossy(),
-                entry.file_name().to_string_lossy()
+                rel.display()
             );
         }
         // The fixed tree no longer has the finding, and fixing again changes nothing.

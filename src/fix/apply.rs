@@ -17,8 +17,13 @@ pub struct Guard {
 }
 
 impl Guard {
-    fn allows(&self, edit: &Edit) -> bool {
+    /// `repairs_syntax`: the fix is the one for an invalid line (RD001, PHP001, ...), the only kind
+    /// allowed in a file that has one, and only on such a line.
+    fn allows(&self, edit: &Edit, repairs_syntax: bool) -> bool {
         if let Some(lines) = self.invalid_lines.get(&edit.file) {
+            if !repairs_syntax {
+                return false;
+            }
             // An insertion belongs to a line only strictly before its end: at the end it would
             // start a new line after it.
             let inside = |l: &Range<usize>| {
@@ -66,19 +71,20 @@ pub fn wanted(fix: &Fix, unsafe_fixes: bool) -> bool {
 
 /// Pick, in the given order, the fixes whose edits neither overlap an edit already picked nor
 /// cross the guard. A fix is taken whole (every file it edits) or not at all.
+/// Each fix comes with whether it repairs an invalid line.
 pub fn select<'a>(
-    fixes: impl IntoIterator<Item = &'a Fix>,
+    fixes: impl IntoIterator<Item = (bool, &'a Fix)>,
     unsafe_fixes: bool,
     guard: &Guard,
 ) -> Vec<&'a Fix> {
     let mut taken: HashMap<FileId, Vec<Range<usize>>> = HashMap::new();
     let mut chosen = Vec::new();
-    for fix in fixes {
+    for (repairs_syntax, fix) in fixes {
         if !wanted(fix, unsafe_fixes) || fix.edits.is_empty() {
             continue;
         }
         let fits = fix.edits.iter().enumerate().all(|(i, e)| {
-            guard.allows(e)
+            guard.allows(e, repairs_syntax)
                 && !taken
                     .get(&e.file)
                     .is_some_and(|rs| rs.iter().any(|r| overlaps(r, &e.range)))
@@ -129,7 +135,11 @@ mod tests {
         let a = Fix::new(Applicability::Safe, "a", vec![edit(0..4, "x")]);
         let b = Fix::new(Applicability::Safe, "b", vec![edit(2..6, "y")]);
         let c = Fix::new(Applicability::Safe, "c", vec![edit(6..6, "z")]);
-        let chosen = select([&a, &b, &c], false, &Guard::default());
+        let chosen = select(
+            [(false, &a), (false, &b), (false, &c)],
+            false,
+            &Guard::default(),
+        );
         let names: Vec<_> = chosen.iter().map(|f| f.description.as_str()).collect();
         assert_eq!(names, ["a", "c"]);
     }
@@ -138,8 +148,11 @@ mod tests {
     fn unsafe_and_display_need_permission() {
         let u = Fix::new(Applicability::Unsafe, "u", vec![edit(0..1, "x")]);
         let d = Fix::new(Applicability::Display, "d", vec![edit(2..3, "x")]);
-        assert!(select([&u, &d], false, &Guard::default()).is_empty());
-        assert_eq!(select([&u, &d], true, &Guard::default()).len(), 1);
+        assert!(select([(false, &u), (false, &d)], false, &Guard::default()).is_empty());
+        assert_eq!(
+            select([(false, &u), (false, &d)], true, &Guard::default()).len(),
+            1
+        );
     }
 
     #[test]
@@ -150,6 +163,7 @@ mod tests {
             .insert(0, std::iter::once(10..20).collect());
         guard.generated_from.insert(1, 50);
         let inside = Fix::new(Applicability::Safe, "in", vec![edit(12..14, "x")]);
+        let not_a_repair = Fix::new(Applicability::Safe, "other", vec![edit(16..17, "y")]);
         let outside = Fix::new(Applicability::Safe, "out", vec![edit(0..2, "x")]);
         let generated = Fix::new(
             Applicability::Safe,
@@ -169,7 +183,17 @@ mod tests {
                 replacement: vec![],
             }],
         );
-        let chosen = select([&inside, &outside, &generated, &above], false, &guard);
+        let chosen = select(
+            [
+                (true, &inside),
+                (true, &outside),
+                (false, &not_a_repair),
+                (false, &generated),
+                (false, &above),
+            ],
+            false,
+            &guard,
+        );
         let names: Vec<_> = chosen.iter().map(|f| f.description.as_str()).collect();
         assert_eq!(names, ["in", "above"]);
     }

@@ -179,7 +179,15 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
 /// The setting a source line sets, as a stable key (never a value).
 fn setting_key(syntax: crate::source::Syntax, line: &[u8]) -> String {
     match syntax {
-        crate::source::Syntax::Ini => {
+        crate::source::Syntax::Php => {
+            let text = String::from_utf8_lossy(line);
+            let key = text.split("=>").next().unwrap_or("").trim();
+            key.trim_matches(|c| c == '\'' || c == '"')
+                .chars()
+                .take(80)
+                .collect()
+        }
+        crate::source::Syntax::Ini | crate::source::Syntax::Env => {
             let text = String::from_utf8_lossy(line);
             text.split('=')
                 .next()

@@ -1,6 +1,7 @@
 //! The rule engine: the catalogue (`rules/catalog.toml`), findings, and the rule families, one
 //! file each. A rule reads the stack and pushes findings; it never prints or touches files.
 
+pub mod laravel;
 pub mod passwords;
 pub mod php;
 pub mod redis_server;
@@ -170,6 +171,11 @@ pub fn is_known_prefix(prefix: &str) -> bool {
     })
 }
 
+/// The rules about lines the real software refuses; only their fixes may edit such a file.
+pub fn is_syntax_rule(id: &str) -> bool {
+    matches!(id, "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001")
+}
+
 /// Which rules run: `--select` / `--ignore` entries are IDs or family prefixes (`RD`, `SN`,
 /// `RD1`); the longest matching entry decides, as in ruff.
 #[derive(Debug, Clone, Default)]
@@ -216,6 +222,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     sentinel::check(ctx, &mut findings);
     passwords::check(ctx, &mut findings);
     php::check(ctx, &mut findings);
+    laravel::check(ctx, &mut findings);
     findings
 }
 

@@ -29,6 +29,8 @@ pub struct PasswordLiteral {
     /// The clear text, or the hex hash for `AclHash`.
     pub value: Vec<u8>,
     pub kind: LiteralKind,
+    /// A password a client sends (php.ini save_path, Laravel .env), not one a server checks.
+    pub client: bool,
 }
 
 impl PasswordLiteral {
@@ -67,6 +69,7 @@ fn user_literals(
             span: arg.span.clone(),
             value: arg.value[1..].to_vec(),
             kind,
+            client: false,
         });
     }
 }
@@ -82,6 +85,7 @@ pub fn server_literals(model: &RedisModel, overridden: bool) -> Vec<PasswordLite
         span: o.values[index].span.clone(),
         value: o.values[index].value.clone(),
         kind: LiteralKind::Value,
+        client: false,
     };
     // requirepass counts only while it is the default user's password (else RD102 says so).
     if let Some(crate::model::redis::DefaultUser {
@@ -129,6 +133,7 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
                     span: o.values[2].span.clone(),
                     value: o.values[2].value.clone(),
                     kind: LiteralKind::Value,
+                    client: false,
                 });
             }
         }
@@ -139,15 +144,73 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
                 span: o.values[1].span.clone(),
                 value: o.values[1].value.clone(),
                 kind: LiteralKind::Value,
+                client: false,
             });
         }
     }
     out
 }
 
+/// Passwords clients send: phpredis' save_path `auth`, the `REDIS_PASSWORD` of a Laravel `.env`
+/// (templates hold placeholders, not passwords).
+pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
+    let mut out = Vec::new();
+    for php in &ctx.stack.php {
+        let (Some((file, entry)), Some(sp)) = (php.last("session.save_path"), php.save_path())
+        else {
+            continue;
+        };
+        let Some(base) = super::php::direct_value_offset(ctx, *file, &entry.value_span) else {
+            continue;
+        };
+        for host in &sp.hosts {
+            if let Some(auth) = host.auth_password() {
+                out.push(PasswordLiteral {
+                    what: "the `auth` password in `session.save_path`".into(),
+                    file: *file,
+                    span: base + auth.raw_span.start..base + auth.raw_span.end,
+                    value: auth.value.clone().into_bytes(),
+                    kind: LiteralKind::Value,
+                    client: true,
+                });
+            }
+        }
+    }
+    for app in &ctx.stack.laravel {
+        for env in app.envs.iter().filter(|e| !e.template) {
+            if let Some(entry) = env.env.get("REDIS_PASSWORD") {
+                if let (Some(value), false) = (&entry.value, entry.depends_on_environment) {
+                    if !matches!(
+                        crate::syntax::dotenv::laravel_env_value(value),
+                        crate::syntax::dotenv::LaravelValue::Str(_)
+                    ) {
+                        continue;
+                    }
+                    out.push(PasswordLiteral {
+                        what: "`REDIS_PASSWORD`".into(),
+                        file: env.file,
+                        span: entry.value_span.clone(),
+                        value: value.clone().into_bytes(),
+                        kind: LiteralKind::Value,
+                        client: true,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let literals = stack_literals(ctx, false);
-    let everywhere = stack_literals(ctx, true);
+    let clients = client_literals(ctx);
+    let literals: Vec<PasswordLiteral> = stack_literals(ctx, false)
+        .into_iter()
+        .chain(clients.iter().cloned())
+        .collect();
+    let everywhere: Vec<PasswordLiteral> = stack_literals(ctx, true)
+        .into_iter()
+        .chain(clients)
+        .collect();
     for literal in &literals {
         let weakness = match literal.kind {
             LiteralKind::AclHash => {
@@ -165,7 +228,13 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             (Weakness::Short, _) => format!("is shorter than {} characters", secret::MIN_LENGTH),
         };
         // A hash can be replaced only by a password someone knows; rotating it is left to a person.
-        let fix = (literal.kind != LiteralKind::AclHash).then(|| {
+        // A client password is rotated only together with a server in the stack that holds it:
+        // alone, the new password would break the connection.
+        let with_server = everywhere
+            .iter()
+            .any(|o| !o.client && o.value == literal.value);
+        let rotatable = literal.kind != LiteralKind::AclHash && (!literal.client || with_server);
+        let fix = rotatable.then(|| {
             let secret = secret::generate();
             let edits = everywhere
                 .iter()
@@ -179,7 +248,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "XS201",
                 literal.file,
                 literal.span.clone(),
-                format!("{} {why}", literal.what),
+                format!(
+                    "{} {why}{}",
+                    literal.what,
+                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else { "" }
+                ),
             )
             .with_fix(fix),
         );

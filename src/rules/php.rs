@@ -63,7 +63,11 @@ fn set_ini(ctx: &Context, php: &PhpConfig, key: &str, value: &str) -> Edit {
 
 /// The source bytes of a value map one to one onto the value PHP reads (unquoted, or in double
 /// quotes without escapes): an offset in the value is then an offset in the file.
-fn direct_value_offset(ctx: &Context, file: FileId, span: &Range<usize>) -> Option<usize> {
+pub(crate) fn direct_value_offset(
+    ctx: &Context,
+    file: FileId,
+    span: &Range<usize>,
+) -> Option<usize> {
     let text = &ctx.sources.doc(file).bytes()[span.clone()];
     if text.contains(&b'\\') || text.windows(2).any(|w| w == b"${") {
         return None;

@@ -1,0 +1,397 @@
+//! A Laravel application as Laravel resolves it: `.env` read by phpdotenv, `config/*.php` read as
+//! the PHP subset (or the stock 10.x/11.x files when absent), `env()` with its literal rules, the
+//! session connection (`session.connection` or `default`), the redis cache store's connection,
+//! and `REDIS_URL` overriding host, port, password and database (`ConfigurationUrlParser`).
+
+use crate::source::{FileId, Sources};
+use crate::syntax::dotenv::{self, laravel_env_value, EnvFile, LaravelValue};
+use crate::syntax::php_array::{parse_return_array, PhpItem, PhpValue};
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// Laravel 11's stock config files (the parts redline reads); 10.x differs where noted.
+const STOCK_SESSION_11: &str = "<?php return ['driver' => env('SESSION_DRIVER', 'database'), 'connection' => env('SESSION_CONNECTION'), 'store' => env('SESSION_STORE'), 'secure' => env('SESSION_SECURE_COOKIE'), 'http_only' => env('SESSION_HTTP_ONLY', true)];";
+const STOCK_SESSION_10: &str = "<?php return ['driver' => env('SESSION_DRIVER', 'file'), 'connection' => env('SESSION_CONNECTION'), 'store' => env('SESSION_STORE'), 'secure' => env('SESSION_SECURE_COOKIE'), 'http_only' => true];";
+const STOCK_CACHE_11: &str = "<?php return ['default' => env('CACHE_STORE', 'database'), 'stores' => ['redis' => ['driver' => 'redis', 'connection' => env('REDIS_CACHE_CONNECTION', 'cache')]]];";
+const STOCK_CACHE_10: &str = "<?php return ['default' => env('CACHE_DRIVER', 'file'), 'stores' => ['redis' => ['driver' => 'redis', 'connection' => 'cache']]];";
+const STOCK_DATABASE: &str = "<?php return ['redis' => [
+    'default' => ['url' => env('REDIS_URL'), 'host' => env('REDIS_HOST', '127.0.0.1'), 'username' => env('REDIS_USERNAME'), 'password' => env('REDIS_PASSWORD'), 'port' => env('REDIS_PORT', '6379'), 'database' => env('REDIS_DB', '0')],
+    'cache' => ['url' => env('REDIS_URL'), 'host' => env('REDIS_HOST', '127.0.0.1'), 'username' => env('REDIS_USERNAME'), 'password' => env('REDIS_PASSWORD'), 'port' => env('REDIS_PORT', '6379'), 'database' => env('REDIS_CACHE_DB', '1')]]];";
+
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// None for the stock defaults.
+    pub file: Option<FileId>,
+    pub value: PhpValue,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvSource {
+    pub file: FileId,
+    pub env: EnvFile,
+    /// `.env.example` and other `.env.*`: a template deployments copy, not the running values.
+    pub template: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct LaravelApp {
+    pub root: PathBuf,
+    pub envs: Vec<EnvSource>,
+    pub database: ConfigFile,
+    pub session: ConfigFile,
+    pub cache: ConfigFile,
+    pub major: u32,
+}
+
+/// A resolved value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub value: Option<LaravelValue>,
+    /// The `.env` variable that set it, if one did, and its line.
+    pub env_var: Option<(String, Option<(FileId, usize)>)>,
+    /// The config item, when a config file (not the stock default) holds it.
+    pub config: Option<(FileId, Range<usize>)>,
+}
+
+impl Resolved {
+    fn unknown() -> Resolved {
+        Resolved {
+            value: None,
+            env_var: None,
+            config: None,
+        }
+    }
+    pub fn text(&self) -> Option<String> {
+        match &self.value {
+            Some(LaravelValue::Str(s)) => Some(s.clone()),
+            Some(LaravelValue::Bool(b)) => Some(if *b { "1".into() } else { String::new() }),
+            Some(LaravelValue::Null) => Some(String::new()),
+            None => None,
+        }
+    }
+}
+
+fn literal(v: &PhpValue) -> Option<LaravelValue> {
+    match v {
+        PhpValue::Str(s) => Some(LaravelValue::Str(s.clone())),
+        PhpValue::Int(i) => Some(LaravelValue::Str(i.to_string())),
+        PhpValue::Float(f) => Some(LaravelValue::Str(f.clone())),
+        PhpValue::Bool(b) => Some(LaravelValue::Bool(*b)),
+        PhpValue::Null => Some(LaravelValue::Null),
+        _ => None,
+    }
+}
+
+/// `env(NAME, default)` against one `.env`: its value through Laravel's literal rules, else the
+/// default. A value that reads `${VAR}` from the real environment is unknown.
+fn eval(value: &PhpValue, env: &EnvSource) -> Resolved {
+    match value {
+        PhpValue::Env { name, default } => match env.env.get(name) {
+            Some(entry) if entry.value.is_some() => {
+                let at = Some((env.file, entry.line));
+                if entry.depends_on_environment {
+                    return Resolved {
+                        value: None,
+                        env_var: Some((name.clone(), at)),
+                        config: None,
+                    };
+                }
+                let raw = entry.value.clone().unwrap();
+                Resolved {
+                    value: Some(laravel_env_value(&raw)),
+                    env_var: Some((name.clone(), at)),
+                    config: None,
+                }
+            }
+            _ => {
+                let value = match default {
+                    None => Some(LaravelValue::Null),
+                    Some(d) => literal(d),
+                };
+                Resolved {
+                    value,
+                    env_var: Some((name.clone(), None)),
+                    config: None,
+                }
+            }
+        },
+        other => Resolved {
+            value: literal(other),
+            env_var: None,
+            config: None,
+        },
+    }
+}
+
+/// A Redis connection as resolved: host, port, database, password (each possibly unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    pub name: String,
+    pub host: Resolved,
+    pub port: Resolved,
+    pub database: Resolved,
+    pub password: Resolved,
+    /// `REDIS_URL` (or the connection's `url`) was set and overrides the fields it carries.
+    pub url: Option<Resolved>,
+}
+
+impl Connection {
+    /// Host, port and database when all are known.
+    pub fn identity(&self) -> Option<(String, String, String)> {
+        Some((
+            self.host.text()?.to_ascii_lowercase(),
+            self.port.text()?,
+            self.database.text()?,
+        ))
+    }
+}
+
+impl LaravelApp {
+    pub fn item<'a>(config: &'a ConfigFile, path: &[&str]) -> Option<&'a PhpItem> {
+        config.value.get(path)
+    }
+
+    pub fn resolve(&self, config: &ConfigFile, path: &[&str], env: &EnvSource) -> Resolved {
+        match Self::item(config, path) {
+            None => Resolved {
+                value: Some(LaravelValue::Null),
+                env_var: None,
+                config: None,
+            },
+            Some(item) => {
+                let mut r = eval(&item.value, env);
+                if let Some(file) = config.file {
+                    r.config = Some((file, item.span.clone()));
+                }
+                r
+            }
+        }
+    }
+
+    pub fn session_driver(&self, env: &EnvSource) -> Resolved {
+        self.resolve(&self.session, &["driver"], env)
+    }
+
+    /// The connection name sessions use (`session.connection`, or `default`).
+    pub fn session_connection_name(&self, env: &EnvSource) -> Option<String> {
+        match self.resolve(&self.session, &["connection"], env).value {
+            Some(LaravelValue::Null) => Some("default".into()),
+            Some(LaravelValue::Str(s)) if s.is_empty() => Some("default".into()),
+            Some(LaravelValue::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn cache_store(&self, env: &EnvSource) -> Option<String> {
+        self.resolve(&self.cache, &["default"], env).text()
+    }
+
+    pub fn cache_connection_name(&self, env: &EnvSource) -> Option<String> {
+        match self
+            .resolve(&self.cache, &["stores", "redis", "connection"], env)
+            .value
+        {
+            Some(LaravelValue::Str(s)) if !s.is_empty() => Some(s),
+            Some(LaravelValue::Null) | Some(LaravelValue::Str(_)) => Some("default".into()),
+            _ => None,
+        }
+    }
+
+    /// A connection of `database.redis`, with `url` merged over it.
+    pub fn connection(&self, name: &str, env: &EnvSource) -> Option<Connection> {
+        Self::item(&self.database, &["redis", name])?;
+        let field = |key: &str| self.resolve(&self.database, &["redis", name, key], env);
+        let mut conn = Connection {
+            name: name.to_string(),
+            host: field("host"),
+            port: field("port"),
+            database: field("database"),
+            password: field("password"),
+            url: None,
+        };
+        let url = field("url");
+        match url.value.clone() {
+            Some(LaravelValue::Str(u)) if !u.is_empty() => {
+                if let Some(parsed) = parse_redis_url(&u) {
+                    let from_url = |value: Option<String>| Resolved {
+                        value: value.map(LaravelValue::Str),
+                        env_var: url.env_var.clone(),
+                        config: url.config.clone(),
+                    };
+                    if let Some(h) = parsed.host {
+                        conn.host = from_url(Some(h));
+                    }
+                    if let Some(p) = parsed.port {
+                        conn.port = from_url(Some(p));
+                    }
+                    if let Some(pw) = parsed.password {
+                        conn.password = from_url(Some(pw));
+                    }
+                    if let Some(db) = parsed.database {
+                        conn.database = from_url(Some(db));
+                    }
+                }
+                conn.url = Some(url);
+            }
+            None => {
+                // REDIS_URL known only at run time: every field may be overridden.
+                conn.host = Resolved::unknown();
+                conn.port = Resolved::unknown();
+                conn.database = Resolved::unknown();
+                conn.password = Resolved::unknown();
+                conn.url = Some(url);
+            }
+            _ => {}
+        }
+        Some(conn)
+    }
+}
+
+/// The parts of a Redis URL Laravel's `ConfigurationUrlParser` merges over a connection.
+#[derive(Debug, Default, PartialEq)]
+pub struct RedisUrl {
+    pub host: Option<String>,
+    pub port: Option<String>,
+    pub password: Option<String>,
+    pub database: Option<String>,
+}
+
+pub fn parse_redis_url(url: &str) -> Option<RedisUrl> {
+    let (scheme, rest) = url.split_once("://")?;
+    let mut out = RedisUrl::default();
+    let (before_query, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match before_query.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (before_query, None),
+    };
+    let hostport = match authority.rsplit_once('@') {
+        Some((userinfo, hp)) => {
+            let pass = userinfo.split_once(':').map(|(_, p)| p).unwrap_or(userinfo);
+            if !pass.is_empty() {
+                out.password = Some(crate::model::save_path::url_decode(
+                    &pass.replace('+', "%2B"),
+                ));
+            }
+            hp
+        }
+        None => authority,
+    };
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (h, Some(p)),
+        _ => (hostport, None),
+    };
+    // tcp:// and tls:// become a host prefix; redis:// and rediss:// do not.
+    out.host = Some(match scheme {
+        "tcp" | "tls" => format!("{scheme}://{host}"),
+        _ => host.to_string(),
+    });
+    out.port = port.filter(|p| !p.is_empty()).map(str::to_string);
+    if let Some(db) = path.filter(|p| !p.is_empty()) {
+        out.database = Some(db.to_string());
+    }
+    if let Some(q) = query {
+        for pair in q.split('&') {
+            if let Some(("database", v)) = pair.split_once('=') {
+                out.database = Some(v.to_string());
+            }
+        }
+    }
+    Some(out)
+}
+
+fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFile {
+    let parsed = file.and_then(|f| parse_return_array(sources.doc(f).bytes()));
+    match (file, parsed) {
+        (Some(f), Some(value)) => ConfigFile {
+            file: Some(f),
+            value,
+        },
+        (Some(f), None) => ConfigFile {
+            file: Some(f),
+            value: PhpValue::Unknown,
+        },
+        _ => ConfigFile {
+            file: None,
+            value: parse_return_array(stock.as_bytes()).expect("stock config parses"),
+        },
+    }
+}
+
+/// The Laravel major version, from composer.json's `laravel/framework` constraint (default 11).
+fn major_version(root: &std::path::Path) -> u32 {
+    let text = std::fs::read_to_string(root.join("composer.json")).unwrap_or_default();
+    let Some(at) = text.find("\"laravel/framework\"") else {
+        return 11;
+    };
+    let rest = &text[at + 19..];
+    let digits: String = rest
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap_or(11)
+}
+
+pub fn load(
+    sources: &Sources,
+    root: PathBuf,
+    envs: &[FileId],
+    configs: &[(String, FileId)],
+) -> LaravelApp {
+    let major = major_version(&root);
+    let find = |name: &str| configs.iter().find(|(n, _)| n == name).map(|(_, f)| *f);
+    let (stock_session, stock_cache) = if major <= 10 {
+        (STOCK_SESSION_10, STOCK_CACHE_10)
+    } else {
+        (STOCK_SESSION_11, STOCK_CACHE_11)
+    };
+    let envs = envs
+        .iter()
+        .map(|&file| {
+            let name = sources
+                .get(file)
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            EnvSource {
+                file,
+                env: dotenv::parse(sources.doc(file)),
+                template: name != ".env",
+            }
+        })
+        .collect();
+    LaravelApp {
+        root,
+        envs,
+        database: config_file(sources, find("database"), STOCK_DATABASE),
+        session: config_file(sources, find("session"), stock_session),
+        cache: config_file(sources, find("cache"), stock_cache),
+        major,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_urls() {
+        let u = parse_redis_url("redis://user:p%40ss@10.0.0.5:6380/2").unwrap();
+        assert_eq!(
+            u,
+            RedisUrl {
+                host: Some("10.0.0.5".into()),
+                port: Some("6380".into()),
+                password: Some("p@ss".into()),
+                database: Some("2".into())
+            }
+        );
+        let u = parse_redis_url("tls://cache.internal:6379?database=3").unwrap();
+        assert_eq!(u.host.as_deref(), Some("tls://cache.internal"));
+        assert_eq!(u.database.as_deref(), Some("3"));
+    }
+}

@@ -1,0 +1,314 @@
+//! `LV`: rules over Laravel applications. Syntax rules run on every `.env*`; the rules that
+//! resolve configuration run on the real `.env`, or, when a repository has none (as in CI), on
+//! each template (`.env.example`, ...), whose messages then say so.
+
+use super::{Context, Finding, Severity};
+use crate::fix::{self, Applicability, Edit, Fix};
+use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
+use crate::source::FileId;
+use crate::syntax::dotenv::LaravelValue;
+use std::ops::Range;
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for app in &ctx.stack.laravel {
+        for env in &app.envs {
+            env_syntax(ctx, env, out);
+        }
+        let real: Vec<&EnvSource> = app.envs.iter().filter(|e| !e.template).collect();
+        let variants: Vec<EnvSource> = if !real.is_empty() {
+            real.into_iter().cloned().collect()
+        } else if !app.envs.is_empty() {
+            app.envs.clone()
+        } else {
+            // No .env at all: the configuration's defaults, reported in the first config file.
+            let file = [&app.session, &app.cache, &app.database]
+                .iter()
+                .find_map(|c| c.file);
+            file.map(|file| EnvSource {
+                file,
+                env: Default::default(),
+                template: false,
+            })
+            .into_iter()
+            .collect()
+        };
+        for env in &variants {
+            driver_not_shared(ctx, app, env, out);
+            password_missing(ctx, app, env, out);
+            shares_cache_database(ctx, app, env, out);
+            cookie_secure(ctx, app, env, out);
+            cookie_httponly(ctx, app, env, out);
+        }
+    }
+}
+
+/// " in the template .env.example (deployments copy it)" for templates.
+fn template_note(ctx: &Context, env: &EnvSource) -> String {
+    if env.template {
+        format!(
+            " in the template {} (deployments copy it)",
+            ctx.sources.display(env.file)
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// Where a finding about a resolved value points: the `.env` line that set it, the config item,
+/// else line 1 of the `.env` (where a fix would add the variable).
+fn location(ctx: &Context, env: &EnvSource, r: &Resolved) -> (FileId, Range<usize>) {
+    if let Some((_, Some((file, line)))) = &r.env_var {
+        let l = &ctx.sources.doc(*file).lines()[*line];
+        return (*file, l.start..l.content_end);
+    }
+    if let Some((file, span)) = &r.config {
+        return (*file, span.clone());
+    }
+    (env.file, 0..0)
+}
+
+/// Set `NAME=value` in an `.env`: on its last line, else appended.
+fn set_env(ctx: &Context, env: &EnvSource, name: &str, value: &str) -> Option<Edit> {
+    if ctx.sources.syntax(env.file) != crate::source::Syntax::Env {
+        return None;
+    }
+    Some(match env.env.get(name) {
+        Some(entry) if entry.value.is_some() => fix::replace(
+            env.file,
+            entry.value_span.clone(),
+            value.as_bytes().to_vec(),
+        ),
+        _ => fix::append_line(
+            ctx.sources,
+            env.file,
+            None,
+            format!("{name}={value}").as_bytes(),
+        ),
+    })
+}
+
+fn env_syntax(ctx: &Context, env: &EnvSource, out: &mut Vec<Finding>) {
+    for error in &env.env.errors {
+        out.push(Finding::new(
+            "LV001",
+            env.file,
+            error.span.clone(),
+            format!(
+                "phpdotenv rejects this line: {}; Laravel throws while loading the file{}",
+                error.message,
+                template_note(ctx, env)
+            ),
+        ));
+    }
+    for entry in env.env.entries.iter().filter(|e| e.cut_by_hash) {
+        let raw =
+            String::from_utf8_lossy(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
+                .into_owned();
+        let fix = (!raw.contains('\'') && !raw.contains(char::is_whitespace)).then(|| {
+            Fix::new(
+                Applicability::Safe,
+                "put the value in single quotes",
+                vec![fix::replace(
+                    env.file,
+                    entry.value_span.clone(),
+                    format!("'{raw}'"),
+                )],
+            )
+        });
+        out.push(
+            Finding::new(
+                "LV002",
+                env.file,
+                entry.span.clone(),
+                format!("`{}`: phpdotenv reads an unquoted `#` as the start of a comment, so the value is cut there{}", entry.name, template_note(ctx, env)),
+            )
+            .with_fix(fix),
+        );
+    }
+}
+
+fn driver(app: &LaravelApp, env: &EnvSource) -> (Resolved, Option<String>) {
+    let r = app.session_driver(env);
+    let d = r.text().map(|t| t.to_ascii_lowercase());
+    (r, d)
+}
+
+fn driver_not_shared(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut Vec<Finding>) {
+    if ctx.stack.instances.is_empty() {
+        return;
+    }
+    let (r, Some(d)) = driver(app, env) else {
+        return;
+    };
+    let severity = match d.as_str() {
+        "redis" => return,
+        "array" => Severity::Warning,
+        _ => Severity::Info,
+    };
+    let (file, span) = location(ctx, env, &r);
+    let why = if d == "array" {
+        "sessions live in memory for one request only: every user is logged out on each request"
+    } else {
+        "sessions are not kept in the stack's Redis"
+    };
+    out.push(
+        Finding::new(
+            "LV101",
+            file,
+            span,
+            format!(
+                "`SESSION_DRIVER` resolves to `{d}`{}: {why}",
+                template_note(ctx, env)
+            ),
+        )
+        .severity(severity),
+    );
+}
+
+fn password_missing(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut Vec<Finding>) {
+    // A template's `REDIS_PASSWORD=null` is a placeholder, not a missing password.
+    if env.template {
+        return;
+    }
+    let (_, Some(d)) = driver(app, env) else {
+        return;
+    };
+    if d != "redis" {
+        return;
+    }
+    let Some(name) = app.session_connection_name(env) else {
+        return;
+    };
+    let Some(conn) = app.connection(&name, env) else {
+        return;
+    };
+    let missing = match &conn.password.value {
+        Some(LaravelValue::Null) => true,
+        Some(LaravelValue::Str(s)) => s.is_empty(),
+        _ => false,
+    };
+    if missing {
+        let (file, span) = location(ctx, env, &conn.password);
+        out.push(Finding::new(
+            "LV102",
+            file,
+            span,
+            format!("sessions use the Redis connection `{name}`, which has no password: if the instance needs one every request fails, if not anyone who reaches it reads the sessions"),
+        ));
+    }
+}
+
+fn shares_cache_database(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut Vec<Finding>) {
+    let (_, Some(d)) = driver(app, env) else {
+        return;
+    };
+    if d != "redis" || app.cache_store(env).as_deref() != Some("redis") {
+        return;
+    }
+    let (Some(session_name), Some(cache_name)) = (
+        app.session_connection_name(env),
+        app.cache_connection_name(env),
+    ) else {
+        return;
+    };
+    let (Some(session), Some(cache)) = (
+        app.connection(&session_name, env),
+        app.connection(&cache_name, env),
+    ) else {
+        return;
+    };
+    let same = session_name == cache_name
+        || matches!((session.identity(), cache.identity()), (Some(a), Some(b)) if a == b);
+    if !same {
+        return;
+    }
+    let why = if session_name == cache_name {
+        format!("sessions and the cache use the same connection `{session_name}`")
+    } else {
+        let (h, p, db) = session.identity().unwrap_or_default();
+        format!("sessions (connection `{session_name}`) and the cache (connection `{cache_name}`) resolve to the same {h}:{p} database {db}")
+    };
+    // The cache's database comes from REDIS_CACHE_DB: give it one the sessions do not use.
+    let fix = match (
+        &cache.database.env_var,
+        session.database.text().and_then(|t| t.parse::<u32>().ok()),
+    ) {
+        (Some((var, _)), Some(db)) if session_name != cache_name => {
+            set_env(ctx, env, var, &(db + 1).to_string()).map(|e| {
+                Fix::new(
+                    Applicability::Unsafe,
+                    format!(
+                        "give the cache its own database: `{var}={}` (cached entries start cold)",
+                        db + 1
+                    ),
+                    vec![e],
+                )
+            })
+        }
+        _ => None,
+    };
+    let session_connection = app.resolve(&app.session, &["connection"], env);
+    let decided_by = if session_name == cache_name {
+        &session_connection
+    } else {
+        &cache.database
+    };
+    let (file, span) = location(ctx, env, decided_by);
+    out.push(
+        Finding::new(
+            "LV103",
+            file,
+            span,
+            format!(
+                "{why}{}: `php artisan cache:clear` runs FLUSHDB and logs every user out",
+                template_note(ctx, env)
+            ),
+        )
+        .with_fix(fix),
+    );
+}
+
+fn cookie_secure(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut Vec<Finding>) {
+    let r = app.resolve(&app.session, &["secure"], env);
+    let severity = match &r.value {
+        Some(LaravelValue::Bool(false)) => Severity::Warning,
+        Some(LaravelValue::Null) => Severity::Info,
+        _ => return,
+    };
+    let (file, span) = location(ctx, env, &r);
+    let what = if severity == Severity::Warning {
+        "`SESSION_SECURE_COOKIE` is false"
+    } else {
+        "`SESSION_SECURE_COOKIE` is not set"
+    };
+    let fix = match &r.env_var {
+        Some((var, _)) if var == "SESSION_SECURE_COOKIE" => set_env(ctx, env, var, "true").map(|e| Fix::new(Applicability::Unsafe, "set `SESSION_SECURE_COOKIE=true` (a site still served over plain HTTP loses its sessions)", vec![e])),
+        _ => None,
+    };
+    out.push(
+        Finding::new("LV104", file, span, format!("{what}{}: the session cookie may be sent over plain HTTP (Laravel 11 follows the request's scheme, which needs trusted proxies behind TLS)", template_note(ctx, env)))
+            .severity(severity)
+            .with_fix(fix),
+    );
+}
+
+fn cookie_httponly(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut Vec<Finding>) {
+    let r = app.resolve(&app.session, &["http_only"], env);
+    if r.value != Some(LaravelValue::Bool(false)) {
+        return;
+    }
+    let (file, span) = location(ctx, env, &r);
+    let fix = match (&r.env_var, &r.config) {
+        (Some((var, Some(_))), _) => set_env(ctx, env, var, "true"),
+        (None, Some((cfg, span))) => Some(fix::replace(*cfg, span.clone(), b"true".to_vec())),
+        _ => None,
+    };
+    let fix = fix.map(|e| {
+        Fix::new(
+            Applicability::Safe,
+            "let the session cookie be HttpOnly",
+            vec![e],
+        )
+    });
+    out.push(Finding::new("LV105", file, span, format!("the session cookie is not HttpOnly{}: one XSS bug lets JavaScript steal every session", template_note(ctx, env))).with_fix(fix));
+}

@@ -1,0 +1,413 @@
+//! `.env` files as phpdotenv (the loader Laravel uses) reads them: `Lines::process` (comments,
+//! multi-line double-quoted values), `EntryParser` (name rules, `export`, the value automaton
+//! over `Lexer` tokens) and `Resolver` (`${NAME}` from earlier entries). Any error makes
+//! phpdotenv throw, and Laravel does not boot.
+
+use super::document::Document;
+use std::collections::HashMap;
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvEntry {
+    pub name: String,
+    /// None: a line without `=`, which clears the variable.
+    pub value: Option<String>,
+    /// The value references `${NAME}` that no earlier line defines: it depends on the real
+    /// environment at run time.
+    pub depends_on_environment: bool,
+    /// First line of the entry (0-based).
+    pub line: usize,
+    pub span: Range<usize>,
+    /// The raw value text after `=`, trimmed.
+    pub value_span: Range<usize>,
+    /// The unquoted value holds `#` right after other characters: phpdotenv cut it there.
+    pub cut_by_hash: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvError {
+    pub line: usize,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnvFile {
+    pub entries: Vec<EnvEntry>,
+    pub errors: Vec<EnvError>,
+}
+
+impl EnvFile {
+    /// The last value given to `name`, as phpdotenv leaves it.
+    pub fn get(&self, name: &str) -> Option<&EnvEntry> {
+        self.entries.iter().rev().find(|e| e.name == name)
+    }
+}
+
+/// PHP's `trim` set.
+fn is_trim(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\0' | '\x0b')
+}
+
+/// PHP's `ctype_space`.
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
+/// `Lexer::lex`: newline runs, other white-space runs, `\`, `'`, `"`, `#`, `$`, and runs of
+/// everything else.
+fn lex(value: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut rest = value;
+    while let Some(c) = rest.chars().next() {
+        let len = if c == '\r' || c == '\n' {
+            rest.find(|x: char| x != '\r' && x != '\n')
+                .unwrap_or(rest.len())
+        } else if c.is_whitespace() {
+            rest.find(|x: char| !x.is_whitespace() || x == '\r' || x == '\n')
+                .unwrap_or(rest.len())
+        } else if matches!(c, '\\' | '\'' | '"' | '#' | '$') {
+            c.len_utf8()
+        } else {
+            rest.find(|x: char| x.is_whitespace() || matches!(x, '\\' | '\'' | '"' | '#' | '$'))
+                .unwrap_or(rest.len())
+        };
+        tokens.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    tokens
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Initial,
+    Unquoted,
+    Single,
+    Double,
+    Escape,
+    Whitespace,
+    Comment,
+}
+
+/// `EntryParser::parseValue`: the text, the positions of `$` that may start `${NAME}`, and
+/// whether an unquoted value was cut by `#`.
+fn parse_value(value: &str) -> Result<(String, Vec<usize>, bool), String> {
+    if value.trim_matches(is_trim).is_empty() {
+        return Ok((String::new(), Vec::new(), false));
+    }
+    let mut out = String::new();
+    let mut vars = Vec::new();
+    let mut state = State::Initial;
+    let mut cut = false;
+    for token in lex(value) {
+        let first = token.chars().next().unwrap_or(' ');
+        state = match state {
+            State::Initial | State::Unquoted => match token {
+                "'" if state == State::Initial => State::Single,
+                "\"" if state == State::Initial => State::Double,
+                "#" => {
+                    cut |= state == State::Unquoted;
+                    State::Comment
+                }
+                "$" => {
+                    vars.push(out.len());
+                    out.push('$');
+                    State::Unquoted
+                }
+                t if state == State::Unquoted && t.chars().all(is_space) => State::Whitespace,
+                t => {
+                    out.push_str(t);
+                    State::Unquoted
+                }
+            },
+            State::Single => {
+                if token == "'" {
+                    State::Whitespace
+                } else {
+                    out.push_str(token);
+                    State::Single
+                }
+            }
+            State::Double => match token {
+                "\"" => State::Whitespace,
+                "\\" => State::Escape,
+                "$" => {
+                    vars.push(out.len());
+                    out.push('$');
+                    State::Double
+                }
+                t => {
+                    out.push_str(t);
+                    State::Double
+                }
+            },
+            State::Escape => match token {
+                "\"" | "\\" | "$" => {
+                    out.push_str(token);
+                    State::Double
+                }
+                t if matches!(first, 'f' | 'n' | 'r' | 't' | 'v') => {
+                    out.push(match first {
+                        'f' => '\x0c',
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        _ => '\x0b',
+                    });
+                    out.push_str(&t[1..]);
+                    State::Double
+                }
+                _ => return Err("an unexpected escape sequence".into()),
+            },
+            State::Whitespace => {
+                if token == "#" {
+                    State::Comment
+                } else if !token.chars().all(is_space) {
+                    return Err("unexpected whitespace".into());
+                } else {
+                    State::Whitespace
+                }
+            }
+            State::Comment => State::Comment,
+        };
+    }
+    if matches!(state, State::Single | State::Double | State::Escape) {
+        return Err("a missing closing quote".into());
+    }
+    Ok((out, vars, cut))
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+}
+
+/// `Lines::looksLikeMultilineStop`: quotes not preceded by a backslash (after `\\` pairs are
+/// removed); the opening line's own quote counts once.
+fn multiline_stop(line: &str, started: bool) -> bool {
+    if line == "\"" {
+        return true;
+    }
+    let stripped = line.replace("\\\\", "");
+    let b = stripped.as_bytes();
+    let count = (1..b.len())
+        .filter(|&i| b[i] == b'"' && b[i - 1] != b'\\')
+        .count();
+    if started {
+        count > 1
+    } else {
+        count >= 1
+    }
+}
+
+/// Parse a `.env` document. `environment` gives real variables `${NAME}` may read (empty in an
+/// audit: such references are marked as depending on the environment).
+pub fn parse(doc: &Document) -> EnvFile {
+    let bytes = doc.bytes();
+    let mut file = EnvFile::default();
+    let mut repository: HashMap<String, String> = HashMap::new();
+    // Group physical lines into entries (multi-line double-quoted values).
+    let mut groups: Vec<(usize, Range<usize>, String)> = Vec::new();
+    let mut buffer: Option<(usize, usize, Vec<String>)> = None;
+    for (index, line) in doc.lines().iter().enumerate() {
+        let text = String::from_utf8_lossy(&bytes[line.content()]).into_owned();
+        let text = if index == 0 {
+            text.trim_start_matches('\u{feff}').to_string()
+        } else {
+            text
+        };
+        let started = text.contains("=\"") && !multiline_stop(&text, true);
+        match buffer.as_mut() {
+            None if started => buffer = Some((index, line.start, vec![text])),
+            None => groups.push((index, line.start..line.content_end, text)),
+            Some((_, _, lines)) => {
+                lines.push(text.clone());
+                if multiline_stop(&text, false) {
+                    let (first, start, lines) = buffer.take().unwrap();
+                    groups.push((first, start..line.content_end, lines.join("\n")));
+                }
+            }
+        }
+    }
+    if let Some((first, start, lines)) = buffer.take() {
+        // An unterminated multi-line value: phpdotenv never emits it, so it is silently lost;
+        // report it as the missing quote it is.
+        let end = bytes.len();
+        file.errors.push(EnvError { line: first, span: start..end, message: format!("a missing closing quote (the value opened here runs to the end of the file over {} lines)", lines.len()) });
+    }
+    for (line, span, text) in groups {
+        let trimmed = text.trim_matches(is_trim);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let (raw_name, raw_value) = match text.find('=') {
+            Some(eq) => (
+                text[..eq].trim_matches(is_trim).to_string(),
+                Some(&text[eq + 1..]),
+            ),
+            None => (trimmed.to_string(), None),
+        };
+        let error = |message: String| EnvError {
+            line,
+            span: span.clone(),
+            message,
+        };
+        if raw_name.is_empty() {
+            file.errors.push(error(format!(
+                "Encountered an unexpected equals at [{}]",
+                first_line(&text)
+            )));
+            continue;
+        }
+        let mut name = raw_name.clone();
+        if name.len() > 8 && name.starts_with("export") && name[6..].starts_with(is_space) {
+            name = name[6..].trim_start().to_string();
+        }
+        if name.len() >= 3
+            && ((name.starts_with('"') && name.ends_with('"'))
+                || (name.starts_with('\'') && name.ends_with('\'')))
+        {
+            name = name[1..name.len() - 1].to_string();
+        }
+        if !valid_name(&name) {
+            file.errors.push(error(format!(
+                "Encountered an invalid name at [{}]",
+                first_line(&name)
+            )));
+            continue;
+        }
+        let Some(raw) = raw_value else {
+            repository.remove(&name);
+            file.entries.push(EnvEntry {
+                name,
+                value: None,
+                depends_on_environment: false,
+                line,
+                span: span.clone(),
+                value_span: span.end..span.end,
+                cut_by_hash: false,
+            });
+            continue;
+        };
+        let value_text = raw.trim_matches(is_trim);
+        let lead = raw.len() - raw.trim_start_matches(is_trim).len();
+        let value_start = span.start + text.find('=').unwrap() + 1 + lead;
+        let value_span = value_start..(value_start + value_text.len()).min(span.end);
+        match parse_value(value_text) {
+            Err(cause) => file.errors.push(error(format!(
+                "Encountered {cause} at [{}]",
+                first_line(value_text)
+            ))),
+            Ok((mut value, vars, cut)) => {
+                // Resolver: `${NAME}` at a `$` position, from the repository; unresolved stays.
+                let mut depends = false;
+                for &at in vars.iter().rev() {
+                    let rest = &value[at..];
+                    if let Some(inner) = rest.strip_prefix("${") {
+                        if let Some(close) = inner.find('}') {
+                            let var = &inner[..close];
+                            if valid_name(var) {
+                                match repository.get(var) {
+                                    Some(v) => value.replace_range(at..at + 3 + close, v),
+                                    None => depends = true,
+                                }
+                            }
+                        }
+                    }
+                }
+                repository.insert(name.clone(), value.clone());
+                file.entries.push(EnvEntry {
+                    name,
+                    value: Some(value),
+                    depends_on_environment: depends,
+                    line,
+                    span: span.clone(),
+                    value_span,
+                    cut_by_hash: cut,
+                });
+            }
+        }
+    }
+    file
+}
+
+fn first_line(text: &str) -> String {
+    crate::model::redis::safe_text(text.split('\n').next().unwrap_or(""))
+}
+
+/// Laravel's `env()` on a string (`Illuminate\Support\Env`): `true`/`(true)`, `false`/`(false)`,
+/// `empty`/`(empty)`, `null`/`(null)` in any case become bool, "" and null.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LaravelValue {
+    Str(String),
+    Bool(bool),
+    Null,
+}
+
+pub fn laravel_env_value(raw: &str) -> LaravelValue {
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "(true)" => LaravelValue::Bool(true),
+        "false" | "(false)" => LaravelValue::Bool(false),
+        "empty" | "(empty)" => LaravelValue::Str(String::new()),
+        "null" | "(null)" => LaravelValue::Null,
+        _ => LaravelValue::Str(raw.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> EnvFile {
+        parse(&Document::parse(text.as_bytes().to_vec()))
+    }
+
+    fn value(text: &str) -> Option<String> {
+        let f = read(text);
+        assert!(f.errors.is_empty(), "{text:?}: {:?}", f.errors);
+        f.entries.last().and_then(|e| e.value.clone())
+    }
+
+    #[test]
+    fn values_as_phpdotenv_reads_them() {
+        assert_eq!(value("A=ab#cd").as_deref(), Some("ab"));
+        assert!(read("A=ab#cd").entries[0].cut_by_hash);
+        assert!(!read("A=ab # comment").entries[0].cut_by_hash);
+        assert_eq!(
+            value("A=foo# comment with no space").as_deref(),
+            Some("foo")
+        );
+        assert_eq!(value("A='a\\n$B'").as_deref(), Some("a\\n$B"));
+        assert_eq!(value("A=\"a\\nb\\\"c\\$d\"").as_deref(), Some("a\nb\"c$d"));
+        assert_eq!(value("export LONGNAME=1").as_deref(), Some("1"));
+        assert_eq!(value("A=1\nB=${A}2").as_deref(), Some("12"));
+        assert_eq!(value("B=${NOPE}x").as_deref(), Some("${NOPE}x"));
+        assert_eq!(value("A=\"line1\nline2\"").as_deref(), Some("line1\nline2"));
+        assert_eq!(value("A=").as_deref(), Some(""));
+        assert_eq!(value("A=\"x\" # c").as_deref(), Some("x"));
+        assert_eq!(value("  A  =  spaced  ").as_deref(), Some("spaced"));
+    }
+
+    #[test]
+    fn errors_as_phpdotenv_raises_them() {
+        for text in [
+            "A=two words",
+            "A=\"\\q\"",
+            "A='open",
+            "=x",
+            "A B=1",
+            "A=\"x\"y",
+        ] {
+            assert!(!read(text).errors.is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn laravel_literals() {
+        assert_eq!(laravel_env_value("(null)"), LaravelValue::Null);
+        assert_eq!(laravel_env_value("TRUE"), LaravelValue::Bool(true));
+        assert_eq!(laravel_env_value("Empty"), LaravelValue::Str(String::new()));
+    }
+}

@@ -1,0 +1,494 @@
+//! The PHP subset Laravel config files are written in: `return [ ... ];` with nested arrays,
+//! strings, numbers, booleans, null and `env('NAME', default)`. Anything else (`Str::slug(...)`,
+//! concatenation, constants, ternaries, spreads) is Unknown: never guessed. Arrays are read with
+//! an explicit stack, so nesting depth cannot overflow the call stack; past `MAX_DEPTH` the rest
+//! is Unknown.
+
+use std::ops::Range;
+
+const MAX_DEPTH: usize = 256;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhpValue {
+    Str(String),
+    Int(i64),
+    Float(String),
+    Bool(bool),
+    Null,
+    Array(Vec<PhpItem>),
+    Env {
+        name: String,
+        default: Option<Box<PhpValue>>,
+    },
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhpItem {
+    pub key: Option<String>,
+    pub value: PhpValue,
+    /// The value's source text.
+    pub span: Range<usize>,
+}
+
+impl PhpValue {
+    /// `$array['a']['b']`.
+    pub fn get(&self, path: &[&str]) -> Option<&PhpItem> {
+        let mut current = self;
+        let mut found = None;
+        for key in path {
+            let PhpValue::Array(items) = current else {
+                return None;
+            };
+            let item = items
+                .iter()
+                .rev()
+                .find(|i| i.key.as_deref() == Some(*key))?;
+            current = &item.value;
+            found = Some(item);
+        }
+        found
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Str(String),
+    Num(String),
+    Ident(String),
+    Var,
+    Punct(&'static str),
+    Other,
+}
+
+fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let n = src.len();
+    while i < n {
+        let c = src[i];
+        let start = i;
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if src[i..].starts_with(b"<?php") {
+            i += 5;
+            continue;
+        }
+        if src[i..].starts_with(b"//") || (c == b'#' && src.get(i + 1) != Some(&b'[')) {
+            while i < n && src[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if src[i..].starts_with(b"/*") {
+            i += 2;
+            while i + 1 < n && !(src[i] == b'*' && src[i + 1] == b'/') {
+                i += 1;
+            }
+            i = (i + 2).min(n);
+            continue;
+        }
+        if c == b'\'' || c == b'"' {
+            let mut s = Vec::new();
+            let mut interpolated = false;
+            i += 1;
+            while i < n && src[i] != c {
+                if src[i] == b'\\' && i + 1 < n {
+                    let e = src[i + 1];
+                    let decoded = if c == b'\'' {
+                        match e {
+                            b'\'' | b'\\' => Some(e),
+                            _ => None,
+                        }
+                    } else {
+                        match e {
+                            b'n' => Some(b'\n'),
+                            b't' => Some(b'\t'),
+                            b'r' => Some(b'\r'),
+                            b'\\' | b'"' | b'$' => Some(e),
+                            _ => None,
+                        }
+                    };
+                    match decoded {
+                        Some(d) => {
+                            s.push(d);
+                            i += 2;
+                        }
+                        None => {
+                            s.push(b'\\');
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
+                if c == b'"'
+                    && src[i] == b'$'
+                    && src
+                        .get(i + 1)
+                        .is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_' || *x == b'{')
+                {
+                    interpolated = true;
+                }
+                s.push(src[i]);
+                i += 1;
+            }
+            i = (i + 1).min(n);
+            out.push((
+                if interpolated {
+                    Tok::Other
+                } else {
+                    Tok::Str(String::from_utf8_lossy(&s).into_owned())
+                },
+                start..i,
+            ));
+            continue;
+        }
+        if c.is_ascii_digit() {
+            while i < n && (src[i].is_ascii_alphanumeric() || src[i] == b'.' || src[i] == b'_') {
+                i += 1;
+            }
+            out.push((
+                Tok::Num(String::from_utf8_lossy(&src[start..i]).into_owned()),
+                start..i,
+            ));
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' || c == b'\\' || c >= 0x80 {
+            while i < n
+                && (src[i].is_ascii_alphanumeric()
+                    || src[i] == b'_'
+                    || src[i] == b'\\'
+                    || src[i] >= 0x80)
+            {
+                i += 1;
+            }
+            out.push((
+                Tok::Ident(String::from_utf8_lossy(&src[start..i]).into_owned()),
+                start..i,
+            ));
+            continue;
+        }
+        if c == b'$' {
+            i += 1;
+            while i < n && (src[i].is_ascii_alphanumeric() || src[i] == b'_') {
+                i += 1;
+            }
+            out.push((Tok::Var, start..i));
+            continue;
+        }
+        const PUNCT: [&str; 12] = [
+            "...", "=>", "::", "[", "]", "(", ")", ",", ";", "-", "?", ".",
+        ];
+        match PUNCT.iter().find(|p| src[i..].starts_with(p.as_bytes())) {
+            Some(p) => {
+                i += p.len();
+                out.push((Tok::Punct(p), start..i));
+            }
+            None => {
+                i += 1;
+                out.push((Tok::Other, start..i));
+            }
+        }
+    }
+    out
+}
+
+struct Reader<'a> {
+    toks: &'a [(Tok, Range<usize>)],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self, ahead: usize) -> Option<&Tok> {
+        self.toks.get(self.pos + ahead).map(|(t, _)| t)
+    }
+    fn is_punct(&self, ahead: usize, p: &str) -> bool {
+        matches!(self.peek(ahead), Some(Tok::Punct(q)) if *q == p)
+    }
+    fn start(&self) -> usize {
+        self.toks.get(self.pos).map_or(0, |(_, r)| r.start)
+    }
+    fn end_of_prev(&self) -> usize {
+        self.pos
+            .checked_sub(1)
+            .and_then(|p| self.toks.get(p))
+            .map_or(0, |(_, r)| r.end)
+    }
+
+    /// Skip an expression: to the `,` `]` `)` that closes it at depth 0.
+    fn skip_expression(&mut self) {
+        let mut depth = 0usize;
+        while let Some(t) = self.peek(0) {
+            match t {
+                Tok::Punct("[" | "(") => depth += 1,
+                Tok::Punct("]" | ")") if depth == 0 => return,
+                Tok::Punct("]" | ")") => depth -= 1,
+                Tok::Punct("," | ";") if depth == 0 => return,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// A scalar or `env(...)` value, or Unknown; arrays are handled by the caller's stack.
+    fn scalar(&mut self) -> PhpValue {
+        let value = match self.peek(0).cloned() {
+            Some(Tok::Str(s)) => {
+                self.pos += 1;
+                PhpValue::Str(s)
+            }
+            Some(Tok::Num(n)) => {
+                self.pos += 1;
+                match n.parse::<i64>() {
+                    Ok(i) => PhpValue::Int(i),
+                    Err(_) => PhpValue::Float(n),
+                }
+            }
+            Some(Tok::Punct("-")) if matches!(self.peek(1), Some(Tok::Num(_))) => {
+                let Some(Tok::Num(n)) = self.peek(1).cloned() else {
+                    unreachable!()
+                };
+                self.pos += 2;
+                n.parse::<i64>()
+                    .map(|i| PhpValue::Int(-i))
+                    .unwrap_or(PhpValue::Unknown)
+            }
+            Some(Tok::Ident(id)) => {
+                let lower = id.to_ascii_lowercase();
+                match lower.as_str() {
+                    "true" | "false" | "null"
+                        if !self.is_punct(1, "(") && !self.is_punct(1, "::") =>
+                    {
+                        self.pos += 1;
+                        match lower.as_str() {
+                            "true" => PhpValue::Bool(true),
+                            "false" => PhpValue::Bool(false),
+                            _ => PhpValue::Null,
+                        }
+                    }
+                    "env" | "\\env" if self.is_punct(1, "(") => self.env_call(),
+                    _ => PhpValue::Unknown,
+                }
+            }
+            _ => PhpValue::Unknown,
+        };
+        // Anything after the value (`.`, `?:`, `::`) makes it an expression redline does not read.
+        let ends = matches!(self.peek(0), None | Some(Tok::Punct("," | "]" | ")" | ";")));
+        if value == PhpValue::Unknown || !ends {
+            self.skip_expression();
+            return PhpValue::Unknown;
+        }
+        value
+    }
+
+    /// `env('NAME')` or `env('NAME', default)` with a scalar default.
+    fn env_call(&mut self) -> PhpValue {
+        self.pos += 2; // env (
+        let Some(Tok::Str(name)) = self.peek(0).cloned() else {
+            return PhpValue::Unknown;
+        };
+        self.pos += 1;
+        let mut default = None;
+        if self.is_punct(0, ",") {
+            self.pos += 1;
+            if self.is_punct(0, "[")
+                || matches!(self.peek(0), Some(Tok::Ident(i)) if i.eq_ignore_ascii_case("array"))
+            {
+                return PhpValue::Unknown;
+            }
+            let d = self.scalar();
+            default = Some(Box::new(d));
+        }
+        if !self.is_punct(0, ")") {
+            return PhpValue::Unknown;
+        }
+        self.pos += 1;
+        PhpValue::Env { name, default }
+    }
+}
+
+/// One array being read: its items so far, the key of the item being read, where it started.
+struct Frame {
+    items: Vec<PhpItem>,
+    key: Option<String>,
+    start: usize,
+    /// `)` closes an `array(` literal, `]` a short one.
+    close: &'static str,
+}
+
+/// Read the array a config file returns. None when there is no `return [...]`/`return array(...)`.
+pub fn parse_return_array(src: &[u8]) -> Option<PhpValue> {
+    let toks = tokenize(src);
+    let at = toks
+        .iter()
+        .position(|(t, _)| matches!(t, Tok::Ident(i) if i == "return"))?;
+    let mut r = Reader {
+        toks: &toks,
+        pos: at + 1,
+    };
+    let open = |r: &Reader| -> Option<&'static str> {
+        if r.is_punct(0, "[") {
+            Some("]")
+        } else if matches!(r.peek(0), Some(Tok::Ident(i)) if i.eq_ignore_ascii_case("array"))
+            && r.is_punct(1, "(")
+        {
+            Some(")")
+        } else {
+            None
+        }
+    };
+    let first_close = open(&r)?;
+    let mut stack = vec![Frame {
+        items: Vec::new(),
+        key: None,
+        start: r.start(),
+        close: first_close,
+    }];
+    r.pos += if first_close == "]" { 1 } else { 2 };
+    loop {
+        // At the start of an item, or at the close of the current array.
+        let frame_close = stack.last().unwrap().close;
+        if r.is_punct(0, frame_close) || r.peek(0).is_none() {
+            r.pos += 1;
+            let done = stack.pop().unwrap();
+            let value = PhpValue::Array(done.items);
+            let span = done.start..r.end_of_prev();
+            match stack.last_mut() {
+                None => return Some(value),
+                Some(parent) => {
+                    let key = parent.key.take();
+                    parent.items.push(PhpItem { key, value, span });
+                    if r.is_punct(0, ",") {
+                        r.pos += 1;
+                    }
+                    continue;
+                }
+            }
+        }
+        // A key?
+        let key = match (r.peek(0).cloned(), r.is_punct(1, "=>")) {
+            (Some(Tok::Str(s)), true) | (Some(Tok::Num(s)), true) => {
+                r.pos += 2;
+                Some(s)
+            }
+            (_, true) => {
+                r.pos += 2;
+                Some(String::new()) // a computed key: kept, never matched
+            }
+            _ => None,
+        };
+        if r.is_punct(0, "...") {
+            r.pos += 1;
+            r.skip_expression();
+        } else if let Some(close) = open(&r).filter(|_| stack.len() < MAX_DEPTH) {
+            let start = r.start();
+            r.pos += if close == "]" { 1 } else { 2 };
+            stack.last_mut().unwrap().key = key;
+            stack.push(Frame {
+                items: Vec::new(),
+                key: None,
+                start,
+                close,
+            });
+            continue;
+        } else {
+            let start = r.start();
+            let value = r.scalar();
+            let span = start..r.end_of_prev().max(start);
+            stack
+                .last_mut()
+                .unwrap()
+                .items
+                .push(PhpItem { key, value, span });
+        }
+        if r.is_punct(0, ",") {
+            r.pos += 1;
+        } else if !r.is_punct(0, stack.last().unwrap().close) {
+            // Something redline does not read: skip to the next item.
+            r.skip_expression();
+            if r.is_punct(0, ",") || r.is_punct(0, ";") {
+                r.pos += 1;
+            } else if r.peek(0).is_some() && !r.is_punct(0, stack.last().unwrap().close) {
+                r.pos += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn laravel_config_subset() {
+        let src = br#"<?php
+use Illuminate\Support\Str;
+return [
+    // the default connection
+    'default' => env('SESSION_DRIVER', 'file'),
+    'lifetime' => (int) env('SESSION_LIFETIME', 120),
+    'secure' => env('SESSION_SECURE_COOKIE'),
+    'http_only' => true,
+    'cookie' => env('SESSION_COOKIE', Str::slug(env('APP_NAME', 'laravel'), '_').'_session'),
+    'redis' => [
+        'client' => env('REDIS_CLIENT', 'phpredis'),
+        'options' => [...$extra, 'prefix' => 'x'],
+        'default' => array(
+            'url' => env('REDIS_URL'),
+            'port' => env('REDIS_PORT', '6379'),
+            'database' => env('REDIS_DB', 0),
+        ),
+    ],
+    'n' => -1,
+];
+"#;
+        let v = parse_return_array(src).unwrap();
+        assert_eq!(
+            v.get(&["default"]).unwrap().value,
+            PhpValue::Env {
+                name: "SESSION_DRIVER".into(),
+                default: Some(Box::new(PhpValue::Str("file".into())))
+            }
+        );
+        assert_eq!(v.get(&["lifetime"]).unwrap().value, PhpValue::Unknown);
+        assert_eq!(
+            v.get(&["secure"]).unwrap().value,
+            PhpValue::Env {
+                name: "SESSION_SECURE_COOKIE".into(),
+                default: None
+            }
+        );
+        assert_eq!(v.get(&["http_only"]).unwrap().value, PhpValue::Bool(true));
+        // Known when the variable is set; the default alone is an expression redline does not read.
+        assert_eq!(
+            v.get(&["cookie"]).unwrap().value,
+            PhpValue::Env {
+                name: "SESSION_COOKIE".into(),
+                default: Some(Box::new(PhpValue::Unknown))
+            }
+        );
+        assert_eq!(
+            v.get(&["redis", "options", "prefix"]).unwrap().value,
+            PhpValue::Str("x".into())
+        );
+        assert_eq!(
+            v.get(&["redis", "default", "database"]).unwrap().value,
+            PhpValue::Env {
+                name: "REDIS_DB".into(),
+                default: Some(Box::new(PhpValue::Int(0)))
+            }
+        );
+        assert_eq!(v.get(&["n"]).unwrap().value, PhpValue::Int(-1));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut src = b"<?php return ".to_vec();
+        src.extend(std::iter::repeat_n(b'[', 200_000));
+        src.extend(std::iter::repeat_n(b']', 200_000));
+        src.push(b';');
+        assert!(parse_return_array(&src).is_some());
+    }
+}
