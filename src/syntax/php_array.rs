@@ -407,10 +407,9 @@ pub fn parse_return_array(src: &[u8]) -> Option<PhpValue> {
             r.pos += 1;
         } else if !r.is_punct(0, stack.last().unwrap().close) {
             // Something redline does not read: skip to the next item.
+            // Step over what stopped the skip unless it closes this array, so reading advances.
             r.skip_expression();
-            if r.is_punct(0, ",") || r.is_punct(0, ";") {
-                r.pos += 1;
-            } else if r.peek(0).is_some() && !r.is_punct(0, stack.last().unwrap().close) {
+            if r.peek(0).is_some() && !r.is_punct(0, stack.last().unwrap().close) {
                 r.pos += 1;
             }
         }
