@@ -110,13 +110,25 @@ fn official_sentinel_conf_files_have_no_sn001() {
 fn fixed(file: &Path, unsafe_fixes: bool) -> (Vec<u8>, Vec<u8>, Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = file.to_string_lossy();
-    let name = if path.contains("php-ini") || path.ends_with(".ini") {
+    let name = if path.contains("laravel-env") {
+        ".env"
+    } else if path.contains("laravel-config") {
+        if path.ends_with("session.php") {
+            "config/session.php"
+        } else {
+            "config/database.php"
+        }
+    } else if path.contains("php-ini") || path.ends_with(".ini") {
         "php.ini"
     } else if path.contains("sentinel") {
         "sentinel.conf"
     } else {
         "redis.conf"
     };
+    if path.contains("laravel") {
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::fs::write(dir.path().join("artisan"), "").unwrap();
+    }
     let copy = dir.path().join(name);
     std::fs::copy(file, &copy).unwrap();
     let settings = Settings::defaults();
@@ -203,5 +215,29 @@ fn fixes_converge_and_keep_untouched_lines() {
             }
             assert!(deleted <= 12, "{}: {deleted} lines changed", file.display());
         }
+    }
+}
+
+#[test]
+fn laravel_files_read_without_false_findings() {
+    for file in corpus("laravel-env") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("artisan"), "").unwrap();
+        std::fs::copy(&file, dir.path().join(".env")).unwrap();
+        let report = check_json(dir.path(), &["--select", "LV001"]);
+        assert!(
+            rules_of(&report).is_empty(),
+            "{}: phpdotenv accepts this file: {report:#}",
+            file.display()
+        );
+    }
+    for file in corpus("laravel-config") {
+        let bytes = std::fs::read(&file).unwrap();
+        let value = redline::syntax::php_array::parse_return_array(&bytes);
+        assert!(
+            matches!(value, Some(redline::syntax::php_array::PhpValue::Array(_))),
+            "{}",
+            file.display()
+        );
     }
 }
