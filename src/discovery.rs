@@ -22,6 +22,8 @@ pub enum FileKind {
     LaravelEnv,
     /// `config/database.php`, `config/session.php` or `config/cache.php` of a Laravel application.
     LaravelConfig,
+    /// A Django settings module.
+    DjangoSettings,
 }
 
 impl FileKind {
@@ -32,6 +34,7 @@ impl FileKind {
             "php-ini" => Some(FileKind::PhpIni),
             "laravel-env" => Some(FileKind::LaravelEnv),
             "laravel-config" => Some(FileKind::LaravelConfig),
+            "django-settings" => Some(FileKind::DjangoSettings),
             _ => None,
         }
     }
@@ -42,6 +45,7 @@ impl FileKind {
             FileKind::PhpIni => "php-ini",
             FileKind::LaravelEnv => "laravel-env",
             FileKind::LaravelConfig => "laravel-config",
+            FileKind::DjangoSettings => "django-settings",
         }
     }
 }
@@ -115,10 +119,32 @@ pub fn laravel_kind(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// A Django settings module by name: `settings.py`, `settings/*.py`, `*settings*.py` (the
+/// content must still mention `SESSION_` or `CACHES`).
+fn django_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let in_settings = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "settings");
+    name.ends_with(".py") && (name.contains("settings") || in_settings)
+}
+
+fn mentions_django_sessions(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.contains("SESSION_") || text.contains("CACHES")
+}
+
 /// Kind implied by the file's name (and, for `.ini` files, its folder's), if any.
 pub fn kind_of_path(path: &Path) -> Option<FileKind> {
     if let Some(kind) = laravel_kind(path) {
         return Some(kind);
+    }
+    if django_name(path) {
+        return Some(FileKind::DjangoSettings);
     }
     let name = path
         .file_name()
@@ -250,6 +276,15 @@ impl Walker<'_> {
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         let by_name = self.forced_kind(path).or_else(|| kind_of_path(path));
+        if by_name == Some(FileKind::DjangoSettings) {
+            match crate::source::read_regular_file(path) {
+                Ok(bytes) if mentions_django_sessions(&bytes) => {
+                    self.add_root(path, bytes, FileKind::DjangoSettings)
+                }
+                _ => {}
+            }
+            return;
+        }
         if by_name.is_none() && !name.ends_with(".conf") && !name.ends_with(".ini") {
             return;
         }
@@ -307,6 +342,7 @@ impl Walker<'_> {
             FileKind::PhpIni => crate::source::Syntax::Ini,
             FileKind::LaravelEnv => crate::source::Syntax::Env,
             FileKind::LaravelConfig => crate::source::Syntax::Php,
+            FileKind::DjangoSettings => crate::source::Syntax::Python,
             _ => crate::source::Syntax::Redis,
         };
         self.sources.set_syntax(file, syntax);
@@ -327,7 +363,12 @@ impl Walker<'_> {
             .unwrap_or_else(|| match kind_of_path(path) {
                 Some(FileKind::Sentinel) => FileKind::Sentinel,
                 Some(FileKind::PhpIni) => FileKind::PhpIni,
-                Some(kind @ (FileKind::LaravelEnv | FileKind::LaravelConfig)) => kind,
+                Some(
+                    kind @ (FileKind::LaravelEnv
+                    | FileKind::LaravelConfig
+                    | FileKind::DjangoSettings),
+                ) => kind,
+                _ if name.ends_with(".py") => FileKind::DjangoSettings,
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
                 _ if has_sentinel_monitor(&head) => FileKind::Sentinel,

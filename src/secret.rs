@@ -166,6 +166,7 @@ pub fn redact(syntax: crate::source::Syntax, line: &[u8]) -> Vec<u8> {
         crate::source::Syntax::Ini => redact_ini_line(line),
         crate::source::Syntax::Env => redact_env_line(line),
         crate::source::Syntax::Php => redact_php_line(line),
+        crate::source::Syntax::Python => redact_python_line(line),
         crate::source::Syntax::Other => line.to_vec(),
     }
 }
@@ -249,6 +250,32 @@ pub fn redact_env_line(line: &[u8]) -> Vec<u8> {
     masked.into_bytes()
 }
 
+/// A settings line: a string given to a `PASSWORD` key or setting, and URL passwords.
+pub fn redact_python_line(line: &[u8]) -> Vec<u8> {
+    let text = redact_userinfo(&String::from_utf8_lossy(line));
+    let lower = text.to_ascii_lowercase();
+    if let Some(at) = lower.find("password") {
+        let after_key = &text[at + 8..];
+        let sep = after_key.find([':', '=']).filter(|&i| {
+            after_key[..i]
+                .trim_matches(|c: char| c == '"' || c == '\'' || c == ']' || c.is_whitespace())
+                .is_empty()
+        });
+        if let Some(sep) = sep {
+            let rest = &after_key[sep + 1..];
+            let trimmed = rest.trim_start();
+            if let Some(q) = trimmed.chars().next().filter(|c| *c == '\'' || *c == '"') {
+                let start = at + 8 + sep + 1 + (rest.len() - trimmed.len()) + 1;
+                if let Some(len) = text[start..].find(q) {
+                    return format!("{}{MASK}{}", &text[..start], &text[start + len..])
+                        .into_bytes();
+                }
+            }
+        }
+    }
+    text.into_bytes()
+}
+
 /// A PHP config line: a string given to a `password` key, and URL passwords.
 pub fn redact_php_line(line: &[u8]) -> Vec<u8> {
     let text = redact_userinfo(&String::from_utf8_lossy(line));
@@ -318,6 +345,18 @@ mod tests {
         assert_eq!(
             redact_php_line(b"    'password' => 'hunter2',"),
             b"    'password' => '********',"
+        );
+        assert_eq!(
+            redact_python_line(b"        'PASSWORD': 'hunter2',"),
+            b"        'PASSWORD': '********',"
+        );
+        assert_eq!(
+            redact_python_line(b"REDIS_PASSWORD = \"hunter2\""),
+            b"REDIS_PASSWORD = \"********\""
+        );
+        assert_eq!(
+            redact_python_line(b"  'LOCATION': 'redis://:hunter2@h:6379/1',"),
+            b"  'LOCATION': 'redis://:********@h:6379/1',"
         );
         assert_eq!(
             redact_ini_line(b"session.save_path = \"tcp://h:1?auth=s3c&database=1, tcp://h:2?auth[]=u&auth[]=p\""),

@@ -52,6 +52,8 @@ pub enum Syntax {
     Env,
     /// A Laravel `config/*.php`.
     Php,
+    /// A Django settings module.
+    Python,
     /// redline.toml and other files only pointed into.
     Other,
 }

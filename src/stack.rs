@@ -70,6 +70,7 @@ pub struct Stack {
     /// PHP configurations: a php.ini with its conf.d files, or a standalone .ini.
     pub php: Vec<PhpConfig>,
     pub laravel: Vec<LaravelApp>,
+    pub django: Vec<crate::model::django::DjangoSettings>,
 }
 
 /// A config file named on the command line or found by discovery, with its kind.
@@ -95,9 +96,14 @@ pub fn build(
     let mut sentinels = Vec::new();
     let php = php_configs(sources, roots);
     let laravel = laravel_apps(sources, roots);
+    let mut django = Vec::new();
     for root in roots {
         match root.kind {
             FileKind::PhpIni | FileKind::LaravelEnv | FileKind::LaravelConfig => {}
+            FileKind::DjangoSettings => django.push(crate::model::django::load(
+                root.file,
+                sources.doc(root.file).bytes(),
+            )),
             FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
             FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
                 sources,
@@ -140,6 +146,7 @@ pub fn build(
         sentinels,
         php,
         laravel,
+        django,
     }
 }
 

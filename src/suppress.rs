@@ -77,7 +77,7 @@ enum LineKind {
 /// directive: a suppression above it reaches the entry below).
 fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usize) -> LineKind {
     match syntax {
-        Syntax::Ini | Syntax::Env => {
+        Syntax::Ini | Syntax::Env | Syntax::Python => {
             let comment = if syntax == Syntax::Ini { b';' } else { b'#' };
             let text = doc.line_bytes(index);
             let trimmed: Vec<u8> = text

@@ -2,6 +2,7 @@
 
 pub mod acl;
 pub mod directives;
+pub mod django;
 pub mod laravel;
 pub mod php;
 pub mod redis;

@@ -187,7 +187,7 @@ fn setting_key(syntax: crate::source::Syntax, line: &[u8]) -> String {
                 .take(80)
                 .collect()
         }
-        crate::source::Syntax::Ini | crate::source::Syntax::Env => {
+        crate::source::Syntax::Ini | crate::source::Syntax::Env | crate::source::Syntax::Python => {
             let text = String::from_utf8_lossy(line);
             text.split('=')
                 .next()

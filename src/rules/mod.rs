@@ -1,6 +1,7 @@
 //! The rule engine: the catalogue (`rules/catalog.toml`), findings, and the rule families, one
 //! file each. A rule reads the stack and pushes findings; it never prints or touches files.
 
+pub mod django;
 pub mod laravel;
 pub mod passwords;
 pub mod php;
@@ -223,6 +224,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     passwords::check(ctx, &mut findings);
     php::check(ctx, &mut findings);
     laravel::check(ctx, &mut findings);
+    django::check(ctx, &mut findings);
     findings
 }
 

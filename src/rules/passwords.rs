@@ -31,6 +31,8 @@ pub struct PasswordLiteral {
     pub kind: LiteralKind,
     /// A password a client sends (php.ini save_path, Laravel .env), not one a server checks.
     pub client: bool,
+    /// The span is exactly the password's source text, so a rotation may rewrite it.
+    pub editable: bool,
 }
 
 impl PasswordLiteral {
@@ -70,6 +72,7 @@ fn user_literals(
             value: arg.value[1..].to_vec(),
             kind,
             client: false,
+            editable: true,
         });
     }
 }
@@ -86,6 +89,7 @@ pub fn server_literals(model: &RedisModel, overridden: bool) -> Vec<PasswordLite
         value: o.values[index].value.clone(),
         kind: LiteralKind::Value,
         client: false,
+        editable: true,
     };
     // requirepass counts only while it is the default user's password (else RD102 says so).
     if let Some(crate::model::redis::DefaultUser {
@@ -134,6 +138,7 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
                     value: o.values[2].value.clone(),
                     kind: LiteralKind::Value,
                     client: false,
+                    editable: true,
                 });
             }
         }
@@ -145,6 +150,7 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
                 value: o.values[1].value.clone(),
                 kind: LiteralKind::Value,
                 client: false,
+                editable: true,
             });
         }
     }
@@ -172,9 +178,13 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
                     value: auth.value.clone().into_bytes(),
                     kind: LiteralKind::Value,
                     client: true,
+                    editable: true,
                 });
             }
         }
+    }
+    for settings in &ctx.stack.django {
+        django_literals(ctx, settings, &mut out);
     }
     for app in &ctx.stack.laravel {
         for env in app.envs.iter().filter(|e| !e.template) {
@@ -193,12 +203,90 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
                         value: value.clone().into_bytes(),
                         kind: LiteralKind::Value,
                         client: true,
+                        editable: true,
                     });
                 }
             }
         }
     }
     out
+}
+
+/// A Django cache's passwords: URL userinfo of each LOCATION and `OPTIONS["PASSWORD"]`. The exact
+/// source span is known when the literal appears once, verbatim, in the module.
+fn django_literals(
+    ctx: &Context,
+    settings: &crate::model::django::DjangoSettings,
+    out: &mut Vec<PasswordLiteral>,
+) {
+    use crate::model::django::{locations, parse_location, Val};
+    let Some(Val::Dict(entries)) = settings.value("CACHES").and_then(Val::certain) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(ctx.sources.doc(settings.file).bytes()).into_owned();
+    let fallback = settings
+        .settings
+        .get("CACHES")
+        .map_or(0..0, |s| s.last.span.clone());
+    let mut push = |what: String, value: String, exact: Option<Range<usize>>| {
+        out.push(PasswordLiteral {
+            what,
+            file: settings.file,
+            span: exact.clone().unwrap_or(fallback.clone()),
+            value: value.into_bytes(),
+            kind: LiteralKind::Value,
+            client: true,
+            editable: exact.is_some(),
+        });
+    };
+    for (alias, conf) in entries {
+        let Some(alias) = alias.as_str() else {
+            continue;
+        };
+        for url in conf
+            .get("LOCATION")
+            .and_then(Val::certain)
+            .and_then(locations)
+            .unwrap_or_default()
+        {
+            let Some(loc) = parse_location(&url) else {
+                continue;
+            };
+            let (Some(password), Some((raw, range))) =
+                (loc.password.clone(), loc.raw_password.clone())
+            else {
+                continue;
+            };
+            let exact = (text.matches(url.as_str()).count() == 1 && raw == password).then(|| {
+                let start = text.find(url.as_str()).unwrap();
+                start + range.start..start + range.end
+            });
+            push(
+                format!("the password in the LOCATION of cache `{alias}`"),
+                password,
+                exact,
+            );
+        }
+        if let Some(Val::Str(password)) = conf
+            .get("OPTIONS")
+            .and_then(|o| o.get("PASSWORD"))
+            .and_then(Val::certain)
+        {
+            let quoted = [format!("'{password}'"), format!("\"{password}\"")];
+            let exact = quoted
+                .iter()
+                .find(|q| text.matches(q.as_str()).count() == 1)
+                .map(|q| {
+                    let start = text.find(q.as_str()).unwrap() + 1;
+                    start..start + password.len()
+                });
+            push(
+                format!("`OPTIONS[\"PASSWORD\"]` of cache `{alias}`"),
+                password.clone(),
+                exact,
+            );
+        }
+    }
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -233,12 +321,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let with_server = everywhere
             .iter()
             .any(|o| !o.client && o.value == literal.value);
-        let rotatable = literal.kind != LiteralKind::AclHash && (!literal.client || with_server);
+        let rotatable = literal.kind != LiteralKind::AclHash
+            && literal.editable
+            && (!literal.client || with_server);
         let fix = rotatable.then(|| {
             let secret = secret::generate();
             let edits = everywhere
                 .iter()
-                .filter(|other| other.kind != LiteralKind::AclHash && other.value == literal.value)
+                .filter(|other| other.kind != LiteralKind::AclHash && other.editable && other.value == literal.value)
                 .map(|other| fix::replace(other.file, other.span.clone(), other.replacement(&secret)))
                 .collect();
             Fix::new(Applicability::Unsafe, "rotate to a generated 64-hex secret everywhere the stack uses this password (clients outside the audited files must be updated too)", edits)

@@ -4,4 +4,5 @@ pub mod document;
 pub mod dotenv;
 pub mod ini;
 pub mod php_array;
+pub mod python;
 pub mod redis;

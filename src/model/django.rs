@@ -1,0 +1,364 @@
+//! A Django settings module evaluated the way Python would run it, as far as it can be known
+//! without running it: assignments in order, `+=`, `CACHES[...][...] = ...`, environment reads
+//! taking their defaults (no default: unknown), string concatenation. An assignment inside a
+//! compound statement makes the value "one of" the values it may have; rules fire only on what
+//! holds for every one. Cache LOCATIONs are read with redis-py's URL rules.
+
+use crate::source::FileId;
+use crate::syntax::python::{self, Assignment, PyExpr};
+use std::collections::HashMap;
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Str(String),
+    Int(i64),
+    Float(String),
+    Bool(bool),
+    None,
+    List(Vec<Val>),
+    Dict(Vec<(Val, Val)>),
+    Unknown,
+    /// A setting assigned in a branch: any of these (Absent included when it may not be set).
+    OneOf(Vec<Val>),
+    /// Not set (only inside OneOf).
+    Absent,
+}
+
+impl Val {
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        match self {
+            Val::Dict(items) => items
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == Val::Str(key.to_string()))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value when it is certain (not unknown, not one of several).
+    pub fn certain(&self) -> Option<&Val> {
+        match self {
+            Val::Unknown | Val::OneOf(_) | Val::Absent => None,
+            v => Some(v),
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Every value it may have, for rules that fire only when all of them agree.
+    pub fn possibilities(&self) -> Vec<&Val> {
+        match self {
+            Val::OneOf(vs) => vs.iter().collect(),
+            v => vec![v],
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub value: Val,
+    /// The assignment that decided the value (the last one), for locations and fixes.
+    pub last: Assignment,
+}
+
+#[derive(Debug, Clone)]
+pub struct DjangoSettings {
+    pub file: FileId,
+    pub settings: HashMap<String, Setting>,
+    pub error: Option<(Range<usize>, String)>,
+    /// `from ... import *`: settings this module does not set may come from another module, so
+    /// Django's defaults cannot be assumed for them.
+    pub inherits: bool,
+}
+
+impl DjangoSettings {
+    pub fn value(&self, name: &str) -> Option<&Val> {
+        self.settings.get(name).map(|s| &s.value)
+    }
+
+    /// The value, or Django's default when the module does not set it (and inherits nothing).
+    pub fn effective(&self, name: &str, default: Val) -> Val {
+        match self.value(name) {
+            Some(v) => v.clone(),
+            None if self.inherits => Val::Unknown,
+            None => default,
+        }
+    }
+}
+
+fn eval(expr: &PyExpr, names: &HashMap<String, Setting>) -> Val {
+    match expr {
+        PyExpr::Str(s) => Val::Str(s.clone()),
+        PyExpr::Int(i) => Val::Int(*i),
+        PyExpr::Float(f) => Val::Float(f.clone()),
+        PyExpr::Bool(b) => Val::Bool(*b),
+        PyExpr::None => Val::None,
+        PyExpr::List(items) => Val::List(items.iter().map(|i| eval(i, names)).collect()),
+        PyExpr::Dict(items) => Val::Dict(
+            items
+                .iter()
+                .map(|(k, v)| (eval(k, names), eval(v, names)))
+                .collect(),
+        ),
+        PyExpr::Name(n) => names
+            .get(n)
+            .map(|s| s.value.clone())
+            .unwrap_or(Val::Unknown),
+        PyExpr::Env { default, .. } => default
+            .as_ref()
+            .map(|d| eval(d, names))
+            .unwrap_or(Val::Unknown),
+        PyExpr::Add(a, b) => match (eval(a, names), eval(b, names)) {
+            (Val::Str(x), Val::Str(y)) => Val::Str(x + &y),
+            (Val::Int(x), Val::Int(y)) => x.checked_add(y).map(Val::Int).unwrap_or(Val::Unknown),
+            (Val::List(mut x), Val::List(y)) => {
+                x.extend(y);
+                Val::List(x)
+            }
+            _ => Val::Unknown,
+        },
+        PyExpr::Unknown => Val::Unknown,
+    }
+}
+
+/// Set `path` inside `container` (dicts only; anything else becomes unknown).
+fn set_path(container: &mut Val, path: &[String], value: Val) {
+    let Some((key, rest)) = path.split_first() else {
+        *container = value;
+        return;
+    };
+    match container {
+        Val::Dict(items) => {
+            let k = Val::Str(key.clone());
+            match items.iter_mut().rev().find(|(ik, _)| *ik == k) {
+                Some((_, v)) => set_path(v, rest, value),
+                None => {
+                    let mut v = Val::Dict(Vec::new());
+                    set_path(&mut v, rest, value);
+                    items.push((k, v));
+                }
+            }
+        }
+        other => *other = Val::Unknown,
+    }
+}
+
+pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
+    let module = python::parse(src);
+    let mut settings: HashMap<String, Setting> = HashMap::new();
+    for a in &module.assignments {
+        let name = a.target[0].clone();
+        let new = eval(&a.value, &settings);
+        let previous = settings.get(&name).map(|s| s.value.clone());
+        let mut value = match (&previous, a.augmented) {
+            (Some(_), true) => eval(
+                &PyExpr::Add(
+                    Box::new(PyExpr::Name(name.clone())),
+                    Box::new(a.value.clone()),
+                ),
+                &settings,
+            ),
+            (None, true) => Val::Unknown,
+            _ => new,
+        };
+        if a.target.len() > 1 {
+            let mut container = previous.clone().unwrap_or(Val::Unknown);
+            set_path(&mut container, &a.target[1..], value);
+            value = container;
+        }
+        if a.conditional {
+            let before = previous.unwrap_or(Val::Absent);
+            let mut options = match before {
+                Val::OneOf(v) => v,
+                other => vec![other],
+            };
+            if !options.contains(&value) {
+                options.push(value);
+            }
+            value = if options.len() == 1 {
+                options.pop().unwrap()
+            } else {
+                Val::OneOf(options)
+            };
+        }
+        settings.insert(
+            name,
+            Setting {
+                value,
+                last: a.clone(),
+            },
+        );
+    }
+    let inherits = String::from_utf8_lossy(src).lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with("from ") && t.contains(" import *")
+    });
+    DjangoSettings {
+        file,
+        settings,
+        error: module.error,
+        inherits,
+    }
+}
+
+/// A Redis cache LOCATION read with redis-py's `from_url` rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RedisLocation {
+    pub scheme: String,
+    pub host: Option<String>,
+    pub port: u16,
+    pub socket: Option<String>,
+    pub db: Option<String>,
+    pub password: Option<String>,
+    /// The password as written (between `:` and `@`), and its range in the URL.
+    pub raw_password: Option<(String, Range<usize>)>,
+}
+
+/// `redis://[[user]:[password]]@host:port/db`, `rediss://...`, `unix://[user@]/path?db=N`;
+/// `?db=` beats the path; components are percent-decoded.
+pub fn parse_location(url: &str) -> Option<RedisLocation> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !["redis", "rediss", "unix"].contains(&scheme.as_str()) {
+        return None;
+    }
+    let base = scheme.len() + 3;
+    let mut loc = RedisLocation {
+        scheme: scheme.clone(),
+        port: 6379,
+        ..Default::default()
+    };
+    // redis-py uses urlparse: the fragment is cut first, then the query.
+    let without_fragment = rest.split('#').next().unwrap_or(rest);
+    let (before_query, query) = match without_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (without_fragment, None),
+    };
+    let decode = |s: &str| crate::model::save_path::url_decode(&s.replace('+', "%2B"));
+    if scheme == "unix" {
+        let (userinfo, path) = match before_query.rsplit_once('@') {
+            Some((u, p)) => (Some(u), p),
+            None => (None, before_query),
+        };
+        if let Some(u) = userinfo {
+            if let Some((_, p)) = u.split_once(':') {
+                loc.password = Some(decode(p));
+            }
+        }
+        loc.socket = Some(decode(path));
+    } else {
+        let (authority, path) = match before_query.find('/') {
+            Some(i) => (&before_query[..i], Some(&before_query[i + 1..])),
+            None => (before_query, None),
+        };
+        let hostport = match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                if let Some((_, p)) = userinfo.split_once(':') {
+                    let start = base + userinfo.find(':').unwrap() + 1;
+                    loc.raw_password = Some((p.to_string(), start..start + p.len()));
+                    if !p.is_empty() {
+                        loc.password = Some(decode(p));
+                    }
+                }
+                &authority[at + 1..]
+            }
+            None => authority,
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !hostport.starts_with('[') || h.ends_with(']') => (h, Some(p)),
+            _ => (hostport, None),
+        };
+        loc.host = Some(decode(host.trim_start_matches('[').trim_end_matches(']')));
+        if let Some(p) = port {
+            loc.port = p.parse().ok()?;
+        }
+        if let Some(db) = path
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty())
+        {
+            loc.db = Some(decode(db));
+        }
+    }
+    if let Some(q) = query {
+        for pair in q.split('&') {
+            if let Some((k, v)) = pair.split_once('=') {
+                match k {
+                    "db" => loc.db = Some(decode(v)),
+                    "password" => loc.password = Some(decode(v)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    Some(loc)
+}
+
+/// The URLs of a LOCATION: a string split on `;` or `,`, or a list. The first takes the writes.
+pub fn locations(value: &Val) -> Option<Vec<String>> {
+    match value {
+        Val::Str(s) => Some(
+            s.split([';', ','])
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+        ),
+        Val::List(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluation() {
+        let s = load(0, b"A = 'x'\nB = A + 'y'\nC = {'k': {}}\nC['k']['n'] = 1\nif X:\n    D = True\nE = os.getenv('E', 'e')\n");
+        assert_eq!(s.value("B"), Some(&Val::Str("xy".into())));
+        assert_eq!(
+            s.value("C").unwrap().get("k").unwrap().get("n"),
+            Some(&Val::Int(1))
+        );
+        assert_eq!(
+            s.value("D"),
+            Some(&Val::OneOf(vec![Val::Absent, Val::Bool(true)]))
+        );
+        assert_eq!(s.value("E"), Some(&Val::Str("e".into())));
+    }
+
+    #[test]
+    fn redis_py_urls() {
+        let l = parse_location("redis://:p%23w@10.0.0.5:6380/2?db=3").unwrap();
+        assert_eq!(
+            (
+                l.host.as_deref(),
+                l.port,
+                l.db.as_deref(),
+                l.password.as_deref()
+            ),
+            (Some("10.0.0.5"), 6380, Some("3"), Some("p#w"))
+        );
+        let l = parse_location("unix:///run/redis.sock?db=1").unwrap();
+        assert_eq!(
+            (l.socket.as_deref(), l.db.as_deref()),
+            (Some("/run/redis.sock"), Some("1"))
+        );
+        assert_eq!(
+            locations(&Val::Str("redis://a/0;redis://b/0".into()))
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}

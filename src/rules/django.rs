@@ -1,0 +1,347 @@
+//! `DJ`: rules over Django settings modules. A rule fires only on what holds for every value a
+//! setting may have (settings assigned in `if` branches are "one of"), and never on a value known
+//! only at run time.
+
+use super::{Context, Finding, Severity};
+use crate::fix::{self, Applicability, Edit, Fix};
+use crate::model::django::{locations, parse_location, DjangoSettings, Val};
+use std::ops::Range;
+
+const DEFAULT_ENGINE: &str = "django.contrib.sessions.backends.db";
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for settings in &ctx.stack.django {
+        if let Some((span, message)) = &settings.error {
+            out.push(Finding::new("DJ001", settings.file, span.clone(), format!("the module is not valid Python here: {message}; Django cannot import its settings")));
+            continue;
+        }
+        engine_not_shared(ctx, settings, out);
+        session_cache_shared(ctx, settings, out);
+        ignore_exceptions(ctx, settings, out);
+        locations_rules(ctx, settings, out);
+        cookie_flags(ctx, settings, out);
+    }
+}
+
+fn location(settings: &DjangoSettings, name: &str) -> Range<usize> {
+    settings
+        .settings
+        .get(name)
+        .map_or(0..0, |s| s.last.span.clone())
+}
+
+/// The engine's last dotted part (`cache`, `cached_db`, `db`, ...) when it is certain.
+fn engine(settings: &DjangoSettings) -> Option<String> {
+    let v = settings.effective("SESSION_ENGINE", Val::Str(DEFAULT_ENGINE.into()));
+    v.certain()?
+        .as_str()
+        .map(|e| e.rsplit('.').next().unwrap_or(e).to_string())
+}
+
+fn caches(settings: &DjangoSettings) -> Val {
+    let locmem = Val::Dict(vec![(
+        Val::Str("default".into()),
+        Val::Dict(vec![(
+            Val::Str("BACKEND".into()),
+            Val::Str("django.core.cache.backends.locmem.LocMemCache".into()),
+        )]),
+    )]);
+    settings.effective("CACHES", locmem)
+}
+
+fn session_alias(settings: &DjangoSettings) -> Option<String> {
+    settings
+        .effective("SESSION_CACHE_ALIAS", Val::Str("default".into()))
+        .certain()?
+        .as_str()
+        .map(str::to_string)
+}
+
+fn engine_not_shared(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
+    let Some(engine) = engine(settings) else {
+        return;
+    };
+    let at = location(settings, "SESSION_ENGINE");
+    match engine.as_str() {
+        "db" | "file" | "signed_cookies" if !ctx.stack.instances.is_empty() => {
+            out.push(Finding::new("DJ101", settings.file, at, format!("`SESSION_ENGINE` is `{engine}`: sessions are not kept in the stack's Redis")).severity(Severity::Info));
+        }
+        "cache" | "cached_db" => {
+            let Some(alias) = session_alias(settings) else {
+                return;
+            };
+            let caches = caches(settings);
+            let Some(backend) = caches
+                .certain()
+                .and_then(|c| c.get(&alias))
+                .and_then(|a| a.get("BACKEND"))
+                .and_then(Val::as_str)
+            else {
+                return;
+            };
+            let local = ["locmem", "dummy", "filebased"]
+                .iter()
+                .find(|b| backend.to_ascii_lowercase().contains(*b));
+            if let Some(kind) = local {
+                out.push(Finding::new(
+                    "DJ101",
+                    settings.file,
+                    at,
+                    format!("`SESSION_ENGINE` `{engine}` stores sessions in the cache `{alias}`, whose backend is {kind}: sessions are lost or never shared between processes"),
+                ).severity(Severity::Error));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// host, port and db of an alias's first (write) LOCATION, when all are certain.
+fn alias_target(caches: &Val, alias: &str) -> Option<(String, u16, String)> {
+    let loc = caches.get(alias)?.get("LOCATION")?.certain()?;
+    let urls = locations(loc)?;
+    let first = parse_location(urls.first()?)?;
+    let db = first.db.clone().unwrap_or_else(|| "0".into());
+    Some((
+        first
+            .host
+            .clone()
+            .or(first.socket.clone())?
+            .to_ascii_lowercase(),
+        first.port,
+        db,
+    ))
+}
+
+fn session_cache_shared(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
+    let Some(engine) = engine(settings) else {
+        return;
+    };
+    if engine != "cache" && engine != "cached_db" {
+        return;
+    }
+    let Some(alias) = session_alias(settings) else {
+        return;
+    };
+    let caches = caches(settings);
+    let Some(Val::Dict(entries)) = caches.certain() else {
+        return;
+    };
+    let display = Fix::new(Applicability::Display, "add a `sessions` cache alias on its own database and set `SESSION_CACHE_ALIAS = \"sessions\"`", Vec::new());
+    let mine = alias_target(&caches, &alias);
+    let shared_with = entries
+        .iter()
+        .filter_map(|(k, _)| k.as_str())
+        .filter(|other| *other != alias)
+        .find(|other| mine.is_some() && alias_target(&caches, other) == mine);
+    let at = location(
+        settings,
+        if settings.value("SESSION_CACHE_ALIAS").is_some() {
+            "SESSION_CACHE_ALIAS"
+        } else {
+            "CACHES"
+        },
+    );
+    if let (Some(other), Some((host, port, db))) = (shared_with, &mine) {
+        out.push(
+            Finding::new("DJ102", settings.file, at, format!("the session cache `{alias}` and the cache `{other}` both write to {host}:{port} database {db}: clearing the cache runs FLUSHDB and logs everyone out"))
+                .severity(Severity::Error)
+                .with_fix(Some(display)),
+        );
+    } else if alias == "default" {
+        out.push(
+            Finding::new("DJ102", settings.file, at, "sessions use the general cache alias `default`: `cache.clear()` runs FLUSHDB on it and logs everyone out").with_fix(Some(display)),
+        );
+    }
+}
+
+fn ignore_exceptions(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
+    let Some(engine) = engine(settings) else {
+        return;
+    };
+    if engine != "cache" && engine != "cached_db" {
+        return;
+    }
+    let global = settings
+        .value("DJANGO_REDIS_IGNORE_EXCEPTIONS")
+        .and_then(Val::certain)
+        == Some(&Val::Bool(true));
+    let Some(alias) = session_alias(settings) else {
+        return;
+    };
+    let caches = caches(settings);
+    let per_alias = caches
+        .certain()
+        .and_then(|c| c.get(&alias))
+        .and_then(|a| a.get("OPTIONS"))
+        .and_then(|o| o.get("IGNORE_EXCEPTIONS"))
+        .and_then(Val::certain)
+        == Some(&Val::Bool(true));
+    if global || per_alias {
+        let name = if per_alias {
+            "CACHES"
+        } else {
+            "DJANGO_REDIS_IGNORE_EXCEPTIONS"
+        };
+        out.push(Finding::new(
+            "DJ103",
+            settings.file,
+            location(settings, name),
+            format!("`IGNORE_EXCEPTIONS` is on for the session cache `{alias}`: when Redis fails, sessions are silently dropped and users logged out instead of an error being raised"),
+        ));
+    }
+}
+
+/// Characters redis-py splits a URL on when they appear unencoded in the password.
+fn bad_password_chars(url: &str) -> Vec<char> {
+    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
+        return Vec::new();
+    };
+    let Some(at) = rest.rfind('@') else {
+        return Vec::new();
+    };
+    let userinfo = &rest[..at];
+    let Some((_, password)) = userinfo.split_once(':') else {
+        return Vec::new();
+    };
+    let b = password.as_bytes();
+    let mut found = Vec::new();
+    for (i, c) in password.char_indices() {
+        let bad = match c {
+            '#' | '/' | '?' | '@' => true,
+            '%' => {
+                !(i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit())
+            }
+            _ => false,
+        };
+        if bad && !found.contains(&c) {
+            found.push(c);
+        }
+    }
+    found
+}
+
+fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
+    let caches = caches(settings);
+    let Some(Val::Dict(entries)) = caches.certain() else {
+        return;
+    };
+    let at = location(settings, "CACHES");
+    for (alias, conf) in entries {
+        let Some(alias) = alias.as_str() else {
+            continue;
+        };
+        let Some(urls) = conf
+            .get("LOCATION")
+            .and_then(Val::certain)
+            .and_then(locations)
+        else {
+            continue;
+        };
+        for url in urls {
+            let bad = bad_password_chars(&url);
+            if !bad.is_empty() {
+                let list: String = bad
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(
+                    Finding::new("DJ105", settings.file, at.clone(), format!("the password in the LOCATION of cache `{alias}` holds {list} unencoded: redis-py splits the URL there and connects with a wrong password or host"))
+                        .with_fix(encode_fix(ctx, settings, &url)),
+                );
+                continue;
+            }
+            let Some(loc) = parse_location(&url) else {
+                continue;
+            };
+            if loc.scheme == "redis" {
+                if let Some(host) = &loc.host {
+                    let loopback = host.eq_ignore_ascii_case("localhost")
+                        || host
+                            .parse::<std::net::IpAddr>()
+                            .is_ok_and(|ip| ip.is_loopback());
+                    if !loopback {
+                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {host} over plain `redis://`: the password and the sessions cross the network in clear text (use `rediss://`)")));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Percent-encode the password of `url` where the URL appears verbatim, once, in the module.
+fn encode_fix(ctx: &Context, settings: &DjangoSettings, url: &str) -> Option<Fix> {
+    let text = String::from_utf8_lossy(ctx.sources.doc(settings.file).bytes()).into_owned();
+    if text.matches(url).count() != 1 {
+        return None;
+    }
+    let start = text.find(url)?;
+    let scheme_end = url.find("://")? + 3;
+    let at = url.rfind('@')?;
+    let colon = url[scheme_end..at].find(':')? + scheme_end + 1;
+    let encoded = crate::model::save_path::url_encode(&url[colon..at]);
+    Some(Fix::new(
+        Applicability::Safe,
+        "percent-encode the password",
+        vec![fix::replace(
+            settings.file,
+            start + colon..start + at,
+            encoded,
+        )],
+    ))
+}
+
+/// Set a boolean setting: replace its right-hand side, or append the assignment.
+fn set_bool(ctx: &Context, settings: &DjangoSettings, name: &str, value: bool) -> Edit {
+    let text = if value { "True" } else { "False" };
+    match settings
+        .settings
+        .get(name)
+        .filter(|s| !s.last.conditional && s.last.target.len() == 1)
+    {
+        Some(s) => fix::replace(settings.file, s.last.value_span.clone(), text),
+        None => fix::append_line(
+            ctx.sources,
+            settings.file,
+            None,
+            format!("{name} = {text}").as_bytes(),
+        ),
+    }
+}
+
+fn cookie_flags(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
+    let secure = settings.effective("SESSION_COOKIE_SECURE", Val::Bool(false));
+    if secure.certain().is_some_and(|v| *v != Val::Bool(true)) {
+        let what = if settings.value("SESSION_COOKIE_SECURE").is_some() {
+            "`SESSION_COOKIE_SECURE` is not True"
+        } else {
+            "`SESSION_COOKIE_SECURE` is not set (default False)"
+        };
+        let fix = Fix::new(
+            Applicability::Safe,
+            "set `SESSION_COOKIE_SECURE = True`",
+            vec![set_bool(ctx, settings, "SESSION_COOKIE_SECURE", true)],
+        );
+        out.push(
+            Finding::new(
+                "DJ201",
+                settings.file,
+                location(settings, "SESSION_COOKIE_SECURE"),
+                format!("{what}: the session cookie is also sent over plain HTTP"),
+            )
+            .with_fix(Some(fix)),
+        );
+    }
+    if settings
+        .value("SESSION_COOKIE_HTTPONLY")
+        .and_then(Val::certain)
+        == Some(&Val::Bool(false))
+    {
+        let fix = Fix::new(
+            Applicability::Safe,
+            "set `SESSION_COOKIE_HTTPONLY = True`",
+            vec![set_bool(ctx, settings, "SESSION_COOKIE_HTTPONLY", true)],
+        );
+        out.push(Finding::new("DJ202", settings.file, location(settings, "SESSION_COOKIE_HTTPONLY"), "`SESSION_COOKIE_HTTPONLY = False`: JavaScript can read the session cookie, so one XSS bug steals every session").with_fix(Some(fix)));
+    }
+}

@@ -1,0 +1,741 @@
+//! A tolerant reader for Django settings modules. It splits the module into logical lines (open
+//! brackets, strings and `\` continue a line), keeps top-level assignments (`NAME = ...`,
+//! `NAME += ...`, `CACHES["default"]["LOCATION"] = ...`, annotated ones) and marks those inside a
+//! compound statement (`if`, `try`, `for`, `with`) as conditional. Right-hand sides are parsed with
+//! nom: literals (strings with every prefix and escape, numbers, True/False/None, dicts, lists,
+//! tuples), names of earlier settings, environment reads (`os.environ.get`, `os.getenv`,
+//! `os.environ[...]`, `env(...)`, `env.str(...)`, `config(...)`) and `+` concatenation; anything
+//! else is Unknown, not an error. Nesting deeper than `MAX_DEPTH` is Unknown too, so no input can
+//! overflow the stack.
+
+use nom::bytes::complete::{take_while, take_while1};
+use nom::character::complete::{char, digit1};
+use nom::combinator::{opt, recognize};
+use nom::sequence::{pair, tuple};
+use nom::IResult;
+use std::ops::Range;
+
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PyExpr {
+    Str(String),
+    Int(i64),
+    Float(String),
+    Bool(bool),
+    None,
+    List(Vec<PyExpr>),
+    Dict(Vec<(PyExpr, PyExpr)>),
+    /// A name defined earlier in the module (or imported: then Unknown when evaluated).
+    Name(String),
+    /// An environment read: its default, if it has one (no default: known only at run time).
+    Env {
+        var: String,
+        default: Option<Box<PyExpr>>,
+    },
+    /// `a + b`.
+    Add(Box<PyExpr>, Box<PyExpr>),
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// The name, then subscript keys: `CACHES["default"]["LOCATION"]` -> [CACHES, default, LOCATION].
+    pub target: Vec<String>,
+    pub augmented: bool,
+    pub value: PyExpr,
+    /// The right-hand side's source bytes.
+    pub value_span: Range<usize>,
+    /// The whole statement.
+    pub span: Range<usize>,
+    /// Inside `if`/`try`/`for`/`with`...: it may or may not run.
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PyModule {
+    pub assignments: Vec<Assignment>,
+    /// Unbalanced brackets or an unterminated string: where the module stops being readable.
+    pub error: Option<(Range<usize>, String)>,
+}
+
+/// Skip a string literal starting at `i` (after any prefix); returns the index after it.
+fn skip_string(src: &[u8], i: usize) -> Result<usize, usize> {
+    let c = src[i];
+    let triple = src[i..].starts_with(&[c, c, c]);
+    let q = if triple { 3 } else { 1 };
+    let mut j = i + q;
+    loop {
+        if j >= src.len() || (!triple && src[j] == b'\n') {
+            return Err(j.min(src.len()));
+        }
+        if src[j] == b'\\' {
+            j += 2;
+            continue;
+        }
+        if src[j..].starts_with(&[c, c, c][..q]) {
+            return Ok(j + q);
+        }
+        j += 1;
+    }
+}
+
+/// Split the source into logical lines: (start, end, indentation of the first line).
+type Lines = Vec<(usize, usize, usize)>;
+
+fn logical_lines(src: &[u8]) -> (Lines, Option<(Range<usize>, String)>) {
+    let mut lines = Vec::new();
+    let mut i = 0;
+    let n = src.len();
+    while i < n {
+        let start = i;
+        let indent = src[i..]
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count();
+        let mut depth: Vec<(u8, usize)> = Vec::new();
+        while i < n {
+            let c = src[i];
+            match c {
+                b'#' => {
+                    while i < n && src[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'\'' | b'"' => match skip_string(src, i) {
+                    Ok(next) => {
+                        i = next;
+                        continue;
+                    }
+                    Err(end) => return (lines, Some((i..end, "a string is never closed".into()))),
+                },
+                b'(' | b'[' | b'{' => depth.push((c, i)),
+                b')' | b']' | b'}' => {
+                    let want = match c {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    match depth.pop() {
+                        Some((open, _)) if open == want => {}
+                        _ => {
+                            return (
+                                lines,
+                                Some((
+                                    i..i + 1,
+                                    format!("`{}` closes nothing that is open", c as char),
+                                )),
+                            )
+                        }
+                    }
+                }
+                b'\\' if src.get(i + 1) == Some(&b'\n') => {
+                    i += 2;
+                    continue;
+                }
+                b'\n' if depth.is_empty() => {
+                    i += 1;
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if let Some((open, at)) = depth.last() {
+            return (
+                lines,
+                Some((*at..n, format!("`{}` is never closed", *open as char))),
+            );
+        }
+        lines.push((start, i, indent));
+    }
+    (lines, None)
+}
+
+type Res<'a, T> = IResult<&'a str, T>;
+
+fn blanks(input: &str) -> &str {
+    input.trim_start_matches([' ', '\t', '\n', '\r', '\\'])
+}
+
+fn identifier(input: &str) -> Res<'_, &str> {
+    recognize(pair(
+        take_while1(|c: char| c.is_alphabetic() || c == '_'),
+        take_while(|c: char| c.is_alphanumeric() || c == '_'),
+    ))(input)
+}
+
+fn fail(input: &str) -> nom::Err<nom::error::Error<&str>> {
+    nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Fail))
+}
+
+/// A string literal with any prefix; an f-string with a placeholder is Unknown.
+fn string(input: &str) -> Res<'_, PyExpr> {
+    let (rest, prefix) = take_while(|c: char| "rRbBuUfF".contains(c))(input)?;
+    let quote = rest
+        .chars()
+        .next()
+        .filter(|c| *c == '\'' || *c == '"')
+        .ok_or_else(|| fail(input))?;
+    if prefix.len() > 2 {
+        return Err(fail(input));
+    }
+    let triple: String = std::iter::repeat_n(quote, 3).collect();
+    let closing = if rest.starts_with(&triple) {
+        triple
+    } else {
+        quote.to_string()
+    };
+    let body = &rest[closing.len()..];
+    let raw = prefix.contains(['r', 'R']);
+    let fstring = prefix.contains(['f', 'F']);
+    let mut out = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if body[i..].starts_with(&closing) {
+            let after = &body[i + closing.len()..];
+            let value = if fstring && out.contains('{') {
+                PyExpr::Unknown
+            } else {
+                PyExpr::Str(out)
+            };
+            return Ok((after, value));
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else { break };
+        if raw {
+            out.push('\\');
+            out.push(e);
+            continue;
+        }
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            '0' => out.push('\0'),
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'f' => out.push('\x0c'),
+            'v' => out.push('\x0b'),
+            '\\' | '\'' | '"' => out.push(e),
+            '\n' => {}
+            'x' => {
+                let hex: String = (0..2)
+                    .filter_map(|_| chars.next().map(|(_, h)| h))
+                    .collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => return Err(fail(input)),
+                }
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    Err(fail(input))
+}
+
+fn number(input: &str) -> Res<'_, PyExpr> {
+    let (rest, text) = recognize(tuple((
+        opt(char('-')),
+        digit1,
+        take_while(|c: char| c.is_ascii_digit() || c == '_'),
+        opt(pair(char('.'), take_while(|c: char| c.is_ascii_digit()))),
+    )))(input)?;
+    let clean = text.replace('_', "");
+    Ok((
+        rest,
+        clean
+            .parse::<i64>()
+            .map(PyExpr::Int)
+            .unwrap_or(PyExpr::Float(clean)),
+    ))
+}
+
+/// Skip one balanced bracket group starting at `input` (iteratively: any depth).
+fn skip_group(input: &str) -> &str {
+    let b = input.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return &input[i + 1..];
+                }
+            }
+            b'\'' | b'"' => match skip_string(b, i) {
+                Ok(next) => {
+                    i = next;
+                    continue;
+                }
+                Err(_) => return "",
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    ""
+}
+
+/// Comma-separated expressions up to `close`, and whether a comma followed the last one (which
+/// makes `(x,)` a tuple).
+fn items(mut input: &str, close: char, depth: usize) -> Res<'_, (Vec<PyExpr>, bool)> {
+    let mut out = Vec::new();
+    let mut comma = false;
+    loop {
+        input = blanks(input);
+        if let Some(rest) = input.strip_prefix(close) {
+            return Ok((rest, (out, comma)));
+        }
+        let (rest, e) = expr(input, depth + 1)?;
+        out.push(e);
+        input = blanks(rest);
+        if let Some(rest) = input.strip_prefix(',') {
+            input = rest;
+            comma = true;
+        } else if let Some(rest) = input.strip_prefix(close) {
+            return Ok((rest, (out, false)));
+        } else {
+            return Err(fail(input));
+        }
+    }
+}
+
+fn dict(mut input: &str, depth: usize) -> Res<'_, PyExpr> {
+    let mut out = Vec::new();
+    loop {
+        input = blanks(input);
+        if let Some(rest) = input.strip_prefix('}') {
+            return Ok((rest, PyExpr::Dict(out)));
+        }
+        if input.starts_with("**") {
+            // `**OTHER`: entries redline cannot list.
+            return Ok((skip_group_from(input, '{'), PyExpr::Unknown));
+        }
+        let (rest, k) = expr(input, depth + 1)?;
+        let rest = blanks(rest).strip_prefix(':').ok_or_else(|| fail(rest))?;
+        let (rest, v) = expr(blanks(rest), depth + 1)?;
+        out.push((k, v));
+        input = blanks(rest);
+        if let Some(rest) = input.strip_prefix(',') {
+            input = rest;
+        } else if let Some(rest) = input.strip_prefix('}') {
+            return Ok((rest, PyExpr::Dict(out)));
+        } else {
+            return Err(fail(input));
+        }
+    }
+}
+
+/// From inside a group opened by `open`, skip to after its close.
+fn skip_group_from(input: &str, open: char) -> &str {
+    let mut wrapped = String::with_capacity(input.len() + 1);
+    wrapped.push(open);
+    wrapped.push_str(input);
+    let rest_len = skip_group(&wrapped).len();
+    &input[input.len() - rest_len.min(input.len())..]
+}
+
+/// Environment reads: which call reads which variable, and the default argument.
+fn env_call(callee: &str, args: &[(Option<String>, PyExpr)], subscript: bool) -> Option<PyExpr> {
+    let name = args.first().and_then(|(k, v)| {
+        if k.is_none() {
+            if let PyExpr::Str(s) = v {
+                Some(s.clone())
+            } else {
+                None
+            }
+        } else {
+            None
+        }
+    })?;
+    if subscript {
+        return Some(PyExpr::Env {
+            var: name,
+            default: None,
+        });
+    }
+    let readers = [
+        "os.environ.get",
+        "os.getenv",
+        "environ.get",
+        "getenv",
+        "env",
+        "config",
+        "decouple.config",
+    ];
+    let typed = callee.starts_with("env.")
+        && ["env.str", "env.bool", "env.int", "env.url", "env.cache_url"].contains(&callee);
+    if !readers.contains(&callee) && !typed {
+        return None;
+    }
+    let default = args
+        .iter()
+        .find(|(k, _)| k.as_deref() == Some("default"))
+        .map(|(_, v)| v.clone())
+        .or_else(|| {
+            args.get(1)
+                .filter(|(k, _)| k.is_none())
+                .map(|(_, v)| v.clone())
+        });
+    // `env.bool("X", False)` and friends convert: only their default is read, as it is.
+    Some(PyExpr::Env {
+        var: name,
+        default: default.map(Box::new),
+    })
+}
+
+/// Call arguments: positional and keyword.
+fn call_args(mut input: &str, depth: usize) -> Res<'_, Vec<(Option<String>, PyExpr)>> {
+    let mut out = Vec::new();
+    loop {
+        input = blanks(input);
+        if let Some(rest) = input.strip_prefix(')') {
+            return Ok((rest, out));
+        }
+        let keyword = identifier(input).ok().and_then(|(rest, name)| {
+            let rest = blanks(rest);
+            (rest.starts_with('=') && !rest.starts_with("=="))
+                .then(|| (blanks(&rest[1..]), name.to_string()))
+        });
+        let (start, key) = match keyword {
+            Some((rest, name)) => (rest, Some(name)),
+            None => (input, None),
+        };
+        let (rest, v) = expr(start, depth + 1)?;
+        out.push((key, v));
+        input = blanks(rest);
+        if let Some(rest) = input.strip_prefix(',') {
+            input = rest;
+        } else if let Some(rest) = input.strip_prefix(')') {
+            return Ok((rest, out));
+        } else {
+            return Err(fail(input));
+        }
+    }
+}
+
+/// An atom with its trailers (`.name`, `(...)`, `[...]`).
+fn primary(input: &str, depth: usize) -> Res<'_, PyExpr> {
+    let input = blanks(input);
+    if depth > MAX_DEPTH {
+        return Err(fail(input));
+    }
+    if let Ok(r) = string(input) {
+        // Adjacent literals concatenate.
+        let (mut rest, mut value) = r;
+        while let Ok((next, more)) = string(blanks(rest)) {
+            value = match (value, more) {
+                (PyExpr::Str(a), PyExpr::Str(b)) => PyExpr::Str(a + &b),
+                _ => PyExpr::Unknown,
+            };
+            rest = next;
+        }
+        return Ok((rest, value));
+    }
+    if let Ok(r) = number(input) {
+        return Ok(r);
+    }
+    if let Some(rest) = input.strip_prefix('[') {
+        return items(rest, ']', depth).map(|(r, (v, _))| (r, PyExpr::List(v)));
+    }
+    if let Some(rest) = input.strip_prefix('(') {
+        return items(rest, ')', depth).map(|(r, (mut v, comma))| {
+            (
+                r,
+                if v.len() == 1 && !comma {
+                    v.remove(0)
+                } else {
+                    PyExpr::List(v)
+                },
+            )
+        });
+    }
+    if let Some(rest) = input.strip_prefix('{') {
+        return dict(rest, depth);
+    }
+    let (mut rest, name) = identifier(input)?;
+    let mut dotted = name.to_string();
+    while let Some(after) = rest.strip_prefix('.') {
+        let (r, part) = identifier(after)?;
+        dotted.push('.');
+        dotted.push_str(part);
+        rest = r;
+    }
+    let mut value = match dotted.as_str() {
+        "True" => PyExpr::Bool(true),
+        "False" => PyExpr::Bool(false),
+        "None" => PyExpr::None,
+        _ => PyExpr::Name(dotted.clone()),
+    };
+    loop {
+        let r = blanks(rest);
+        if let Some(args) = r.strip_prefix('(') {
+            let (after, args) = call_args(args, depth)?;
+            value = env_call(&dotted, &args, false).unwrap_or(PyExpr::Unknown);
+            rest = after;
+        } else if let Some(inner) = r.strip_prefix('[') {
+            let (after, (index, _)) = items(inner, ']', depth)?;
+            value = if dotted == "os.environ" {
+                env_call(
+                    &dotted,
+                    &[(None, index.into_iter().next().unwrap_or(PyExpr::Unknown))],
+                    true,
+                )
+                .unwrap_or(PyExpr::Unknown)
+            } else {
+                PyExpr::Unknown
+            };
+            rest = after;
+        } else if let Some(after) = r.strip_prefix('.') {
+            let (after, _) = identifier(after)?;
+            value = PyExpr::Unknown;
+            rest = after;
+        } else {
+            return Ok((rest, value));
+        }
+    }
+}
+
+/// `a + b + ...`; any other operator makes the expression Unknown (skipped to its end).
+fn expr(input: &str, depth: usize) -> Res<'_, PyExpr> {
+    let (mut rest, mut value) = match primary(input, depth) {
+        Ok(r) => r,
+        Err(_) if depth > MAX_DEPTH => return Ok((skip_expression(input), PyExpr::Unknown)),
+        Err(e) => return Err(e),
+    };
+    loop {
+        let r = blanks(rest);
+        if let Some(after) = r.strip_prefix('+').filter(|a| !a.starts_with('=')) {
+            let (after, right) = primary(after, depth + 1)?;
+            value = PyExpr::Add(Box::new(value), Box::new(right));
+            rest = after;
+        } else if r.is_empty() || r.starts_with([',', ')', ']', '}', ':', '#', ';']) {
+            return Ok((rest, value));
+        } else {
+            // `or`, `if ... else`, `%`, comparisons...: not read.
+            return Ok((skip_expression(r), PyExpr::Unknown));
+        }
+    }
+}
+
+/// Skip to the end of the current expression (a `,` or close bracket at depth 0).
+fn skip_expression(input: &str) -> &str {
+    let b = input.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => {
+                let rest = skip_group(&input[i..]);
+                i = input.len() - rest.len();
+                continue;
+            }
+            b'\'' | b'"' => match skip_string(b, i) {
+                Ok(next) => {
+                    i = next;
+                    continue;
+                }
+                Err(_) => return "",
+            },
+            b',' | b')' | b']' | b'}' | b'#' => return &input[i..],
+            _ => {}
+        }
+        i += 1;
+    }
+    ""
+}
+
+/// Assignment targets: `NAME`, `NAME["k"]["k2"]`, `NAME: type`.
+fn target(input: &str) -> Option<(&str, Vec<String>)> {
+    let (mut rest, name) = identifier(input).ok()?;
+    let mut path = vec![name.to_string()];
+    loop {
+        let r = rest.trim_start_matches([' ', '\t']);
+        if let Some(inner) = r.strip_prefix('[') {
+            let (after, key) = string(inner.trim_start()).ok()?;
+            let PyExpr::Str(key) = key else { return None };
+            path.push(key);
+            rest = after.trim_start().strip_prefix(']')?;
+        } else {
+            return Some((r, path));
+        }
+    }
+}
+
+/// Read a settings module.
+pub fn parse(src: &[u8]) -> PyModule {
+    let text = String::from_utf8_lossy(src);
+    // Offsets below index `src`; lossy decoding keeps byte offsets for valid UTF-8 only.
+    let valid_utf8 = std::str::from_utf8(src).is_ok();
+    let (lines, error) = logical_lines(src);
+    let mut module = PyModule {
+        assignments: Vec::new(),
+        error,
+    };
+    if !valid_utf8 {
+        module.error.get_or_insert((
+            0..0,
+            "the module is not valid UTF-8 (Python refuses it)".into(),
+        ));
+        return module;
+    }
+    for (start, end, indent) in lines {
+        let line = &text[start..end];
+        let code = line.trim_start();
+        if code.is_empty() || code.starts_with('#') {
+            continue;
+        }
+        let Some((rest, path)) = target(code) else {
+            continue;
+        };
+        let (augmented, after_op) = if let Some(r) = rest.strip_prefix("+=") {
+            (true, r)
+        } else if let Some(r) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) {
+            (false, r)
+        } else if let Some(r) = rest.strip_prefix(':') {
+            // `NAME: type = value`
+            match r.find('=') {
+                Some(eq) if !r[eq + 1..].starts_with('=') && path.len() == 1 => {
+                    (false, &r[eq + 1..])
+                }
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        let value_text = after_op.trim_start_matches([' ', '\t']);
+        let value_start = start + (line.len() - value_text.len());
+        let (value, used) = match expr(value_text, 0) {
+            Ok((rest, v)) => (v, value_text.len() - rest.len()),
+            Err(_) => (PyExpr::Unknown, value_text.trim_end().len()),
+        };
+        let value_end = value_start + value_text[..used].trim_end().len();
+        module.assignments.push(Assignment {
+            target: path,
+            augmented,
+            value,
+            value_span: value_start..value_end,
+            span: start + indent..end,
+            conditional: indent > 0,
+        });
+    }
+    module
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(src: &str, name: &str) -> PyExpr {
+        let m = parse(src.as_bytes());
+        assert!(m.error.is_none(), "{:?}", m.error);
+        m.assignments
+            .iter()
+            .rev()
+            .find(|a| a.target == [name])
+            .map(|a| a.value.clone())
+            .unwrap()
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(value("A = 'x'\n", "A"), PyExpr::Str("x".into()));
+        assert_eq!(
+            value("A = r'a\\n' \"b\\n\"\n", "A"),
+            PyExpr::Str("a\\nb\n".into())
+        );
+        assert_eq!(value("A = True\n", "A"), PyExpr::Bool(true));
+        assert_eq!(value("A = 1_000\n", "A"), PyExpr::Int(1000));
+        assert_eq!(
+            value("A = {'k': [1, (2,)], \"j\": None}\n", "A"),
+            PyExpr::Dict(vec![
+                (
+                    PyExpr::Str("k".into()),
+                    PyExpr::List(vec![PyExpr::Int(1), PyExpr::List(vec![PyExpr::Int(2)])])
+                ),
+                (PyExpr::Str("j".into()), PyExpr::None)
+            ])
+        );
+        assert_eq!(value("A = f'{x}'\n", "A"), PyExpr::Unknown);
+        assert_eq!(
+            value("A = '''multi\nline'''\n", "A"),
+            PyExpr::Str("multi\nline".into())
+        );
+    }
+
+    #[test]
+    fn environment_reads() {
+        assert_eq!(
+            value("A = os.environ.get('X', 'd')\n", "A"),
+            PyExpr::Env {
+                var: "X".into(),
+                default: Some(Box::new(PyExpr::Str("d".into())))
+            }
+        );
+        assert_eq!(
+            value("A = os.environ['X']\n", "A"),
+            PyExpr::Env {
+                var: "X".into(),
+                default: None
+            }
+        );
+        assert_eq!(
+            value("A = env.str('X', default='d')\n", "A"),
+            PyExpr::Env {
+                var: "X".into(),
+                default: Some(Box::new(PyExpr::Str("d".into())))
+            }
+        );
+        assert_eq!(value("A = os.getenv('X') or 'y'\n", "A"), PyExpr::Unknown);
+        assert!(matches!(
+            value("A = 'redis://' + os.getenv('H', 'h')\n", "A"),
+            PyExpr::Add(_, _)
+        ));
+    }
+
+    #[test]
+    fn statements() {
+        let m = parse(b"CACHES = {'default': {}}\nCACHES['default']['LOCATION'] = 'redis://x'\nif DEBUG:\n    SESSION_COOKIE_SECURE = False\nX += ['a']\n");
+        let targets: Vec<_> = m
+            .assignments
+            .iter()
+            .map(|a| (a.target.join("."), a.conditional, a.augmented))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                ("CACHES".into(), false, false),
+                ("CACHES.default.LOCATION".into(), false, false),
+                ("SESSION_COOKIE_SECURE".into(), true, false),
+                ("X".into(), false, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_and_depth() {
+        assert!(parse(b"A = (1,\n").error.is_some());
+        assert!(parse(b"A = 'open\n").error.is_some());
+        let deep = format!("A = {}{}\n", "[".repeat(200_000), "]".repeat(200_000));
+        let m = parse(deep.as_bytes());
+        assert!(m.error.is_none());
+        // The outer lists are read; past the depth limit the rest is Unknown.
+        let mut v = &m.assignments[0].value;
+        let mut levels = 0;
+        while let PyExpr::List(inner) = v {
+            v = &inner[0];
+            levels += 1;
+        }
+        assert_eq!(*v, PyExpr::Unknown);
+        assert!(levels <= MAX_DEPTH + 2, "{levels}");
+    }
+}

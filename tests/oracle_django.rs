@@ -1,0 +1,66 @@
+//! Oracle test: redline's evaluation of Django settings against Python executing the module with
+//! an empty environment, for CACHES and every SESSION_* setting redline knows for certain.
+
+mod common;
+
+use common::*;
+use redline::model::django::{self, Val};
+use std::process::Command;
+
+fn to_json(v: &Val) -> Option<serde_json::Value> {
+    Some(match v {
+        Val::Str(s) => serde_json::Value::String(s.clone()),
+        Val::Int(i) => serde_json::json!(i),
+        Val::Bool(b) => serde_json::json!(b),
+        Val::None => serde_json::Value::Null,
+        Val::List(items) => {
+            serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?)
+        }
+        Val::Dict(items) => {
+            let mut map = serde_json::Map::new();
+            for (k, v) in items {
+                map.insert(k.as_str()?.to_string(), to_json(v)?);
+            }
+            serde_json::Value::Object(map)
+        }
+        _ => return None,
+    })
+}
+
+#[test]
+fn settings_values_match_python() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let script = "import json, os, runpy, sys\nos.environ.clear()\ng = runpy.run_path(sys.argv[1])\nprint(json.dumps({k: v for k, v in g.items() if k == 'CACHES' or k.startswith('SESSION_')}))";
+    let mut compared = 0;
+    let mut files: Vec<_> = std::fs::read_dir(fixtures().join("oracle/django"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files {
+        let out = Command::new(&python)
+            .args(["-c", script])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ours = django::load(0, &std::fs::read(&file).unwrap());
+        assert!(ours.error.is_none(), "{}: {:?}", file.display(), ours.error);
+        for (name, value) in theirs.as_object().unwrap() {
+            let Some(mine) = ours.value(name).and_then(to_json) else {
+                continue;
+            };
+            assert_eq!(&mine, value, "{}: {name}", file.display());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 15, "only {compared} values compared");
+}
