@@ -110,7 +110,9 @@ fn official_sentinel_conf_files_have_no_sn001() {
 fn fixed(file: &Path, unsafe_fixes: bool) -> (Vec<u8>, Vec<u8>, Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = file.to_string_lossy();
-    let name = if path.contains("laravel-env") {
+    let name = if path.contains("django-settings") {
+        "settings.py"
+    } else if path.contains("laravel-env") {
         ".env"
     } else if path.contains("laravel-config") {
         if path.ends_with("session.php") {
@@ -239,5 +241,19 @@ fn laravel_files_read_without_false_findings() {
             "{}",
             file.display()
         );
+    }
+}
+
+#[test]
+fn django_settings_read_without_false_syntax_errors() {
+    for file in corpus("django-settings") {
+        let module = redline::syntax::python::parse(&std::fs::read(&file).unwrap());
+        assert!(
+            module.error.is_none(),
+            "{}: Python imports this module: {:?}",
+            file.display(),
+            module.error
+        );
+        assert!(!module.assignments.is_empty(), "{}", file.display());
     }
 }
