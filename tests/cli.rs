@@ -366,13 +366,15 @@ fn discovery_by_name_and_content_skipping_vendor_folders() {
 }
 
 /// Every secret of the fixture, none of which may appear in any output.
-const SECRETS: [&str; 6] = [
+const SECRETS: [&str; 8] = [
     "hunter2-session-secret",
     "replica-secret-value",
     "sentinel-side-secret",
     "acl-user-secret-42",
     "tls-key-secret-9",
     "php-auth-pw",
+    "laravel-env-pw",
+    "django-url-pw",
 ];
 
 fn secret_tree(dir: &Path) {
@@ -382,6 +384,14 @@ fn secret_tree(dir: &Path) {
         "requirepass hunter2-session-secret\nmasterauth \"replica-secret-value\"\nuser app on >acl-user-secret-42 ~* +@all\ntls-key-file-pass tls-key-secret-9\nrequirepass \"hunter2-session-secret\" # trailing\n",
     );
     write(dir, "sentinel.conf", "sentinel monitor mymaster 10.0.0.1 6379 2\nsentinel auth-pass mymaster sentinel-side-secret\n");
+    write(dir, "php.ini", "[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://10.0.0.9:6379?auth=php-auth-pw&database=1\"\n");
+    write(dir, "shop/artisan", "");
+    write(dir, "shop/.env", "SESSION_DRIVER=redis\nREDIS_PASSWORD=laravel-env-pw\nREDIS_URL=redis://app:laravel-env-pw@10.0.0.5:6379/1\n");
+    write(
+        dir,
+        "portal/settings.py",
+        "CACHES = {'default': {'BACKEND': 'django_redis.cache.RedisCache', 'LOCATION': 'redis://:django-url-pw@10.0.0.5:6379/1', 'OPTIONS': {'PASSWORD': 'django-url-pw'}}}\nSESSION_ENGINE = 'django.contrib.sessions.backends.cache'\n",
+    );
 }
 
 fn assert_no_secret(what: &str, text: &str) {
