@@ -101,6 +101,24 @@ pub fn url_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The characters of `special` that `raw` holds, and `%` when it does not start a `%XX` escape:
+/// what a URL parser reads as structure instead of as part of a password.
+pub fn unencoded_characters(raw: &str, special: &[char]) -> Vec<char> {
+    let b = raw.as_bytes();
+    let mut found = Vec::new();
+    for (i, c) in raw.char_indices() {
+        let bad = special.contains(&c)
+            || (c == '%'
+                && !(i + 2 < b.len()
+                    && b[i + 1].is_ascii_hexdigit()
+                    && b[i + 2].is_ascii_hexdigit()));
+        if bad && !found.contains(&c) {
+            found.push(c);
+        }
+    }
+    found
+}
+
 /// Percent-encode everything but unreserved characters.
 pub fn url_encode(s: &str) -> String {
     s.bytes()

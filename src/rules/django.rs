@@ -5,6 +5,7 @@
 use super::{Context, Finding, Severity};
 use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::django::{locations, parse_location, DjangoSettings, Val};
+use crate::model::save_path::unencoded_characters;
 use std::ops::Range;
 
 const DEFAULT_ENGINE: &str = "django.contrib.sessions.backends.db";
@@ -203,21 +204,7 @@ fn bad_password_chars(url: &str) -> Vec<char> {
     let Some((_, password)) = userinfo.split_once(':') else {
         return Vec::new();
     };
-    let b = password.as_bytes();
-    let mut found = Vec::new();
-    for (i, c) in password.char_indices() {
-        let bad = match c {
-            '#' | '/' | '?' | '@' => true,
-            '%' => {
-                !(i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit())
-            }
-            _ => false,
-        };
-        if bad && !found.contains(&c) {
-            found.push(c);
-        }
-    }
-    found
+    unencoded_characters(password, &['#', '/', '?', '@'])
 }
 
 fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {

@@ -5,7 +5,7 @@
 use super::{Context, Finding, Severity};
 use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::php::PhpConfig;
-use crate::model::save_path::{url_encode, Host, SavePath};
+use crate::model::save_path::{unencoded_characters, url_encode, Host, SavePath};
 use crate::source::FileId;
 use std::net::IpAddr;
 use std::ops::Range;
@@ -129,26 +129,10 @@ fn is_loopback(host: &str) -> bool {
 
 /// Characters phpredis mis-reads in an `auth` value that is not percent-encoded.
 fn misread_characters(raw: &str) -> Vec<char> {
-    let b = raw.as_bytes();
-    let mut found = Vec::new();
-    for (i, c) in raw.char_indices() {
-        let bad = match c {
-            '+' | '#' | '?' | '=' | '/' | ',' | '&' => true,
-            '%' if raw[i..].to_ascii_lowercase().starts_with("%2c") => {
-                // An encoded comma still splits the host list in phpredis up to 6.3.
-                if !found.contains(&',') {
-                    found.push(',');
-                }
-                false
-            }
-            '%' => {
-                !(i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit())
-            }
-            _ => false,
-        };
-        if bad && !found.contains(&c) {
-            found.push(c);
-        }
+    let mut found = unencoded_characters(raw, &['+', '#', '?', '=', '/', ',', '&']);
+    // An encoded comma still splits the host list in phpredis up to 6.3.
+    if raw.to_ascii_lowercase().contains("%2c") && !found.contains(&',') {
+        found.push(',');
     }
     found
 }

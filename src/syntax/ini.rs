@@ -373,26 +373,8 @@ impl<'a> Parser<'a> {
             if c == b':' && self.at(i + 1) == b'-' {
                 break;
             }
-            if matches!(
-                c,
-                b'=' | b'\n'
-                    | b'\r'
-                    | b'\t'
-                    | b';'
-                    | b'&'
-                    | b'|'
-                    | b'^'
-                    | b'$'
-                    | b'~'
-                    | b'('
-                    | b')'
-                    | b'{'
-                    | b'}'
-                    | b'!'
-                    | b'"'
-                    | b'['
-                    | b']'
-            ) {
+            // Variable names stop where labels do (LABEL_CHAR).
+            if !is_label_char(c) {
                 break;
             }
             i += 1;
