@@ -51,6 +51,8 @@ pub struct Settings {
     pub discovery: DiscoveryOptions,
     pub load: LoadOptions,
     pub declared: Vec<DeclaredRole>,
+    /// `[hosts]`: host names mapped to instance configs.
+    pub hosts: Vec<stack::HostMap>,
     pub show_secrets: bool,
 }
 
@@ -67,6 +69,7 @@ impl Settings {
             discovery: DiscoveryOptions::default(),
             load: LoadOptions::default(),
             declared: Vec::new(),
+            hosts: Vec::new(),
             show_secrets: false,
         }
     }
@@ -174,6 +177,7 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
             version: redis_version,
         },
         declared: file.instances.clone(),
+        hosts: file.hosts.clone(),
         show_secrets: args.show_secrets,
     })
 }
@@ -229,7 +233,13 @@ fn apply_per_file_ignores(
 
 /// Build the stack and run the rules, then apply selection, suppressions and severity overrides.
 pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Stack, Vec<Finding>) {
-    let stack = stack::build(sources, roots, &settings.load, &settings.declared);
+    let stack = stack::build(
+        sources,
+        roots,
+        &settings.load,
+        &settings.declared,
+        &settings.hosts,
+    );
     let ctx = Context {
         sources,
         stack: &stack,

@@ -21,6 +21,7 @@ struct RawConfig {
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     instance: Option<Vec<RawInstance>>,
+    hosts: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     target: Option<RawTarget>,
 }
 
@@ -51,6 +52,8 @@ pub struct FileConfig {
     /// The file's text, so findings can point into it.
     pub text: String,
     pub instances: Vec<DeclaredRole>,
+    /// `[hosts]`: a host name clients use, and the instance config it reaches.
+    pub hosts: Vec<crate::stack::HostMap>,
     pub redis_version: Option<RedisVersion>,
 }
 
@@ -195,6 +198,21 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
         config.instances.push(DeclaredRole {
             path: base.join(instance.path.get_ref()),
             role,
+        });
+    }
+    for (host, path) in raw.hosts.unwrap_or_default() {
+        if path.get_ref().is_empty() {
+            return Err(at(
+                path.span(),
+                format!(
+                    "`hosts.{}`: the instance config path is empty",
+                    host.get_ref()
+                ),
+            ));
+        }
+        config.hosts.push(crate::stack::HostMap {
+            host: host.into_inner(),
+            path: base.join(path.into_inner()),
         });
     }
     if let Some(target) = raw.target {

@@ -45,16 +45,20 @@ fn rules() -> Vec<Value> {
                 r.fix_description,
                 r.references.iter().map(|u| format!("- <{u}>")).collect::<Vec<_>>().join("\n")
             );
-            json!({
+            let mut rule = json!({
                 "id": r.id,
                 "name": r.name,
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": truncate(&explanation, 1024) },
                 "help": { "text": format!("{} Fix ({}): {}", explanation, r.fix, r.fix_description), "markdown": markdown },
-                "helpUri": r.references.first().cloned().unwrap_or_default(),
                 "defaultConfiguration": { "level": level(r.severity) },
                 "properties": { "security-severity": security_severity(r.severity), "tags": ["security", "redis"] }
-            })
+            });
+            // helpUri must be a URI: left out when the rule has no reference.
+            if let Some(uri) = r.references.first() {
+                rule["helpUri"] = json!(uri);
+            }
+            rule
         })
         .collect()
 }

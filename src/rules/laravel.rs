@@ -2,10 +2,12 @@
 //! resolve configuration run on the real `.env`, or, when a repository has none (as in CI), on
 //! each template (`.env.example`, ...), whose messages then say so.
 
+use super::stack::{instance_password, InstancePassword};
 use super::{Context, Finding, Severity};
 use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
 use crate::source::FileId;
+use crate::stack::Origin;
 use crate::syntax::dotenv::LaravelValue;
 use std::ops::Range;
 
@@ -189,12 +191,38 @@ fn password_missing(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut 
     };
     if missing {
         let (file, span) = location(ctx, env, &conn.password);
-        out.push(Finding::new(
-            "LV102",
-            file,
-            span,
-            format!("sessions use the Redis connection `{name}`, which has no password: if the instance needs one every request fails, if not anyone who reaches it reads the sessions"),
-        ));
+        let origin = Origin::Laravel {
+            env: env.file,
+            connection: name.clone(),
+        };
+        let needed = ctx
+            .stack
+            .linked_from(&origin)
+            .first()
+            .map(|i| instance_password(&ctx.stack.instances[*i].model))
+            .filter(InstancePassword::needs_one);
+        let (severity, message) = match &needed {
+            Some(_) => (Severity::Error, format!("sessions use the Redis connection `{name}`, which has no password, but the linked instance needs one: every request that starts a session fails")),
+            None => (Severity::Warning, format!("sessions use the Redis connection `{name}`, which has no password: if the instance needs one every request fails, if not anyone who reaches it reads the sessions")),
+        };
+        let fix = match (
+            &conn.password.env_var,
+            needed.as_ref().and_then(InstancePassword::plain),
+        ) {
+            (Some((var, _)), Some(password)) => set_env(ctx, env, var, password).map(|e| {
+                Fix::new(
+                    Applicability::Unsafe,
+                    format!("set `{var}` to the linked instance's password"),
+                    vec![e],
+                )
+            }),
+            _ => None,
+        };
+        out.push(
+            Finding::new("LV102", file, span, message)
+                .severity(severity)
+                .with_fix(fix),
+        );
     }
 }
 
@@ -234,12 +262,20 @@ fn shares_cache_database(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: 
         session.database.text().and_then(|t| t.parse::<u32>().ok()),
     ) {
         (Some((var, _)), Some(db)) if session_name != cache_name => {
-            set_env(ctx, env, var, &(db + 1).to_string()).map(|e| {
+            // A database neither the sessions nor any other client of the instance uses.
+            let origin = Origin::Laravel {
+                env: env.file,
+                connection: cache_name.clone(),
+            };
+            let n = match ctx.stack.linked_from(&origin).first() {
+                Some(i) => ctx.stack.free_database(*i, db + 1, &origin),
+                None => db + 1,
+            };
+            set_env(ctx, env, var, &n.to_string()).map(|e| {
                 Fix::new(
                     Applicability::Unsafe,
                     format!(
-                        "give the cache its own database: `{var}={}` (cached entries start cold)",
-                        db + 1
+                        "give the cache its own database: `{var}={n}` (cached entries start cold)"
                     ),
                     vec![e],
                 )

@@ -7,6 +7,7 @@ pub mod passwords;
 pub mod php;
 pub mod redis_server;
 pub mod sentinel;
+pub mod stack;
 
 use crate::fix::Fix;
 use crate::model::directives::RedisVersion;
@@ -225,6 +226,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     php::check(ctx, &mut findings);
     laravel::check(ctx, &mut findings);
     django::check(ctx, &mut findings);
+    stack::check(ctx, &mut findings);
     findings
 }
 

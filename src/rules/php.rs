@@ -2,11 +2,13 @@
 //! Settings a fragment leaves unset are judged only on a whole php.ini: a conf.d snippet does not
 //! show what the main file sets.
 
+use super::stack::{instance_password, InstancePassword};
 use super::{Context, Finding, Severity};
 use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::php::PhpConfig;
 use crate::model::save_path::{unencoded_characters, url_encode, Host, SavePath};
 use crate::source::FileId;
+use crate::stack::Origin;
 use std::net::IpAddr;
 use std::ops::Range;
 
@@ -159,12 +161,42 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
         .iter()
         .any(|h| h.auth_password().is_some_and(|p| !p.value.is_empty()))
     {
-        out.push(Finding::new(
-            "PHP102",
-            file,
-            span.clone(),
-            "`session.save_path` sends no `auth`: if the Redis instance needs a password, every session fails; if it does not, anyone who reaches it can read the sessions",
-        ));
+        let origin = Origin::Php(php.root());
+        let linked = ctx.stack.linked_from(&origin);
+        let passwords: Vec<InstancePassword> = linked
+            .iter()
+            .map(|i| instance_password(&ctx.stack.instances[*i].model))
+            .collect();
+        let needed = passwords.iter().find(|p| p.needs_one());
+        let (severity, message) = match needed {
+            Some(_) => (Severity::Error, "`session.save_path` sends no `auth`, but the linked Redis instance needs a password: every request that starts a session fails".to_string()),
+            None => (Severity::Warning, "`session.save_path` sends no `auth`: if the Redis instance needs a password, every session fails; if it does not, anyone who reaches it can read the sessions".to_string()),
+        };
+        // Only one known password for every host, so each host gets the same `auth`.
+        let known = needed.and_then(InstancePassword::plain).filter(|p| {
+            passwords.iter().all(|q| q.plain() == Some(p)) && linked.len() == sp.hosts.len()
+        });
+        let fix = match (base, known) {
+            (Some(base), Some(password)) => {
+                let encoded = url_encode(password);
+                let edits = sp.hosts.iter().map(|h| {
+                    let at = base + h.span.end;
+                    let sep = if h.raw.contains('?') { "&" } else { "?" };
+                    fix::replace(file, at..at, format!("{sep}auth={encoded}"))
+                });
+                Some(Fix::new(
+                    Applicability::Unsafe,
+                    "add `auth` with the linked instance's password",
+                    edits.collect(),
+                ))
+            }
+            _ => None,
+        };
+        out.push(
+            Finding::new("PHP102", file, span.clone(), message)
+                .severity(severity)
+                .with_fix(fix),
+        );
     }
     if handler == "redis" {
         let missing: Vec<&Host> = sp
@@ -174,12 +206,21 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
             .collect();
         if !missing.is_empty() {
             let fix = base.map(|base| {
+                // The lowest database no other client of the linked instance uses.
+                let origin = Origin::Php(php.root());
+                let n = ctx
+                    .stack
+                    .linked_from(&origin)
+                    .iter()
+                    .map(|i| ctx.stack.free_database(*i, 1, &origin))
+                    .max()
+                    .unwrap_or(1);
                 let edits = missing.iter().map(|h| {
                     let at = base + h.span.end;
                     let sep = if h.raw.contains('?') { "&" } else { "?" };
-                    fix::replace(file, at..at, format!("{sep}database=1"))
+                    fix::replace(file, at..at, format!("{sep}database={n}"))
                 });
-                Fix::new(Applicability::Unsafe, "add `database=1` (sessions move to an empty database: existing sessions are lost once)", edits.collect())
+                Fix::new(Applicability::Unsafe, format!("add `database={n}` (sessions move to an empty database: existing sessions are lost once)"), edits.collect())
             });
             out.push(Finding::new("PHP103", file, span.clone(), "`session.save_path` has no `database`: sessions land in database 0, where caches and other apps usually write and flush").with_fix(fix));
         }

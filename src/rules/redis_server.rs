@@ -6,7 +6,7 @@ use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::redis::{DefaultUserSource, IssueKind, Occurrence, RedisModel};
 use crate::secret;
 use crate::source::FileId;
-use crate::stack::{Instance, Role};
+use crate::stack::{Instance, Purpose, Role, Target};
 use std::net::IpAddr;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -357,16 +357,50 @@ fn listens_on_all_interfaces(ctx: &Context, instance: &Instance, out: &mut Vec<F
         "127.0.0.1 -::1",
         &["port", "protected-mode"],
     );
-    let fix = Fix::new(
-        Applicability::Unsafe,
-        "listen on loopback only: `bind 127.0.0.1 -::1` (remote clients are cut off)",
-        vec![edit],
-    );
+    let fix = if all_clients_local(ctx, instance) {
+        Fix::new(
+            Applicability::Safe,
+            "listen on loopback only: `bind 127.0.0.1 -::1` (every linked client is local)",
+            vec![edit],
+        )
+    } else {
+        Fix::new(
+            Applicability::Unsafe,
+            "listen on loopback only: `bind 127.0.0.1 -::1` (remote clients are cut off)",
+            vec![edit],
+        )
+    };
     out.push(
         Finding::new("RD201", file, span, format!("{what}{and_open}"))
             .severity(severity)
             .with_fix(Some(fix)),
     );
+}
+
+/// Whether the stack links at least one client to this instance, and every one of them connects
+/// over loopback or the unix socket: binding to loopback then cuts nobody off.
+fn all_clients_local(ctx: &Context, instance: &Instance) -> bool {
+    let Some(index) = ctx
+        .stack
+        .instances
+        .iter()
+        .position(|i| std::ptr::eq(i, instance))
+    else {
+        return false;
+    };
+    let mut any = false;
+    for (_, client) in ctx.stack.clients_of(index) {
+        any = true;
+        let local = match &client.target {
+            Target::Tcp { host, .. } => crate::stack::links::is_loopback(host),
+            Target::Unix(_) => true,
+            Target::RunTime => false,
+        };
+        if !local {
+            return false;
+        }
+    }
+    any
 }
 
 fn listens_on_public_address(_ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
@@ -641,20 +675,36 @@ fn dangerous_commands_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<
     );
 }
 
-/// Whether a Sentinel of the stack monitors an address this instance may listen on: Sentinel then
-/// needs CONFIG (REWRITE) on it. Conservative: the port alone decides, so no fix that would break
-/// a failover is offered on a guess.
-fn monitored_by_sentinel(ctx: &Context, model: &RedisModel) -> bool {
-    let port: i64 = model
+/// Whether a Sentinel of the stack monitors this instance: Sentinel then needs CONFIG (REWRITE)
+/// on it. A Sentinel master that links to no single instance but names this port counts too, so no
+/// fix that would break a failover is offered on a guess.
+fn monitored_by_sentinel(ctx: &Context, instance: &Instance) -> bool {
+    if let Some(index) = ctx
+        .stack
+        .instances
+        .iter()
+        .position(|i| std::ptr::eq(i, instance))
+    {
+        if ctx.stack.monitored(index) {
+            return true;
+        }
+    }
+    let port: u16 = instance
+        .model
         .last("port")
         .map(|o| o.value_text())
         .unwrap_or_else(|| "6379".into())
         .parse()
         .unwrap_or(6379);
     ctx.stack
-        .sentinels
+        .clients
         .iter()
-        .any(|s| s.masters.iter().any(|m| m.port == port))
+        .zip(&ctx.stack.links)
+        .any(|(client, link)| {
+            client.purpose == Purpose::Monitor
+                && link.instance().is_none()
+                && matches!(client.target, Target::Tcp { port: p, .. } if p == port)
+        })
 }
 
 fn config_command_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
@@ -664,7 +714,7 @@ fn config_command_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<Find
         return;
     }
     let (file, span) = command_location(model);
-    let fix = (!monitored_by_sentinel(ctx, model)).then(|| {
+    let fix = (!monitored_by_sentinel(ctx, instance)).then(|| {
         Fix::new(
             Applicability::Unsafe,
             "remove CONFIG with `rename-command CONFIG \"\"` (tools that run CONFIG stop working)",

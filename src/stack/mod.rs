@@ -7,7 +7,13 @@ use crate::model::laravel::{self, LaravelApp};
 use crate::model::php::{self, PhpConfig};
 use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
 use crate::model::sentinel::{self, SentinelModel};
+
+pub mod clients;
+pub mod links;
+
 use crate::source::{normalize, FileId, Sources};
+pub use clients::{Client, ClientPassword, Origin, Purpose, Target};
+pub use links::{HostMap, Link, Listen};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -36,6 +42,8 @@ impl Role {
 pub enum RoleSource {
     /// `[[instance]]` in redline.toml.
     Declared,
+    /// Inferred from the clients linked to it.
+    Clients,
     /// `cache` or `session` in the file name.
     FileName,
     None,
@@ -71,6 +79,48 @@ pub struct Stack {
     pub php: Vec<PhpConfig>,
     pub laravel: Vec<LaravelApp>,
     pub django: Vec<crate::model::django::DjangoSettings>,
+    /// Everything that connects to an instance, and the instance each one is linked to.
+    pub clients: Vec<Client>,
+    pub links: Vec<Link>,
+    /// Where each instance listens (same order as `instances`).
+    pub listens: Vec<Listen>,
+}
+
+impl Stack {
+    /// The clients linked to instance `index`, with their positions in `clients`.
+    pub fn clients_of(&self, index: usize) -> impl Iterator<Item = (usize, &Client)> + '_ {
+        self.clients
+            .iter()
+            .enumerate()
+            .filter(move |(c, _)| self.links[*c].instance() == Some(index))
+    }
+
+    /// Whether a Sentinel of the stack monitors instance `index`.
+    /// The instances that clients made by `origin` are linked to (one per linked client).
+    pub fn linked_from(&self, origin: &Origin) -> Vec<usize> {
+        self.clients
+            .iter()
+            .zip(&self.links)
+            .filter(|(c, _)| &c.origin == origin)
+            .filter_map(|(_, l)| l.instance())
+            .collect()
+    }
+
+    /// The lowest database index >= `from` that no client of the instance uses, other than the
+    /// clients made by `except`.
+    pub fn free_database(&self, index: usize, from: u32, except: &Origin) -> u32 {
+        let used: Vec<u32> = self
+            .clients_of(index)
+            .filter(|(_, c)| &c.origin != except)
+            .filter_map(|(_, c)| c.database.as_deref()?.parse().ok())
+            .collect();
+        (from..).find(|n| !used.contains(n)).unwrap_or(from)
+    }
+
+    pub fn monitored(&self, index: usize) -> bool {
+        self.clients_of(index)
+            .any(|(_, c)| c.purpose == Purpose::Monitor)
+    }
 }
 
 /// A config file named on the command line or found by discovery, with its kind.
@@ -91,6 +141,7 @@ pub fn build(
     roots: &[Root],
     options: &LoadOptions,
     declared: &[DeclaredRole],
+    hosts: &[HostMap],
 ) -> Stack {
     let mut servers: Vec<RedisModel> = Vec::new();
     let mut sentinels = Vec::new();
@@ -141,13 +192,45 @@ pub fn build(
             }
         })
         .collect();
-    Stack {
+    let mut stack = Stack {
         instances,
         sentinels,
         php,
         laravel,
         django,
+        ..Default::default()
+    };
+    stack.listens = stack.instances.iter().map(links::listen).collect();
+    stack.clients = clients::collect(sources, &stack);
+    stack.links = stack
+        .clients
+        .iter()
+        .map(|c| links::link(c, &stack.instances, &stack.listens, hosts, sources))
+        .collect();
+    // A role not declared comes from the linked clients: any session client makes a session
+    // store, cache clients alone a cache; the file name only when no client says.
+    for index in 0..stack.instances.len() {
+        if stack.instances[index].role_source == RoleSource::Declared {
+            continue;
+        }
+        let purposes: Vec<Purpose> = stack
+            .clients_of(index)
+            .map(|(_, c)| c.purpose)
+            .filter(|p| *p != Purpose::Monitor)
+            .collect();
+        let inferred = if purposes.contains(&Purpose::Sessions) {
+            Some(Role::Sessions)
+        } else if !purposes.is_empty() {
+            Some(Role::Cache)
+        } else {
+            None
+        };
+        if let Some(role) = inferred {
+            stack.instances[index].role = role;
+            stack.instances[index].role_source = RoleSource::Clients;
+        }
     }
+    stack
 }
 
 fn role_of(sources: &Sources, model: &RedisModel, declared: &[DeclaredRole]) -> (Role, RoleSource) {

@@ -1,0 +1,427 @@
+//! Rules across files: each client against the instance it is linked to (`XS1xx`), and each
+//! Sentinel against the master it monitors (`SN101`, `SN102`, `SN104`). A finding goes where its
+//! fix would go, with the other end as a related location.
+
+use super::{Context, Finding, Related, Severity};
+use crate::fix::{self, Applicability, Fix};
+use crate::model::acl::PasswordRule;
+use crate::model::redis::RedisModel;
+use crate::stack::{Client, ClientPassword, Link, Purpose, Target};
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    password_mismatch(ctx, out);
+    shared_databases(ctx, out);
+    shared_instances(ctx, out);
+    unknown_targets(ctx, out);
+    sentinel_auth(ctx, out);
+    sentinel_renames(ctx, out);
+}
+
+/// What a client must send to pass the default user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstancePassword {
+    /// The default user needs none.
+    Open,
+    /// The clear text is known (requirepass or `>pass`), with any `#hash` alternatives.
+    Plain(String, Vec<String>),
+    /// Only hashes are known.
+    Hashes(Vec<String>),
+    /// The default user is off, or its definition could not be read.
+    Unknown,
+}
+
+impl InstancePassword {
+    pub fn accepts(&self, password: &str) -> Option<bool> {
+        match self {
+            InstancePassword::Open => Some(false),
+            InstancePassword::Plain(p, hashes) => Some(
+                p == password || hashes.contains(&crate::secret::sha256_hex(password.as_bytes())),
+            ),
+            InstancePassword::Hashes(h) => {
+                Some(h.contains(&crate::secret::sha256_hex(password.as_bytes())))
+            }
+            InstancePassword::Unknown => None,
+        }
+    }
+    pub fn needs_one(&self) -> bool {
+        !matches!(self, InstancePassword::Open | InstancePassword::Unknown)
+    }
+    pub fn plain(&self) -> Option<&str> {
+        match self {
+            InstancePassword::Plain(p, _) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+pub fn instance_password(model: &RedisModel) -> InstancePassword {
+    let Some(user) = &model.default_user else {
+        return InstancePassword::Unknown;
+    };
+    if !user.state.enabled {
+        return InstancePassword::Unknown;
+    }
+    if user.state.nopass {
+        return InstancePassword::Open;
+    }
+    let mut plain = None;
+    let mut hashes = Vec::new();
+    for p in &user.state.passwords {
+        match p {
+            PasswordRule::Plain(a) => {
+                plain.get_or_insert_with(|| String::from_utf8_lossy(&a.value[1..]).into_owned());
+            }
+            PasswordRule::Hash(a) => {
+                hashes.push(String::from_utf8_lossy(&a.value[1..]).into_owned())
+            }
+        }
+    }
+    match plain {
+        Some(p) => InstancePassword::Plain(p, hashes),
+        None if !hashes.is_empty() => InstancePassword::Hashes(hashes),
+        None => InstancePassword::Unknown,
+    }
+}
+
+fn instance_related(ctx: &Context, index: usize, message: &str) -> Related {
+    let model = &ctx.stack.instances[index].model;
+    let span = model.last("requirepass").map_or(0..0, |o| o.span());
+    Related {
+        file: if span.is_empty() {
+            model.root
+        } else {
+            model.last("requirepass").unwrap().file
+        },
+        span,
+        message: message.to_string(),
+    }
+}
+
+fn instance_name(ctx: &Context, index: usize) -> String {
+    ctx.sources
+        .display(ctx.stack.instances[index].model.root)
+        .to_string()
+}
+
+fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
+    for (c, client) in ctx.stack.clients.iter().enumerate() {
+        if client.purpose == Purpose::Monitor {
+            continue; // SN102
+        }
+        let Some(index) = ctx.stack.links[c].instance() else {
+            continue;
+        };
+        let ClientPassword::Literal {
+            value,
+            file,
+            span,
+            editable,
+        } = &client.password
+        else {
+            continue;
+        };
+        let expected = instance_password(&ctx.stack.instances[index].model);
+        if expected.accepts(value) != Some(false) {
+            continue;
+        }
+        let why = if expected == InstancePassword::Open {
+            "sends a password, but the instance's default user has none: Redis refuses the AUTH and every connection fails".to_string()
+        } else {
+            "sends a password the instance does not accept: every connection fails with WRONGPASS"
+                .to_string()
+        };
+        let fix = match (expected.plain(), editable) {
+            (Some(p), true) => Some(Fix::new(
+                Applicability::Unsafe,
+                "set the client's password to the instance's",
+                vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())],
+            )),
+            _ => None,
+        };
+        out.push(
+            Finding::new(
+                "XS101",
+                *file,
+                span.clone(),
+                format!("{} {why} ({})", client.label, instance_name(ctx, index)),
+            )
+            .with_fix(fix)
+            .related(instance_related(
+                ctx,
+                index,
+                "the instance this client is linked to",
+            )),
+        );
+    }
+}
+
+fn shared_databases(ctx: &Context, out: &mut Vec<Finding>) {
+    let clients = &ctx.stack.clients;
+    for b in 0..clients.len() {
+        for a in 0..b {
+            let (Some(ia), Some(ib)) =
+                (ctx.stack.links[a].instance(), ctx.stack.links[b].instance())
+            else {
+                continue;
+            };
+            let (ca, cb) = (&clients[a], &clients[b]);
+            if ia != ib || ca.database.is_none() || ca.database != cb.database {
+                continue;
+            }
+            let sessions_and_cache = matches!(
+                (ca.purpose, cb.purpose),
+                (Purpose::Sessions, Purpose::Cache) | (Purpose::Cache, Purpose::Sessions)
+            );
+            let two_apps = ca.purpose == Purpose::Sessions
+                && cb.purpose == Purpose::Sessions
+                && ca.app != cb.app
+                && ca.prefix.is_some()
+                && ca.prefix == cb.prefix;
+            if !(sessions_and_cache || two_apps) {
+                continue;
+            }
+            let why = if sessions_and_cache {
+                "clearing the cache (FLUSHDB) deletes every session"
+            } else {
+                "the two applications read and overwrite each other's sessions"
+            };
+            out.push(
+                Finding::new(
+                    "XS102",
+                    cb.file,
+                    cb.span.clone(),
+                    format!(
+                        "{} and {} use database {} of {}: {why}",
+                        cb.label,
+                        ca.label,
+                        cb.database.as_deref().unwrap_or("?"),
+                        instance_name(ctx, ib)
+                    ),
+                )
+                .related(Related {
+                    file: ca.file,
+                    span: ca.span.clone(),
+                    message: format!("{} uses the same database", ca.label),
+                }),
+            );
+        }
+    }
+}
+
+fn shared_instances(ctx: &Context, out: &mut Vec<Finding>) {
+    for index in 0..ctx.stack.instances.len() {
+        let linked: Vec<&Client> = ctx.stack.clients_of(index).map(|(_, c)| c).collect();
+        let sessions: Vec<&&Client> = linked
+            .iter()
+            .filter(|c| c.purpose == Purpose::Sessions)
+            .collect();
+        let caches: Vec<&&Client> = linked
+            .iter()
+            .filter(|c| c.purpose == Purpose::Cache)
+            .collect();
+        if sessions.is_empty() || caches.is_empty() {
+            continue;
+        }
+        let model = &ctx.stack.instances[index].model;
+        let (file, span) = model
+            .last("maxmemory-policy")
+            .map_or((model.root, 0..0), |o| (o.file, o.span()));
+        let mut finding = Finding::new(
+            "XS103",
+            file,
+            span,
+            format!("sessions and a cache share this instance: they share `maxmemory` and its eviction policy, so cache growth can evict or block sessions ({} session and {} cache client{})", sessions.len(), caches.len(), if caches.len() == 1 { "" } else { "s" }),
+        );
+        for c in sessions.iter().chain(caches.iter()) {
+            finding = finding.related(Related {
+                file: c.file,
+                span: c.span.clone(),
+                message: format!("{} ({})", c.label, c.purpose.as_str()),
+            });
+        }
+        out.push(finding);
+    }
+}
+
+fn unknown_targets(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.stack.instances.is_empty() {
+        return;
+    }
+    for (c, client) in ctx.stack.clients.iter().enumerate() {
+        let where_ = match &client.target {
+            Target::Tcp { host, port } => format!("{host}:{port}"),
+            Target::Unix(p) => p.clone(),
+            Target::RunTime => continue,
+        };
+        let message = match &ctx.stack.links[c] {
+            Link::Nowhere => format!("{} points at {where_}, where no audited instance listens (map a host name with `[hosts]` in redline.toml)", client.label),
+            Link::Ambiguous(candidates) => format!(
+                "{} points at {where_}, where {} audited instances could listen ({}): none is linked",
+                client.label,
+                candidates.len(),
+                candidates.iter().map(|i| instance_name(ctx, *i)).collect::<Vec<_>>().join(", ")
+            ),
+            _ => continue,
+        };
+        out.push(Finding::new(
+            "XS104",
+            client.file,
+            client.span.clone(),
+            message,
+        ));
+    }
+}
+
+fn sentinel_auth(ctx: &Context, out: &mut Vec<Finding>) {
+    for (c, client) in ctx.stack.clients.iter().enumerate() {
+        let Some((s, master)) = &client.sentinel else {
+            continue;
+        };
+        let link = ctx.stack.links[c].instance();
+        let expected = link.map(|i| instance_password(&ctx.stack.instances[i].model));
+        match (&client.password, &expected) {
+            (ClientPassword::None, Some(InstancePassword::Open))
+            | (ClientPassword::None, Some(InstancePassword::Unknown)) => {}
+            (ClientPassword::None, _) => {
+                let severity = if expected.as_ref().is_some_and(InstancePassword::needs_one) {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let fix = expected
+                    .as_ref()
+                    .and_then(InstancePassword::plain)
+                    .map(|p| {
+                        let monitor = &ctx.stack.sentinels[*s]
+                            .masters
+                            .iter()
+                            .find(|m| &m.name == master)
+                            .unwrap()
+                            .monitor;
+                        let edit = fix::insert_line_after(
+                            ctx.sources,
+                            monitor.file,
+                            monitor.line(),
+                            format!("sentinel auth-pass {master} {p}").as_bytes(),
+                        );
+                        Fix::new(
+                            Applicability::Unsafe,
+                            format!(
+                                "add `sentinel auth-pass {master}` with the instance's password"
+                            ),
+                            vec![edit],
+                        )
+                    });
+                let why = match link {
+                    Some(i) => format!("the monitored instance {} needs a password, so Sentinel cannot talk to it", instance_name(ctx, i)),
+                    None => "if the master needs a password, Sentinel cannot talk to it (the master is not in the audited stack)".into(),
+                };
+                out.push(Finding::new("SN101", client.file, client.span.clone(), format!("`sentinel monitor {master}` has no `sentinel auth-pass {master}`: {why}")).severity(severity).with_fix(fix));
+            }
+            (
+                ClientPassword::Literal {
+                    value, file, span, ..
+                },
+                Some(expected),
+            ) if expected.accepts(value) == Some(false) => {
+                let fix = expected.plain().map(|p| {
+                    Fix::new(
+                        Applicability::Unsafe,
+                        "set `auth-pass` to the instance's password",
+                        vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())],
+                    )
+                });
+                let index = link.unwrap();
+                out.push(
+                    Finding::new("SN102", *file, span.clone(), format!("`sentinel auth-pass {master}` is not the password of {}: Sentinel cannot monitor or fail over the master", instance_name(ctx, index)))
+                        .with_fix(fix)
+                        .related(instance_related(ctx, index, "the monitored instance")),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Commands Sentinel runs on a master and its replicas.
+const SENTINEL_COMMANDS: [&str; 12] = [
+    "config",
+    "replicaof",
+    "slaveof",
+    "info",
+    "ping",
+    "client",
+    "script",
+    "publish",
+    "subscribe",
+    "exec",
+    "multi",
+    "role",
+];
+
+fn sentinel_renames(ctx: &Context, out: &mut Vec<Finding>) {
+    for (c, client) in ctx.stack.clients.iter().enumerate() {
+        let (Some((s, master)), Some(index)) = (&client.sentinel, ctx.stack.links[c].instance())
+        else {
+            continue;
+        };
+        let model = &ctx.stack.instances[index].model;
+        let sentinel = &ctx.stack.sentinels[*s];
+        let Some(m) = sentinel.masters.iter().find(|m| &m.name == master) else {
+            continue;
+        };
+        for command in SENTINEL_COMMANDS {
+            let Some((rename, target)) = model.rename_of(command) else {
+                continue;
+            };
+            let covered = m
+                .renames
+                .iter()
+                .any(|r| r.values[2].lower() == command && r.values[3].text() == target);
+            if covered {
+                continue;
+            }
+            let related = Related {
+                file: rename.file,
+                span: rename.span(),
+                message: format!(
+                    "{} renames {}",
+                    instance_name(ctx, index),
+                    command.to_ascii_uppercase()
+                ),
+            };
+            let (fix, why) = if target.is_empty() {
+                (
+                    None,
+                    format!(
+                        "{} removes {} (renamed to \"\"), which Sentinel needs: failover fails",
+                        instance_name(ctx, index),
+                        command.to_ascii_uppercase()
+                    ),
+                )
+            } else {
+                let line = format!(
+                    "sentinel rename-command {master} {} {target}",
+                    command.to_ascii_uppercase()
+                );
+                let edit = fix::insert_line_after(
+                    ctx.sources,
+                    m.monitor.file,
+                    m.monitor.line(),
+                    line.as_bytes(),
+                );
+                (Some(Fix::new(Applicability::Safe, "add the matching `sentinel rename-command`", vec![edit])), format!("{} renames {}, and this Sentinel has no matching `sentinel rename-command`: failover fails", instance_name(ctx, index), command.to_ascii_uppercase()))
+            };
+            out.push(
+                Finding::new(
+                    "SN104",
+                    m.monitor.file,
+                    m.monitor.span(),
+                    format!("`sentinel monitor {master}`: {why}"),
+                )
+                .with_fix(fix)
+                .related(related),
+            );
+        }
+    }
+}

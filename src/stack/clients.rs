@@ -1,0 +1,405 @@
+//! The clients of the stack: every place that connects to a Redis instance, with where it points,
+//! what for, which database and password it uses. Read from the models, never from files again.
+
+use crate::model::django::{locations, parse_location, Val};
+use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
+use crate::model::php::PhpConfig;
+use crate::model::sentinel::SentinelModel;
+use crate::source::{FileId, Sources};
+use crate::syntax::dotenv::LaravelValue;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Sessions,
+    Cache,
+    /// A Sentinel watching the instance.
+    Monitor,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Sessions => "sessions",
+            Purpose::Cache => "cache",
+            Purpose::Monitor => "sentinel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Tcp {
+        host: String,
+        port: u16,
+    },
+    Unix(String),
+    /// Known only at run time (an environment variable): links nothing, fires nothing.
+    RunTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientPassword {
+    None,
+    /// A literal in an audited file; `editable` when `span` is exactly its text.
+    Literal {
+        value: String,
+        file: FileId,
+        span: Range<usize>,
+        editable: bool,
+    },
+    /// Read from this environment variable at run time.
+    Env(String),
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// What it is, for messages: "php.ini session.save_path", "Laravel connection `default`"...
+    pub label: String,
+    /// The application it belongs to (two clients of one app may share a database).
+    pub app: String,
+    pub purpose: Purpose,
+    /// Where findings about the client point.
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub target: Target,
+    /// The database number; None when unknown.
+    pub database: Option<String>,
+    pub prefix: Option<String>,
+    pub password: ClientPassword,
+    /// For a Sentinel monitor: the Sentinel (index in the stack) and the master name.
+    pub sentinel: Option<(usize, String)>,
+    /// Which config setting made this client, so single-file rules can ask for its link.
+    pub origin: Origin,
+}
+
+/// The setting a client comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A php.ini `session.save_path` host of the PHP configuration rooted at this file.
+    Php(FileId),
+    /// A Laravel Redis connection, by the app's `.env` file and the connection name.
+    Laravel { env: FileId, connection: String },
+    /// A Django cache alias, by settings file.
+    Django { settings: FileId, alias: String },
+    /// A `sentinel monitor` line.
+    Sentinel,
+}
+
+fn strip_scheme(host: &str) -> &str {
+    host.split_once("://").map_or(host, |(_, h)| h)
+}
+
+fn php_clients(sources: &Sources, php: &PhpConfig, out: &mut Vec<Client>) {
+    let handler = php.handler();
+    if !matches!(handler.as_deref(), Some("redis") | Some("rediscluster")) {
+        return;
+    }
+    let app = sources.display(php.root()).to_string();
+    let Some((file, entry)) = php.last("session.save_path") else {
+        return;
+    };
+    let span = entry.key_span.start..entry.value_span.end.max(entry.key_span.end);
+    let Some(sp) = php.save_path() else {
+        out.push(Client {
+            label: "php.ini `session.save_path`".into(),
+            app,
+            purpose: Purpose::Sessions,
+            file: *file,
+            span,
+            target: Target::RunTime,
+            database: None,
+            prefix: None,
+            password: ClientPassword::Unknown,
+            sentinel: None,
+            origin: Origin::Php(php.root()),
+        });
+        return;
+    };
+    let text = &sources.doc(*file).bytes()[entry.value_span.clone()];
+    let direct =
+        !text.contains(&b'\\') && !text.windows(2).any(|w| w == b"${") && !text.starts_with(b"'");
+    let base = entry.value_span.start + usize::from(text.first() == Some(&b'"'));
+    for host in &sp.hosts {
+        let target = match (&host.socket, &host.host) {
+            (Some(path), _) => Target::Unix(path.clone()),
+            (None, Some(h)) => Target::Tcp {
+                host: h.clone(),
+                port: host.port.unwrap_or(6379),
+            },
+            _ => Target::RunTime,
+        };
+        let password = match host.auth_password() {
+            Some(p) if !p.value.is_empty() => ClientPassword::Literal {
+                value: p.value.clone(),
+                file: *file,
+                span: if direct {
+                    base + p.raw_span.start..base + p.raw_span.end
+                } else {
+                    entry.value_span.clone()
+                },
+                editable: direct,
+            },
+            _ => ClientPassword::None,
+        };
+        let database = if handler.as_deref() == Some("rediscluster") {
+            Some("0".into())
+        } else {
+            Some(host.database().unwrap_or(0).to_string())
+        };
+        let prefix = Some(
+            host.param("prefix")
+                .map_or("PHPREDIS_SESSION:".to_string(), |p| p.value.clone()),
+        );
+        out.push(Client {
+            label: "php.ini `session.save_path`".into(),
+            app: app.clone(),
+            purpose: Purpose::Sessions,
+            file: *file,
+            span: span.clone(),
+            target,
+            database,
+            prefix,
+            password,
+            sentinel: None,
+            origin: Origin::Php(php.root()),
+        });
+    }
+}
+
+fn laravel_password(r: &Resolved, env: &EnvSource) -> ClientPassword {
+    match (&r.value, &r.env_var) {
+        (Some(LaravelValue::Null), _) => ClientPassword::None,
+        (Some(LaravelValue::Str(s)), _) if s.is_empty() => ClientPassword::None,
+        (Some(LaravelValue::Str(s)), Some((var, Some((file, _))))) => {
+            let entry = env.env.get(var);
+            match entry {
+                Some(e) if var != "REDIS_URL" => ClientPassword::Literal {
+                    value: s.clone(),
+                    file: *file,
+                    span: e.value_span.clone(),
+                    editable: true,
+                },
+                _ => ClientPassword::Literal {
+                    value: s.clone(),
+                    file: *file,
+                    span: entry.map_or(0..0, |e| e.value_span.clone()),
+                    editable: false,
+                },
+            }
+        }
+        (Some(LaravelValue::Str(_)), Some((var, None))) => ClientPassword::Env(var.clone()),
+        (Some(LaravelValue::Str(s)), None) => ClientPassword::Literal {
+            value: s.clone(),
+            file: r.config.as_ref().map_or(env.file, |c| c.0),
+            span: r.config.as_ref().map_or(0..0, |c| c.1.clone()),
+            editable: false,
+        },
+        _ => ClientPassword::Unknown,
+    }
+}
+
+fn laravel_clients(sources: &Sources, app: &LaravelApp, out: &mut Vec<Client>) {
+    // The real .env, or each template when there is none.
+    let real: Vec<&EnvSource> = app.envs.iter().filter(|e| !e.template).collect();
+    let envs: Vec<&EnvSource> = if real.is_empty() {
+        app.envs.iter().collect()
+    } else {
+        real
+    };
+    let app_name = sources
+        .display(app.envs.first().map_or(0, |e| e.file))
+        .rsplit_once('/')
+        .map_or(".".to_string(), |(d, _)| d.to_string());
+    for env in envs {
+        let mut uses: Vec<(String, Purpose)> = Vec::new();
+        if app
+            .session_driver(env)
+            .text()
+            .is_some_and(|d| d.eq_ignore_ascii_case("redis"))
+        {
+            if let Some(name) = app.session_connection_name(env) {
+                uses.push((name, Purpose::Sessions));
+            }
+        }
+        if app
+            .cache_store(env)
+            .is_some_and(|s| s.eq_ignore_ascii_case("redis"))
+        {
+            if let Some(name) = app.cache_connection_name(env) {
+                uses.push((name, Purpose::Cache));
+            }
+        }
+        for (name, purpose) in uses {
+            let Some(conn) = app.connection(&name, env) else {
+                continue;
+            };
+            let target = match (conn.host.text(), conn.port.text()) {
+                (Some(h), Some(p)) if !h.is_empty() => match p.parse::<u16>() {
+                    Ok(port) => Target::Tcp {
+                        host: strip_scheme(&h).to_string(),
+                        port,
+                    },
+                    Err(_) => Target::RunTime,
+                },
+                _ => Target::RunTime,
+            };
+            let (file, span) = match &conn.host.env_var {
+                Some((_, Some((f, line)))) => {
+                    let l = &sources.doc(*f).lines()[*line];
+                    (*f, l.start..l.content_end)
+                }
+                _ => (env.file, 0..0),
+            };
+            out.push(Client {
+                label: format!("Laravel connection `{name}` ({})", purpose.as_str()),
+                app: app_name.clone(),
+                purpose,
+                file,
+                span,
+                target,
+                database: conn.database.text(),
+                prefix: None,
+                password: laravel_password(&conn.password, env),
+                sentinel: None,
+                origin: Origin::Laravel {
+                    env: env.file,
+                    connection: name.clone(),
+                },
+            });
+        }
+    }
+}
+
+fn django_clients(
+    sources: &Sources,
+    settings: &crate::model::django::DjangoSettings,
+    out: &mut Vec<Client>,
+) {
+    let Some(Val::Dict(entries)) = settings.value("CACHES").and_then(Val::certain) else {
+        return;
+    };
+    let engine = settings.effective(
+        "SESSION_ENGINE",
+        Val::Str("django.contrib.sessions.backends.db".into()),
+    );
+    let cached = engine
+        .certain()
+        .and_then(Val::as_str)
+        .is_some_and(|e| e.ends_with(".cache") || e.ends_with(".cached_db"));
+    let alias = settings.effective("SESSION_CACHE_ALIAS", Val::Str("default".into()));
+    let session_alias = alias.certain().and_then(Val::as_str).map(str::to_string);
+    let span = settings
+        .settings
+        .get("CACHES")
+        .map_or(0..0, |s| s.last.span.clone());
+    for (name, conf) in entries {
+        let Some(name) = name.as_str() else { continue };
+        let Some(urls) = conf
+            .get("LOCATION")
+            .and_then(Val::certain)
+            .and_then(locations)
+        else {
+            continue;
+        };
+        let Some(first) = urls.first().and_then(|u| parse_location(u)) else {
+            continue;
+        };
+        let target = match (&first.socket, &first.host) {
+            (Some(p), _) => Target::Unix(p.clone()),
+            (None, Some(h)) => Target::Tcp {
+                host: h.clone(),
+                port: first.port,
+            },
+            _ => Target::RunTime,
+        };
+        let options_password = conf
+            .get("OPTIONS")
+            .and_then(|o| o.get("PASSWORD"))
+            .and_then(Val::certain)
+            .and_then(Val::as_str)
+            .map(str::to_string);
+        let password = match first.password.clone().or(options_password) {
+            Some(p) => ClientPassword::Literal {
+                value: p,
+                file: settings.file,
+                span: span.clone(),
+                editable: false,
+            },
+            None => ClientPassword::None,
+        };
+        let purpose = if cached && session_alias.as_deref() == Some(name) {
+            Purpose::Sessions
+        } else {
+            Purpose::Cache
+        };
+        out.push(Client {
+            label: format!("Django cache `{name}`"),
+            app: sources.display(settings.file).to_string(),
+            purpose,
+            file: settings.file,
+            span: span.clone(),
+            target,
+            database: Some(first.db.clone().unwrap_or_else(|| "0".into())),
+            prefix: conf
+                .get("KEY_PREFIX")
+                .and_then(Val::as_str)
+                .map(str::to_string),
+            password,
+            sentinel: None,
+            origin: Origin::Django {
+                settings: settings.file,
+                alias: name.to_string(),
+            },
+        });
+    }
+}
+
+fn sentinel_clients(sentinels: &[SentinelModel], out: &mut Vec<Client>) {
+    for (index, s) in sentinels.iter().enumerate() {
+        for m in &s.masters {
+            let password = match &m.auth_pass {
+                Some(o) => ClientPassword::Literal {
+                    value: o.values[2].text(),
+                    file: o.file,
+                    span: o.values[2].span.clone(),
+                    editable: true,
+                },
+                None => ClientPassword::None,
+            };
+            let port = u16::try_from(m.port).unwrap_or(0);
+            out.push(Client {
+                label: format!("Sentinel master `{}`", m.name),
+                app: format!("sentinel:{index}"),
+                purpose: Purpose::Monitor,
+                file: m.monitor.file,
+                span: m.monitor.span(),
+                target: Target::Tcp {
+                    host: m.host.clone(),
+                    port,
+                },
+                database: None,
+                prefix: None,
+                password,
+                sentinel: Some((index, m.name.clone())),
+                origin: Origin::Sentinel,
+            });
+        }
+    }
+}
+
+pub fn collect(sources: &Sources, stack: &super::Stack) -> Vec<Client> {
+    let mut out = Vec::new();
+    for php in &stack.php {
+        php_clients(sources, php, &mut out);
+    }
+    for app in &stack.laravel {
+        laravel_clients(sources, app, &mut out);
+    }
+    for settings in &stack.django {
+        django_clients(sources, settings, &mut out);
+    }
+    sentinel_clients(&stack.sentinels, &mut out);
+    out
+}
