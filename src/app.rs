@@ -483,6 +483,30 @@ fn resolve_for_output(
     Ok(kept)
 }
 
+/// `redline stack`: the topology, not a lint run, so it exits 0 unless a file cannot be read.
+fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
+    use crate::cli::StackFormat;
+    let common = args.as_common();
+    let settings = settings(&common)?;
+    let mut sources = Sources::new();
+    let found = discover(&common, &settings, &mut sources)?;
+    let (stack, findings) = audit(&mut sources, &found.roots, &settings);
+    let text = match args.format {
+        StackFormat::Text => report::topology::text(&stack, &sources, &findings),
+        StackFormat::Json => report::topology::json(&stack, &sources, &findings),
+        StackFormat::Dot => report::topology::dot(&stack, &sources, &findings),
+        StackFormat::Mermaid => report::topology::mermaid(&stack, &sources, &findings),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    report_file_errors(&found.errors);
+    Ok(if found.errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    })
+}
+
 fn check(args: &CommonArgs) -> Result<i32, RunError> {
     let settings = settings(args)?;
     let mut sources = Sources::new();
@@ -749,6 +773,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Command::Check(args) => check(&args.common),
         Command::Fix(args) => fix(args),
+        Command::Stack(args) => stack_command(args),
         Command::Rules { format } => Ok(rules_command(*format)),
         Command::Explain { id } => explain(id),
         Command::Completions { shell } => {

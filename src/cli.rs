@@ -24,6 +24,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Compute fixes; print them as a unified diff, or apply them with --write.
     Fix(FixArgs),
+    /// Print the discovered topology: instances, Sentinels, clients, and the instance each client
+    /// is linked to, with the cross-file findings on each link.
+    Stack(StackArgs),
     /// List the rule catalogue.
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
@@ -136,6 +139,66 @@ pub struct CommonArgs {
     /// Judge the configs as this Redis version reads them (6.2, 7.0, 7.2, 7.4, 8.0) [default: any].
     #[arg(long, value_name = "VERSION")]
     pub redis_version: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StackFormat {
+    Text,
+    Json,
+    /// Graphviz DOT (`redline stack --format dot | dot -Tsvg > stack.svg`).
+    Dot,
+    /// A Mermaid flowchart (renders in GitHub and GitLab Markdown).
+    Mermaid,
+}
+
+#[derive(Args, Debug)]
+pub struct StackArgs {
+    /// Files or folders to read (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = StackFormat::Text)]
+    pub format: StackFormat,
+    /// Read settings from FILE instead of the nearest redline.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no redline.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Read files matching GLOB as KIND (redis, sentinel), whatever their name.
+    #[arg(long = "type", value_name = "KIND=GLOB")]
+    pub types: Vec<String>,
+    /// Skip files and folders matching GLOB.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read absolute paths inside configs (include, aclfile) under DIR.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+impl StackArgs {
+    /// The check options these stand for, everything else at its default.
+    pub fn as_common(&self) -> CommonArgs {
+        CommonArgs {
+            paths: self.paths.clone(),
+            format: OutputFormat::Text,
+            output: None,
+            report: Vec::new(),
+            statistics: false,
+            fail_on: None,
+            exit_zero: false,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            config: self.config.clone(),
+            no_config: self.no_config,
+            types: self.types.clone(),
+            exclude: self.exclude.clone(),
+            no_inline_ignores: false,
+            baseline: None,
+            write_baseline: None,
+            show_secrets: false,
+            root: self.root.clone(),
+            redis_version: None,
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod text;
+pub mod topology;
 
 use crate::fix::Applicability;
 use crate::rules::{Finding, RuleMeta, Severity};

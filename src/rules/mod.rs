@@ -99,6 +99,8 @@ pub struct Finding {
     pub message: String,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// The stack clients (indexes) the finding is about, for `redline stack`.
+    pub clients: Vec<usize>,
 }
 
 impl Finding {
@@ -119,7 +121,13 @@ impl Finding {
             message: message.into(),
             fix: None,
             related: Vec::new(),
+            clients: Vec::new(),
         }
+    }
+
+    pub fn about_clients(mut self, clients: impl IntoIterator<Item = usize>) -> Finding {
+        self.clients.extend(clients);
+        self
     }
     pub fn severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;

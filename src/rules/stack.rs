@@ -6,7 +6,7 @@ use super::{Context, Finding, Related, Severity};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::acl::PasswordRule;
 use crate::model::redis::RedisModel;
-use crate::stack::{Client, ClientPassword, Link, Purpose, Target};
+use crate::stack::{Client, ClientPassword, Link, Origin, Purpose, Target};
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     password_mismatch(ctx, out);
@@ -111,6 +111,30 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(index) = ctx.stack.links[c].instance() else {
             continue;
         };
+        let expected = instance_password(&ctx.stack.instances[index].model);
+        // PHP102 and LV102 report a missing password of PHP and Laravel clients; Django has no
+        // rule of its own for it.
+        if client.password == ClientPassword::None
+            && matches!(client.origin, Origin::Django { .. })
+            && expected.needs_one()
+        {
+            push(
+                out,
+                [c],
+                Finding::new(
+                    "XS101",
+                    client.file,
+                    client.span.clone(),
+                    format!(
+                        "{} sends no password, but {} needs one: every connection fails with NOAUTH",
+                        client.label,
+                        instance_name(ctx, index)
+                    ),
+                )
+                .related(instance_related(ctx, index, "the instance this client is linked to")),
+            );
+            continue;
+        }
         let ClientPassword::Literal {
             value,
             file,
@@ -120,7 +144,6 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let expected = instance_password(&ctx.stack.instances[index].model);
         if expected.accepts(value) != Some(false) {
             continue;
         }
@@ -138,7 +161,17 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
             )),
             _ => None,
         };
-        out.push(
+        // Two connections reading one password line make one finding, with one edit.
+        if let Some(same) = out
+            .iter_mut()
+            .find(|f| f.rule == "XS101" && f.file == *file && f.span == *span)
+        {
+            same.clients.push(c);
+            continue;
+        }
+        push(
+            out,
+            [c],
             Finding::new(
                 "XS101",
                 *file,
@@ -165,7 +198,8 @@ fn shared_databases(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             };
             let (ca, cb) = (&clients[a], &clients[b]);
-            if ia != ib || ca.database.is_none() || ca.database != cb.database {
+            // Within one app, LV103 and DJ102 say it at the setting to change.
+            if ia != ib || ca.app == cb.app || ca.database.is_none() || ca.database != cb.database {
                 continue;
             }
             let sessions_and_cache = matches!(
@@ -185,7 +219,9 @@ fn shared_databases(ctx: &Context, out: &mut Vec<Finding>) {
             } else {
                 "the two applications read and overwrite each other's sessions"
             };
-            out.push(
+            push(
+                out,
+                [a, b],
                 Finding::new(
                     "XS102",
                     cb.file,
@@ -263,12 +299,11 @@ fn unknown_targets(ctx: &Context, out: &mut Vec<Finding>) {
             ),
             _ => continue,
         };
-        out.push(Finding::new(
-            "XS104",
-            client.file,
-            client.span.clone(),
-            message,
-        ));
+        push(
+            out,
+            [c],
+            Finding::new("XS104", client.file, client.span.clone(), message),
+        );
     }
 }
 
@@ -316,7 +351,7 @@ fn sentinel_auth(ctx: &Context, out: &mut Vec<Finding>) {
                     Some(i) => format!("the monitored instance {} needs a password, so Sentinel cannot talk to it", instance_name(ctx, i)),
                     None => "if the master needs a password, Sentinel cannot talk to it (the master is not in the audited stack)".into(),
                 };
-                out.push(Finding::new("SN101", client.file, client.span.clone(), format!("`sentinel monitor {master}` has no `sentinel auth-pass {master}`: {why}")).severity(severity).with_fix(fix));
+                push(out, [c], Finding::new("SN101", client.file, client.span.clone(), format!("`sentinel monitor {master}` has no `sentinel auth-pass {master}`: {why}")).severity(severity).with_fix(fix));
             }
             (
                 ClientPassword::Literal {
@@ -332,7 +367,7 @@ fn sentinel_auth(ctx: &Context, out: &mut Vec<Finding>) {
                     )
                 });
                 let index = link.unwrap();
-                out.push(
+                push(out, [c],
                     Finding::new("SN102", *file, span.clone(), format!("`sentinel auth-pass {master}` is not the password of {}: Sentinel cannot monitor or fail over the master", instance_name(ctx, index)))
                         .with_fix(fix)
                         .related(instance_related(ctx, index, "the monitored instance")),
@@ -412,7 +447,9 @@ fn sentinel_renames(ctx: &Context, out: &mut Vec<Finding>) {
                 );
                 (Some(Fix::new(Applicability::Safe, "add the matching `sentinel rename-command`", vec![edit])), format!("{} renames {}, and this Sentinel has no matching `sentinel rename-command`: failover fails", instance_name(ctx, index), command.to_ascii_uppercase()))
             };
-            out.push(
+            push(
+                out,
+                [c],
                 Finding::new(
                     "SN104",
                     m.monitor.file,
@@ -424,4 +461,9 @@ fn sentinel_renames(ctx: &Context, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// Push a finding about these stack clients.
+fn push<const N: usize>(out: &mut Vec<Finding>, clients: [usize; N], finding: Finding) {
+    out.push(finding.about_clients(clients));
 }

@@ -7,7 +7,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://10.0.0.5:6379/0",
+        "LOCATION": "redis://redis-sessions:6379/0",
         "OPTIONS": {"IGNORE_EXCEPTIONS": True},
     },
 }
