@@ -310,3 +310,153 @@ fn a_save_path_without_auth_gets_the_linked_instance_password() {
         assert!(!rules.contains(&gone.to_string()), "{gone} left: {rules:?}");
     }
 }
+
+/// The secret `requirepass` holds in a fixed config.
+fn requirepass_of(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("requirepass "))
+        .expect("requirepass")
+        .to_string()
+}
+
+const ROTATED_FILES: [&str; 6] = [
+    "redis/sessions.conf",
+    "redis/replica.conf",
+    "sentinel/sentinel.conf",
+    "php/php.ini",
+    "shop/.env",
+    "portal/settings.py",
+];
+
+fn rotation_stack() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("rotation"), dir.path());
+    dir
+}
+
+#[test]
+fn a_weak_password_is_rotated_in_every_linked_file_at_once() {
+    let dir = rotation_stack();
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--unsafe-fixes"],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let secret = requirepass_of(&dir.path().join("redis/sessions.conf"));
+    assert_eq!(secret.len(), 64, "a 64-hex secret");
+    assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()));
+    for file in ROTATED_FILES {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(
+            text.contains(&secret),
+            "{file} holds the new secret:\n{text}"
+        );
+        assert!(
+            !text.contains("foobared"),
+            "{file} still holds the old password"
+        );
+        assert!(
+            !text.contains("an-old-password"),
+            "{file} still holds the stale password"
+        );
+    }
+    // The replica authenticates to its master with the same secret.
+    let replica = std::fs::read_to_string(dir.path().join("redis/replica.conf")).unwrap();
+    assert!(replica.contains(&format!("masterauth {secret}")));
+    // No secret in what was printed.
+    assert!(!stdout(&out).contains(&secret) && !stderr(&out).contains(&secret));
+    let report = json(&run(
+        dir.path(),
+        &["check", "--no-config", "--format", "json"],
+    ));
+    let rules = rules_of(&report);
+    for gone in ["XS101", "XS201", "RD101", "SN102"] {
+        assert!(!rules.contains(&gone.to_string()), "{gone} left: {rules:?}");
+    }
+    // Fixing again changes nothing.
+    let before: Vec<Vec<u8>> = ROTATED_FILES
+        .iter()
+        .map(|f| std::fs::read(dir.path().join(f)).unwrap())
+        .collect();
+    run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--unsafe-fixes"],
+    );
+    for (file, old) in ROTATED_FILES.iter().zip(before) {
+        assert_eq!(
+            std::fs::read(dir.path().join(file)).unwrap(),
+            old,
+            "{file} changed again"
+        );
+    }
+
+    // A real redis-server on the fixed config takes the new secret and refuses the old one.
+    let Some(binary) = oracle("redis-server") else {
+        return;
+    };
+    let server = match Server::start(&binary, &dir.path().join("redis/sessions.conf"), false) {
+        Started::Running(s) => s,
+        Started::Refused(why) => panic!("redis-server refused the rotated config: {why}"),
+    };
+    let mut c = server.connect();
+    assert!(
+        c.call(&["AUTH", "foobared"]).is_error(),
+        "the old password is refused"
+    );
+    assert_eq!(c.call(&["AUTH", &secret]), Reply::Status("OK".into()));
+}
+
+#[test]
+fn a_rotation_whose_writes_fail_half_way_changes_no_file() {
+    use redline::app::{fix_until_stable, Settings};
+    use redline::fix::write::{write_all, PlannedWrite};
+    let dir = rotation_stack();
+    let before: Vec<Vec<u8>> = ROTATED_FILES
+        .iter()
+        .map(|f| std::fs::read(dir.path().join(f)).unwrap())
+        .collect();
+    let settings = Settings::defaults();
+    let mut sources = redline::source::Sources::new();
+    let found = redline::discovery::discover(
+        &[dir.path().to_path_buf()],
+        &settings.discovery,
+        &mut sources,
+    )
+    .unwrap();
+    let (_, applied) = fix_until_stable(&mut sources, &found.roots, &settings, true);
+    assert!(applied > 0);
+    let plans: Vec<PlannedWrite> = sources
+        .changed()
+        .into_iter()
+        .map(|id| {
+            let file = sources.get(id);
+            PlannedWrite {
+                path: file.path.clone(),
+                contents: file.doc.bytes().to_vec(),
+                expected: Some(file.original.clone()),
+            }
+        })
+        .collect();
+    assert!(
+        plans.len() >= ROTATED_FILES.len(),
+        "the rotation touches every linked file"
+    );
+    for (fail_write_at, fail_rename_at) in [(Some(3), None), (None, Some(4))] {
+        let mut fs = FailingFs {
+            fail_write_at,
+            fail_rename_at,
+            writes: 0,
+            renames: 0,
+        };
+        assert!(write_all(&plans, &mut fs).is_err());
+        for (file, old) in ROTATED_FILES.iter().zip(&before) {
+            assert_eq!(
+                &std::fs::read(dir.path().join(file)).unwrap(),
+                old,
+                "{file} changed"
+            );
+        }
+    }
+}

@@ -1,40 +1,11 @@
 //! The write path under failure: whatever fails, every original stays as it was and the error
 //! names the file.
 
-use redline::fix::write::{write_all, FileOps, PlannedWrite, RealFs};
+mod common;
+
+use common::FailingFs;
+use redline::fix::write::{write_all, PlannedWrite, RealFs};
 use std::path::Path;
-
-/// Real file operations, except the Nth temp write or rename, which fails.
-struct FailingFs {
-    fail_write_at: Option<usize>,
-    fail_rename_at: Option<usize>,
-    writes: usize,
-    renames: usize,
-}
-
-impl FileOps for FailingFs {
-    fn write_temp(
-        &mut self,
-        temp: &Path,
-        contents: &[u8],
-        mode: Option<u32>,
-    ) -> std::io::Result<()> {
-        self.writes += 1;
-        if Some(self.writes) == self.fail_write_at {
-            // A full disk: half the bytes land, then the write fails.
-            std::fs::write(temp, &contents[..contents.len() / 2])?;
-            return Err(std::io::Error::other("No space left on device"));
-        }
-        RealFs.write_temp(temp, contents, mode)
-    }
-    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
-        self.renames += 1;
-        if Some(self.renames) == self.fail_rename_at {
-            return Err(std::io::Error::other("rename refused"));
-        }
-        RealFs.rename(from, to)
-    }
-}
 
 fn setup() -> (tempfile::TempDir, Vec<PlannedWrite>) {
     let dir = tempfile::tempdir().unwrap();

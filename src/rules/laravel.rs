@@ -2,9 +2,10 @@
 //! resolve configuration run on the real `.env`, or, when a repository has none (as in CI), on
 //! each template (`.env.example`, ...), whose messages then say so.
 
+use super::client_edits::set_env;
 use super::stack::{instance_password, InstancePassword};
 use super::{Context, Finding, Severity};
-use crate::fix::{self, Applicability, Edit, Fix};
+use crate::fix::{self, Applicability, Fix};
 use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
 use crate::source::FileId;
 use crate::stack::Origin;
@@ -67,26 +68,6 @@ fn location(ctx: &Context, env: &EnvSource, r: &Resolved) -> (FileId, Range<usiz
         return (*file, span.clone());
     }
     (env.file, 0..0)
-}
-
-/// Set `NAME=value` in an `.env`: on its last line, else appended.
-fn set_env(ctx: &Context, env: &EnvSource, name: &str, value: &str) -> Option<Edit> {
-    if ctx.sources.syntax(env.file) != crate::source::Syntax::Env {
-        return None;
-    }
-    Some(match env.env.get(name) {
-        Some(entry) if entry.value.is_some() => fix::replace(
-            env.file,
-            entry.value_span.clone(),
-            value.as_bytes().to_vec(),
-        ),
-        _ => fix::append_line(
-            ctx.sources,
-            env.file,
-            None,
-            format!("{name}={value}").as_bytes(),
-        ),
-    })
 }
 
 fn env_syntax(ctx: &Context, env: &EnvSource, out: &mut Vec<Finding>) {

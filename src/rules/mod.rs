@@ -1,6 +1,7 @@
 //! The rule engine: the catalogue (`rules/catalog.toml`), findings, and the rule families, one
 //! file each. A rule reads the stack and pushes findings; it never prints or touches files.
 
+pub mod client_edits;
 pub mod django;
 pub mod laravel;
 pub mod passwords;

@@ -289,6 +289,42 @@ fn django_literals(
     }
 }
 
+/// One generated secret for every editable literal holding `value`, and for every client linked
+/// to an instance whose password it is (a stale client gets the new password too).
+fn rotation_fix(ctx: &Context, everywhere: &[PasswordLiteral], value: &[u8]) -> Fix {
+    let secret = secret::generate();
+    let mut edits: Vec<crate::fix::Edit> = everywhere
+        .iter()
+        .filter(|other| {
+            other.kind != LiteralKind::AclHash && other.editable && other.value == value
+        })
+        .map(|other| fix::replace(other.file, other.span.clone(), other.replacement(&secret)))
+        .collect();
+    let mut by_hand = Vec::new();
+    let text = String::from_utf8_lossy(value);
+    for (index, instance) in ctx.stack.instances.iter().enumerate() {
+        if super::stack::instance_password(&instance.model).plain() != Some(text.as_ref()) {
+            continue;
+        }
+        let rotation = super::client_edits::rotate_linked_clients(ctx, index, &secret, false);
+        for edit in rotation.edits {
+            if !edits
+                .iter()
+                .any(|e| e.file == edit.file && e.range == edit.range)
+            {
+                edits.push(edit);
+            }
+        }
+        by_hand.extend(rotation.by_hand);
+    }
+    let mut description = "rotate to a generated 64-hex secret everywhere the stack uses this password and in every linked client (clients outside the audited files must be updated too)".to_string();
+    if !by_hand.is_empty() {
+        description.push_str("; by hand: ");
+        description.push_str(&by_hand.join(", "));
+    }
+    Fix::new(Applicability::Unsafe, description, edits)
+}
+
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let clients = client_literals(ctx);
     let literals: Vec<PasswordLiteral> = stack_literals(ctx, false)
@@ -324,15 +360,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let rotatable = literal.kind != LiteralKind::AclHash
             && literal.editable
             && (!literal.client || with_server);
-        let fix = rotatable.then(|| {
-            let secret = secret::generate();
-            let edits = everywhere
-                .iter()
-                .filter(|other| other.kind != LiteralKind::AclHash && other.editable && other.value == literal.value)
-                .map(|other| fix::replace(other.file, other.span.clone(), other.replacement(&secret)))
-                .collect();
-            Fix::new(Applicability::Unsafe, "rotate to a generated 64-hex secret everywhere the stack uses this password (clients outside the audited files must be updated too)", edits)
-        });
+        let fix = rotatable.then(|| rotation_fix(ctx, &everywhere, &literal.value));
         out.push(
             Finding::new(
                 "XS201",

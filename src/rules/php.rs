@@ -2,6 +2,8 @@
 //! Settings a fragment leaves unset are judged only on a whole php.ini: a conf.d snippet does not
 //! show what the main file sets.
 
+use super::client_edits::add_auth_edits;
+pub(crate) use super::client_edits::direct_value_offset;
 use super::stack::{instance_password, InstancePassword};
 use super::{Context, Finding, Severity};
 use crate::fix::{self, Applicability, Edit, Fix};
@@ -60,24 +62,6 @@ fn set_ini(ctx: &Context, php: &PhpConfig, key: &str, value: &str) -> Edit {
             fix::insert_line_after(ctx.sources, *file, index, line.as_bytes())
         }
         None => fix::append_line(ctx.sources, php.root(), None, line.as_bytes()),
-    }
-}
-
-/// The source bytes of a value map one to one onto the value PHP reads (unquoted, or in double
-/// quotes without escapes): an offset in the value is then an offset in the file.
-pub(crate) fn direct_value_offset(
-    ctx: &Context,
-    file: FileId,
-    span: &Range<usize>,
-) -> Option<usize> {
-    let text = &ctx.sources.doc(file).bytes()[span.clone()];
-    if text.contains(&b'\\') || text.windows(2).any(|w| w == b"${") {
-        return None;
-    }
-    match (text.first(), text.last()) {
-        (Some(b'"'), Some(b'"')) if text.len() >= 2 => Some(span.start + 1),
-        (Some(b'\''), _) | (Some(b'"'), _) => None,
-        _ => Some(span.start),
     }
 }
 
@@ -176,22 +160,15 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
         let known = needed.and_then(InstancePassword::plain).filter(|p| {
             passwords.iter().all(|q| q.plain() == Some(p)) && linked.len() == sp.hosts.len()
         });
-        let fix = match (base, known) {
-            (Some(base), Some(password)) => {
-                let encoded = url_encode(password);
-                let edits = sp.hosts.iter().map(|h| {
-                    let at = base + h.span.end;
-                    let sep = if h.raw.contains('?') { "&" } else { "?" };
-                    fix::replace(file, at..at, format!("{sep}auth={encoded}"))
-                });
-                Some(Fix::new(
+        let fix = known
+            .and_then(|password| add_auth_edits(ctx, php, password))
+            .map(|edits| {
+                Fix::new(
                     Applicability::Unsafe,
                     "add `auth` with the linked instance's password",
-                    edits.collect(),
-                ))
-            }
-            _ => None,
-        };
+                    edits,
+                )
+            });
         out.push(
             Finding::new("PHP102", file, span.clone(), message)
                 .severity(severity)

@@ -181,7 +181,8 @@ fn no_password(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
         return;
     };
     let secret = secret::generate();
-    let rotate = "add a generated 64-hex password (every client must then be given it)";
+    let rotate =
+        "add a generated 64-hex password (clients outside the audited files must then be given it)";
     let (file, span, message, edit) = match &user.source {
         DefaultUserSource::Compiled => {
             let (file, span) = root_start(model);
@@ -236,8 +237,45 @@ fn no_password(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
             (o.file, o.span(), "the aclfile has no `default` user, so redis-server creates it as `on nopass ~* &* +@all`: every client is authenticated without a password".to_string(), edit)
         }
     };
-    let fix = edit.map(|e| Fix::new(Applicability::Unsafe, rotate, vec![e]));
+    let fix = edit.map(|e| {
+        let (mut edits, description) = with_linked_clients(ctx, instance, &secret, rotate, true);
+        edits.insert(0, e);
+        Fix::new(Applicability::Unsafe, description, edits)
+    });
     out.push(Finding::new("RD101", file, span, message).with_fix(fix));
+}
+
+/// The edits that give `secret` to every client linked to this instance too, and the fix's
+/// description (what is left to do by hand, never with the secret).
+pub fn with_linked_clients(
+    ctx: &Context,
+    instance: &Instance,
+    secret: &str,
+    description: &str,
+    add_missing: bool,
+) -> (Vec<Edit>, String) {
+    let Some(index) = ctx
+        .stack
+        .instances
+        .iter()
+        .position(|i| std::ptr::eq(i, instance))
+    else {
+        return (Vec::new(), description.to_string());
+    };
+    let rotation = super::client_edits::rotate_linked_clients(ctx, index, secret, add_missing);
+    let mut text = description.to_string();
+    if !rotation.edits.is_empty() {
+        text.push_str(&format!(
+            "; the linked clients in the audited files get it too ({} edit{})",
+            rotation.edits.len(),
+            if rotation.edits.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if !rotation.by_hand.is_empty() {
+        text.push_str("; by hand: ");
+        text.push_str(&rotation.by_hand.join(", "));
+    }
+    (rotation.edits, text)
 }
 
 fn requirepass_ignored(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {

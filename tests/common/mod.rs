@@ -251,3 +251,35 @@ pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Real file operations, except the Nth temp write or rename, which fails.
+pub struct FailingFs {
+    pub fail_write_at: Option<usize>,
+    pub fail_rename_at: Option<usize>,
+    pub writes: usize,
+    pub renames: usize,
+}
+
+impl redline::fix::write::FileOps for FailingFs {
+    fn write_temp(
+        &mut self,
+        temp: &Path,
+        contents: &[u8],
+        mode: Option<u32>,
+    ) -> std::io::Result<()> {
+        self.writes += 1;
+        if Some(self.writes) == self.fail_write_at {
+            // A full disk: half the bytes land, then the write fails.
+            std::fs::write(temp, &contents[..contents.len() / 2])?;
+            return Err(std::io::Error::other("No space left on device"));
+        }
+        redline::fix::write::RealFs.write_temp(temp, contents, mode)
+    }
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+        self.renames += 1;
+        if Some(self.renames) == self.fail_rename_at {
+            return Err(std::io::Error::other("rename refused"));
+        }
+        redline::fix::write::RealFs.rename(from, to)
+    }
+}
