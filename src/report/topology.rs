@@ -67,6 +67,8 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
             let mut addresses: Vec<String> = listen
                 .addresses
                 .iter()
+                .map(|a| a.trim_start_matches('-'))
+                .map(|a| if a.contains(':') { format!("[{a}]") } else { a.to_string() })
                 .flat_map(|a| listen.ports.iter().map(move |p| format!("{a}:{p}")))
                 .collect();
             if let Some(unix) = &listen.unix {
@@ -92,6 +94,7 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 "role_from": role_source,
                 "password": instance_password_text(stack, i),
                 "persistence": persistence,
+                "databases": model.last("databases").map_or(16, |o| o.value_text().parse::<u64>().unwrap_or(16)),
                 "maxmemory_policy": model.value_lower("maxmemory-policy").unwrap_or_else(|| "noeviction".into()),
                 "monitored_by_sentinel": stack.monitored(i),
             })
@@ -237,10 +240,11 @@ pub fn text(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
             .map(s)
             .collect();
         out.push_str(&format!(
-            "  {}  {}\n    listens {}\n    role {} (from {}), password {}, persistence {}, maxmemory-policy {}{}\n",
+            "  {}  {}\n    listens {}, {} databases\n    role {} (from {}), password {}, persistence {}, maxmemory-policy {}{}\n",
             s(&i["id"]),
             s(&i["file"]),
             if listen.is_empty() { "nowhere (port 0)".into() } else { listen.join(" ") },
+            s(&i["databases"]),
             s(&i["role"]),
             s(&i["role_from"]),
             s(&i["password"]),
