@@ -84,7 +84,6 @@ fn is_label_char(b: u8) -> bool {
             | b'"'
             | b'['
             | b']'
-            | 0
     )
 }
 
@@ -186,6 +185,8 @@ struct Parser<'a> {
     /// An error that comes after the current entry is registered: bison reduces the statement
     /// with the value read so far (`x =y` sets "x "), then stops at the unexpected token.
     stop_after: Option<IniError>,
+    /// The last value ended at a stray character (not an end of line): its trailing blanks stay.
+    stray_end: bool,
 }
 
 enum Step {
@@ -434,6 +435,7 @@ impl<'a> Parser<'a> {
     /// Scan the value after `=`; returns the tokens, the value's source span and where the line
     /// (and its comment and terminator) ends.
     fn value(&mut self, start: usize) -> Result<(Vec<Tok>, Range<usize>, usize), Step> {
+        self.stray_end = false;
         let mut toks = Vec::new();
         let mut i = start;
         let mut value_end = start;
@@ -491,7 +493,8 @@ impl<'a> Parser<'a> {
                 if self.at(i + bl) == b';' {
                     let end = self.line_end(i + bl);
                     let nl = self.newline_len(end);
-                    if nl > 0 {
+                    if nl > 0 || end >= self.b.len() {
+                        // A comment runs to the end of the line, or of the file.
                         end + nl - i
                     } else {
                         0
@@ -518,8 +521,9 @@ impl<'a> Parser<'a> {
             ];
             let best = *candidates.iter().max().unwrap();
             if best == 0 {
-                // `[^]`: any other character ends the value and is consumed; PHP reads the
-                // rest of the line as a new statement.
+                // `[^]`: any other character (a NUL too) ends the value and is consumed; PHP
+                // reads the rest of the line as a new statement.
+                self.stray_end = true;
                 return Ok((toks, start..value_end, i + 1));
             }
             let rule = candidates.iter().position(|&c| c == best).unwrap();
@@ -672,6 +676,7 @@ impl<'a> Parser<'a> {
         // token they do).
         let mut toks = toks;
         while self.stop_after.is_none()
+            && !self.stray_end
             && matches!(toks.last(), Some(Tok::Piece(IniValue::Text(t))) if !t.is_empty() && t.iter().all(|&c| is_blank(c)))
         {
             toks.pop();
@@ -943,11 +948,10 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         file: IniFile::default(),
         scoped: false,
         stop_after: None,
+        stray_end: false,
     };
-    // A NUL byte ends the input, as in the C scanner.
-    if let Some(nul) = bytes.iter().position(|&c| c == 0) {
-        parser.b = &bytes[..nul];
-    }
+    // A NUL byte does not end the file (php -n -c reads on after it): in a key it is a label
+    // character, in an unquoted value it ends the value like any other stray character.
     let mut guard = 0usize;
     while parser.p < parser.b.len() {
         let before = parser.p;

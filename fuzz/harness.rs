@@ -1,0 +1,112 @@
+//! The invariants every reader keeps on any input, shared by the cargo-fuzz targets (fuzz/) and
+//! by `tests/fuzz_regressions.rs`, which replays every input the fuzzers ever found.
+//!
+//! - no reader panics;
+//! - parse -> render of the lossless document is the identity;
+//! - spans stay inside the input;
+//! - for configs with fixes (redis, sentinel, php.ini): applying every fix (safe and unsafe)
+//!   converges, a second fix run changes nothing, and no new syntax finding appears.
+
+use redline::app::{audit, fix_until_stable, Settings};
+use redline::discovery::FileKind;
+use redline::source::{Sources, Syntax};
+use redline::stack::Root;
+use redline::syntax::document::Document;
+use std::path::Path;
+
+/// The readers, by fuzz target name.
+#[allow(dead_code)] // used by the regression test, not by the targets
+pub const TARGETS: [&str; 8] = [
+    "redis",
+    "sentinel",
+    "php_ini",
+    "save_path",
+    "dotenv",
+    "php_array",
+    "django",
+    "redis_url",
+];
+
+pub fn check(target: &str, data: &[u8]) {
+    let doc = Document::parse(data.to_vec());
+    assert_eq!(doc.render(), data, "parse -> render is the identity");
+    match target {
+        "redis" => fixes_converge(
+            data,
+            FileKind::Redis,
+            "redis.conf",
+            Syntax::Redis,
+            &["RD001"],
+        ),
+        "sentinel" => fixes_converge(
+            data,
+            FileKind::Sentinel,
+            "sentinel.conf",
+            Syntax::Redis,
+            &["SN001"],
+        ),
+        "php_ini" => fixes_converge(data, FileKind::PhpIni, "php.ini", Syntax::Ini, &["PHP001"]),
+        "save_path" => {
+            let text = String::from_utf8_lossy(data);
+            for sp in [
+                redline::model::save_path::parse_redis(&text),
+                redline::model::save_path::parse_cluster(&text),
+            ] {
+                for host in &sp.hosts {
+                    assert!(host.span.end <= text.len(), "host span inside the value");
+                }
+            }
+        }
+        "dotenv" => {
+            let env = redline::syntax::dotenv::parse(&doc);
+            for error in &env.errors {
+                assert!(error.span.end <= data.len(), "error span inside the file");
+            }
+        }
+        "php_array" => {
+            let _ = redline::syntax::php_array::parse_return_array(data);
+        }
+        "django" => {
+            let mut sources = Sources::new();
+            let file = sources.insert(Path::new("settings.py"), data.to_vec());
+            let _ = redline::model::django::load(file, data);
+        }
+        "redis_url" => {
+            let _ = redline::model::django::parse_location(&String::from_utf8_lossy(data));
+        }
+        other => panic!("unknown fuzz target {other}"),
+    }
+}
+
+fn syntax_findings(findings: &[redline::rules::Finding], rules: &[&str]) -> usize {
+    findings.iter().filter(|f| rules.contains(&f.rule)).count()
+}
+
+fn fixes_converge(data: &[u8], kind: FileKind, name: &str, syntax: Syntax, syntax_rules: &[&str]) {
+    let settings = Settings::defaults();
+    let mut sources = Sources::new();
+    let file = sources.insert(Path::new(name), data.to_vec());
+    sources.set_syntax(file, syntax);
+    let roots = [Root { file, kind }];
+    let (_, before) = audit(&mut sources, &roots, &settings);
+    for f in &before {
+        assert!(
+            f.span.end <= sources.doc(f.file).bytes().len(),
+            "{} span inside the file",
+            f.rule
+        );
+    }
+    let (after, _) = fix_until_stable(&mut sources, &roots, &settings, true);
+    assert!(
+        syntax_findings(&after, syntax_rules) <= syntax_findings(&before, syntax_rules),
+        "fixing added a syntax finding"
+    );
+    let fixed = sources.doc(file).bytes().to_vec();
+    let (_, applied_again) = fix_until_stable(&mut sources, &roots, &settings, true);
+    assert_eq!(
+        sources.doc(file).bytes(),
+        &fixed[..],
+        "a second fix run changes nothing"
+    );
+    let _ = applied_again;
+}
