@@ -19,7 +19,12 @@ pub(crate) fn direct_value_offset(
     span: &Range<usize>,
 ) -> Option<usize> {
     let text = &ctx.sources.doc(file).bytes()[span.clone()];
-    if text.contains(&b'\\') || text.windows(2).any(|w| w == b"${") {
+    // Readers see a non-UTF-8 value through a lossy conversion whose offsets differ from the
+    // file's: no offset maps then.
+    if std::str::from_utf8(text).is_err()
+        || text.contains(&b'\\')
+        || text.windows(2).any(|w| w == b"${")
+    {
         return None;
     }
     match (text.first(), text.last()) {

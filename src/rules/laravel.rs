@@ -87,7 +87,11 @@ fn env_syntax(ctx: &Context, env: &EnvSource, out: &mut Vec<Finding>) {
         let raw =
             String::from_utf8_lossy(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
                 .into_owned();
-        let fix = (!raw.contains('\'') && !raw.contains(char::is_whitespace)).then(|| {
+        // Lossy text would rewrite bytes that are not UTF-8: no fix then.
+        let utf8 =
+            std::str::from_utf8(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
+                .is_ok();
+        let fix = (utf8 && !raw.contains('\'') && !raw.contains(char::is_whitespace)).then(|| {
             Fix::new(
                 Applicability::Safe,
                 "put the value in single quotes",

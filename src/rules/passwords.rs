@@ -223,7 +223,8 @@ fn django_literals(
     let Some(Val::Dict(entries)) = settings.value("CACHES").and_then(Val::certain) else {
         return;
     };
-    let text = String::from_utf8_lossy(ctx.sources.doc(settings.file).bytes()).into_owned();
+    // Offsets found in the text are file offsets only when the file is valid UTF-8.
+    let text = std::str::from_utf8(ctx.sources.doc(settings.file).bytes()).unwrap_or("");
     let fallback = settings
         .settings
         .get("CACHES")

@@ -68,8 +68,10 @@ fn set_ini(ctx: &Context, php: &PhpConfig, key: &str, value: &str) -> Edit {
 fn syntax_errors(ctx: &Context, php: &PhpConfig, out: &mut Vec<Finding>) {
     for (file, error) in &php.errors {
         let fix = error.quotable.clone().and_then(|range| {
-            let text = String::from_utf8_lossy(&ctx.sources.doc(*file).bytes()[range.clone()])
-                .into_owned();
+            // Quoting lossy text would rewrite the bytes that are not UTF-8: no fix then.
+            let text = std::str::from_utf8(&ctx.sources.doc(*file).bytes()[range.clone()])
+                .ok()?
+                .to_string();
             crate::syntax::ini::quote(&text).map(|quoted| {
                 Fix::new(
                     Applicability::Safe,
