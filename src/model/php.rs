@@ -103,3 +103,26 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
     }
     config
 }
+
+/// Where the text PHP reads for the value at `span` starts in the file, when the value's bytes
+/// map one to one onto that text (unquoted, or one double-quoted string without escapes, valid
+/// UTF-8): an offset in the value is then an offset in the file.
+pub fn direct_value_start(bytes: &[u8], span: &std::ops::Range<usize>) -> Option<usize> {
+    let text = &bytes[span.clone()];
+    // Readers see a non-UTF-8 value through a lossy conversion whose offsets differ from the
+    // file's: no offset maps then.
+    if std::str::from_utf8(text).is_err()
+        || text.contains(&b'\\')
+        || text.windows(2).any(|w| w == b"${")
+    {
+        return None;
+    }
+    // One quoted string, or one unquoted run: a value PHP joins from several pieces
+    // (`"a"b"c"`) has no single offset.
+    let quotes = text.iter().filter(|&&c| c == b'"' || c == b'\'').count();
+    match (text.first(), text.last()) {
+        (Some(b'"'), Some(b'"')) if text.len() >= 2 && quotes == 2 => Some(span.start + 1),
+        _ if quotes == 0 => Some(span.start),
+        _ => None,
+    }
+}

@@ -18,20 +18,7 @@ pub(crate) fn direct_value_offset(
     file: FileId,
     span: &Range<usize>,
 ) -> Option<usize> {
-    let text = &ctx.sources.doc(file).bytes()[span.clone()];
-    // Readers see a non-UTF-8 value through a lossy conversion whose offsets differ from the
-    // file's: no offset maps then.
-    if std::str::from_utf8(text).is_err()
-        || text.contains(&b'\\')
-        || text.windows(2).any(|w| w == b"${")
-    {
-        return None;
-    }
-    match (text.first(), text.last()) {
-        (Some(b'"'), Some(b'"')) if text.len() >= 2 => Some(span.start + 1),
-        (Some(b'\''), _) | (Some(b'"'), _) => None,
-        _ => Some(span.start),
-    }
+    crate::model::php::direct_value_start(ctx.sources.doc(file).bytes(), span)
 }
 
 /// Set `NAME=value` in an `.env`: on its last line, else appended.

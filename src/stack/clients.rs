@@ -117,12 +117,10 @@ fn php_clients(sources: &Sources, php: &PhpConfig, out: &mut Vec<Client>) {
         });
         return;
     };
-    let text = &sources.doc(*file).bytes()[entry.value_span.clone()];
-    let direct = std::str::from_utf8(text).is_ok()
-        && !text.contains(&b'\\')
-        && !text.windows(2).any(|w| w == b"${")
-        && !text.starts_with(b"'");
-    let base = entry.value_span.start + usize::from(text.first() == Some(&b'"'));
+    let start =
+        crate::model::php::direct_value_start(sources.doc(*file).bytes(), &entry.value_span);
+    let direct = start.is_some();
+    let base = start.unwrap_or(entry.value_span.start);
     for host in &sp.hosts {
         let target = match (&host.socket, &host.host) {
             (Some(path), _) => Target::Unix(path.clone()),
