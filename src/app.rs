@@ -29,7 +29,8 @@ pub const EXIT_FAILURE: i32 = 2;
 #[derive(Debug)]
 pub struct RunError(pub String);
 
-/// Fixing stops after this many passes even if fixes keep appearing (they should not).
+/// Fixing stops after this many passes (plus one per line) even if fixes keep appearing (they
+/// should not).
 const MAX_FIX_PASSES: usize = 8;
 
 /// A `[per-file-ignores]` entry of redline.toml.
@@ -533,7 +534,11 @@ pub fn fix_until_stable(
     unsafe_fixes: bool,
 ) -> (Vec<Finding>, usize) {
     let mut applied = 0;
-    for _ in 0..MAX_FIX_PASSES {
+    // PHP stops reading a php.ini at its first syntax error, so each pass can reveal (and quote)
+    // only the next one: a file may need a pass per line. Beyond that, fixes that keep
+    // appearing are a bug, and the bound keeps it from hanging.
+    let lines: usize = sources.ids().map(|id| sources.doc(id).lines().len()).sum();
+    for _ in 0..MAX_FIX_PASSES + lines {
         let (stack, findings) = audit(sources, roots, settings);
         let guard = guard_of(&stack, sources);
         let chosen = apply::select(

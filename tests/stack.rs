@@ -19,6 +19,11 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A JSON check of `dir` with no redline.toml.
+fn audit_again(dir: &Path) -> serde_json::Value {
+    json(&run(dir, &["check", "--no-config", "--format", "json"]))
+}
+
 fn fixture_stack() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixtures().join("stack"), dir.path());
@@ -274,10 +279,7 @@ fn a_save_path_without_auth_gets_the_linked_instance_password() {
         "settings.py",
         format!("CACHES = {{\n    \"default\": {{\n        \"BACKEND\": \"django.core.cache.backends.redis.RedisCache\",\n        \"LOCATION\": \"redis://:{password}@127.0.0.1:6379/1\",\n    }}\n}}\n"),
     );
-    let report = json(&run(
-        dir.path(),
-        &["check", "--no-config", "--format", "json"],
-    ));
+    let report = audit_again(dir.path());
     let php102 = report["findings"]
         .as_array()
         .unwrap()
@@ -301,10 +303,7 @@ fn a_save_path_without_auth_gets_the_linked_instance_password() {
         )),
         "{php}"
     );
-    let after = json(&run(
-        dir.path(),
-        &["check", "--no-config", "--format", "json"],
-    ));
+    let after = audit_again(dir.path());
     let rules = rules_of(&after);
     for gone in ["PHP102", "PHP103", "XS101", "XS102"] {
         assert!(!rules.contains(&gone.to_string()), "{gone} left: {rules:?}");
@@ -367,10 +366,7 @@ fn a_weak_password_is_rotated_in_every_linked_file_at_once() {
     assert!(replica.contains(&format!("masterauth {secret}")));
     // No secret in what was printed.
     assert!(!stdout(&out).contains(&secret) && !stderr(&out).contains(&secret));
-    let report = json(&run(
-        dir.path(),
-        &["check", "--no-config", "--format", "json"],
-    ));
+    let report = audit_again(dir.path());
     let rules = rules_of(&report);
     for gone in ["XS101", "XS201", "RD101", "SN102"] {
         assert!(!rules.contains(&gone.to_string()), "{gone} left: {rules:?}");

@@ -254,12 +254,7 @@ pub fn with_linked_clients(
     description: &str,
     add_missing: bool,
 ) -> (Vec<Edit>, String) {
-    let Some(index) = ctx
-        .stack
-        .instances
-        .iter()
-        .position(|i| std::ptr::eq(i, instance))
-    else {
+    let Some(index) = ctx.stack.index_of(instance) else {
         return (Vec::new(), description.to_string());
     };
     let rotation = super::client_edits::rotate_linked_clients(ctx, index, secret, add_missing);
@@ -418,12 +413,7 @@ fn listens_on_all_interfaces(ctx: &Context, instance: &Instance, out: &mut Vec<F
 /// Whether the stack links at least one client to this instance, and every one of them connects
 /// over loopback or the unix socket: binding to loopback then cuts nobody off.
 fn all_clients_local(ctx: &Context, instance: &Instance) -> bool {
-    let Some(index) = ctx
-        .stack
-        .instances
-        .iter()
-        .position(|i| std::ptr::eq(i, instance))
-    else {
+    let Some(index) = ctx.stack.index_of(instance) else {
         return false;
     };
     let mut any = false;
@@ -717,12 +707,7 @@ fn dangerous_commands_enabled(ctx: &Context, instance: &Instance, out: &mut Vec<
 /// on it. A Sentinel master that links to no single instance but names this port counts too, so no
 /// fix that would break a failover is offered on a guess.
 fn monitored_by_sentinel(ctx: &Context, instance: &Instance) -> bool {
-    if let Some(index) = ctx
-        .stack
-        .instances
-        .iter()
-        .position(|i| std::ptr::eq(i, instance))
-    {
+    if let Some(index) = ctx.stack.index_of(instance) {
         if ctx.stack.monitored(index) {
             return true;
         }

@@ -117,6 +117,13 @@ impl Stack {
         (from..).find(|n| !used.contains(n)).unwrap_or(from)
     }
 
+    /// The index of an instance of this stack.
+    pub fn index_of(&self, instance: &Instance) -> Option<usize> {
+        self.instances
+            .iter()
+            .position(|i| std::ptr::eq(i, instance))
+    }
+
     pub fn monitored(&self, index: usize) -> bool {
         self.clients_of(index)
             .any(|(_, c)| c.purpose == Purpose::Monitor)
