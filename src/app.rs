@@ -628,7 +628,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
             let file = sources.get(*id);
             body.push_str(&diff::unified(
                 &file.display,
-                &file.original,
+                file.original(),
                 file.doc.bytes(),
                 &redact,
             ));
@@ -674,14 +674,14 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
             if args.backup {
                 plans.push(PlannedWrite {
                     path: write::backup_path(&file.path),
-                    contents: file.original.clone(),
+                    contents: file.original().to_vec(),
                     expected: None,
                 });
             }
             plans.push(PlannedWrite {
                 path: file.path.clone(),
                 contents: file.doc.bytes().to_vec(),
-                expected: Some(file.original.clone()),
+                expected: Some(file.original().to_vec()),
             });
         }
     }

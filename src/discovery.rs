@@ -251,6 +251,9 @@ impl Walker<'_> {
     }
 
     fn excluded(&self, path: &Path) -> bool {
+        if self.options.exclude.is_empty() {
+            return false;
+        }
         let shown = display_path(path, self.cwd.as_deref());
         self.options
             .exclude
@@ -390,12 +393,17 @@ impl Walker<'_> {
                     return true;
                 }
                 let name = e.file_name().to_string_lossy();
+                if SKIPPED_DIRS.contains(&name.as_ref()) {
+                    return false;
+                }
+                if options.exclude.is_empty() {
+                    return true;
+                }
                 let shown = display_path(e.path(), cwd.as_deref());
-                !SKIPPED_DIRS.contains(&name.as_ref())
-                    && !options
-                        .exclude
-                        .iter()
-                        .any(|p| p.matches_with(&shown, match_options()))
+                !options
+                    .exclude
+                    .iter()
+                    .any(|p| p.matches_with(&shown, match_options()))
             });
         for entry in walker {
             match entry {

@@ -64,9 +64,17 @@ pub struct SourceFile {
     /// The path shown to users: relative to the current folder, `/`-separated, no leading `./`.
     pub display: String,
     pub doc: Document,
-    /// The bytes as first read from disk; a write is refused if the file no longer holds them.
-    pub original: Vec<u8>,
+    /// The bytes as first read from disk, kept apart only once a fix changed them (most files
+    /// are never changed: one copy is enough).
+    first_read: Option<Vec<u8>>,
     pub syntax: Syntax,
+}
+
+impl SourceFile {
+    /// The bytes as first read from disk; a write is refused if the file no longer holds them.
+    pub fn original(&self) -> &[u8] {
+        self.first_read.as_deref().unwrap_or(self.doc.bytes())
+    }
 }
 
 #[derive(Default)]
@@ -142,8 +150,8 @@ impl Sources {
         self.files.push(SourceFile {
             path: path.to_path_buf(),
             display,
-            doc: Document::parse(bytes.clone()),
-            original: bytes,
+            doc: Document::parse(bytes),
+            first_read: None,
             syntax: Syntax::Redis,
         });
         self.by_path.insert(key, id);
@@ -160,13 +168,17 @@ impl Sources {
 
     /// Replace a file's content in memory (a fix being applied); its id and path stay.
     pub fn replace(&mut self, id: FileId, bytes: Vec<u8>) {
-        self.files[id].doc = Document::parse(bytes);
+        let file = &mut self.files[id];
+        let old = std::mem::replace(&mut file.doc, Document::parse(bytes));
+        if file.first_read.is_none() {
+            file.first_read = Some(old.into_bytes());
+        }
     }
 
     /// Files whose current bytes differ from what was read.
     pub fn changed(&self) -> Vec<FileId> {
         self.ids()
-            .filter(|&id| self.files[id].doc.bytes() != self.files[id].original.as_slice())
+            .filter(|&id| self.files[id].doc.bytes() != self.files[id].original())
             .collect()
     }
 }

@@ -155,7 +155,7 @@ fn fixed(file: &Path, unsafe_fixes: bool) -> (Vec<u8>, Vec<u8>, Vec<String>, Vec
         .collect();
     let id = sources.id_of(&copy).unwrap();
     (
-        sources.get(id).original.clone(),
+        sources.get(id).original().to_vec(),
         sources.doc(id).bytes().to_vec(),
         syntax_before,
         syntax_after,

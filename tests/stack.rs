@@ -431,7 +431,7 @@ fn a_rotation_whose_writes_fail_half_way_changes_no_file() {
             PlannedWrite {
                 path: file.path.clone(),
                 contents: file.doc.bytes().to_vec(),
-                expected: Some(file.original.clone()),
+                expected: Some(file.original().to_vec()),
             }
         })
         .collect();
