@@ -382,47 +382,106 @@ impl Walker<'_> {
     }
 
     fn walk(&mut self, dir: &Path) {
-        let options = self.options;
-        let cwd = self.cwd.clone();
-        let walker = WalkDir::new(dir)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                if e.depth() == 0 || !e.file_type().is_dir() {
-                    return true;
-                }
-                let name = e.file_name().to_string_lossy();
-                if SKIPPED_DIRS.contains(&name.as_ref()) {
-                    return false;
-                }
-                if options.exclude.is_empty() {
-                    return true;
-                }
-                let shown = display_path(e.path(), cwd.as_deref());
-                !options
-                    .exclude
-                    .iter()
-                    .any(|p| p.matches_with(&shown, match_options()))
-            });
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) => self.consider(e.path()),
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| dir.to_path_buf());
-                    let reason = e
-                        .io_error()
-                        .map(|io| io.to_string())
-                        .unwrap_or_else(|| e.to_string());
-                    self.error(&path, format!("cannot read folder: {reason}"));
+        // The folders under `dir` are walked in parallel (listing folders is most of the time on
+        // a large tree); what is found is then considered in one thread, in file-name order.
+        for event in walk_events(dir, self.options, self.cwd.as_deref()) {
+            match event {
+                WalkEvent::File(path) => self.consider(&path),
+                WalkEvent::Error(path, reason) => {
+                    self.error(&path, format!("cannot read folder: {reason}"))
                 }
             }
         }
     }
+}
+
+enum WalkEvent {
+    File(PathBuf),
+    Error(PathBuf, String),
+}
+
+/// Whether the walk descends into this folder.
+fn walk_into(path: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if SKIPPED_DIRS.contains(&name.as_ref()) {
+        return false;
+    }
+    if options.exclude.is_empty() {
+        return true;
+    }
+    let shown = display_path(path, cwd);
+    !options
+        .exclude
+        .iter()
+        .any(|p| p.matches_with(&shown, match_options()))
+}
+
+/// Every file under `dir` (symlinks not followed) and every folder that could not be read, in
+/// file-name order. The subfolders of `dir` are walked in parallel.
+fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Vec<WalkEvent> {
+    use rayon::prelude::*;
+    let walk_one = |root: &Path, min_depth: usize, max_depth: usize| -> Vec<WalkEvent> {
+        let walker = WalkDir::new(root)
+            .follow_links(false)
+            .min_depth(min_depth)
+            .max_depth(max_depth)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !e.file_type().is_dir() || walk_into(e.path(), options, cwd)
+            });
+        let mut out = Vec::new();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => out.push(WalkEvent::File(e.into_path())),
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                    let reason = e
+                        .io_error()
+                        .map(|io| io.to_string())
+                        .unwrap_or_else(|| e.to_string());
+                    out.push(WalkEvent::Error(path, reason));
+                }
+            }
+        }
+        out
+    };
+    // The top level, in order: its files directly, its folders walked in parallel.
+    let mut top: Vec<(PathBuf, bool)> = Vec::new();
+    let mut events = Vec::new();
+    for entry in walk_one(dir, 1, 1) {
+        match entry {
+            WalkEvent::File(path) => top.push((path, false)),
+            error => events.push(error),
+        }
+    }
+    if let Ok(read) = std::fs::read_dir(dir) {
+        for entry in read.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) && walk_into(&entry.path(), options, cwd)
+            {
+                top.push((entry.path(), true));
+            }
+        }
+    }
+    top.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    let walked: Vec<Vec<WalkEvent>> = top
+        .par_iter()
+        .map(|(path, is_dir)| {
+            if *is_dir {
+                walk_one(path, 1, usize::MAX)
+            } else {
+                vec![WalkEvent::File(path.clone())]
+            }
+        })
+        .collect();
+    events.extend(walked.into_iter().flatten());
+    events
 }
 
 /// Discover config files under `paths`. A path that does not exist or a named file that cannot

@@ -154,14 +154,22 @@ pub fn build(
     let mut sentinels = Vec::new();
     let php = php_configs(sources, roots);
     let laravel = laravel_apps(sources, roots);
-    let mut django = Vec::new();
+    // Settings modules need nothing but their own bytes: they are read in parallel.
+    let django: Vec<crate::model::django::DjangoSettings> = {
+        use rayon::prelude::*;
+        let shared: &Sources = sources;
+        roots
+            .par_iter()
+            .filter(|r| r.kind == FileKind::DjangoSettings)
+            .map(|r| crate::model::django::load(r.file, shared.doc(r.file).bytes()))
+            .collect()
+    };
     for root in roots {
         match root.kind {
-            FileKind::PhpIni | FileKind::LaravelEnv | FileKind::LaravelConfig => {}
-            FileKind::DjangoSettings => django.push(crate::model::django::load(
-                root.file,
-                sources.doc(root.file).bytes(),
-            )),
+            FileKind::PhpIni
+            | FileKind::LaravelEnv
+            | FileKind::LaravelConfig
+            | FileKind::DjangoSettings => {}
             FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
             FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
                 sources,
