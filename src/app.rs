@@ -525,6 +525,12 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     })
 }
 
+/// A fix by the finding that offers it: rule, file and where the finding starts.
+type FixKey = (&'static str, FileId, usize);
+
+/// A file changed by a fix pass: its bytes before the pass and its syntax findings then.
+type FileBefore = (FileId, Vec<u8>, usize);
+
 /// Apply fixes in memory until none is left to apply. Returns the final findings and how many
 /// fixes were applied.
 pub fn fix_until_stable(
@@ -533,16 +539,47 @@ pub fn fix_until_stable(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> (Vec<Finding>, usize) {
-    let mut applied = 0;
+    let mut applied: usize = 0;
+    // Fixes whose edits made a file worse (a new syntax finding): never applied again.
+    let mut rejected: Vec<FixKey> = Vec::new();
+    // The last pass: each changed file's bytes before it and its syntax findings then, and the
+    // fixes it applied.
+    let mut last_pass: Option<(Vec<FileBefore>, Vec<FixKey>)> = None;
+    let syntax_count = |findings: &[Finding], file: FileId| {
+        findings
+            .iter()
+            .filter(|f| f.file == file && rules::is_syntax_rule(f.rule))
+            .count()
+    };
     // PHP stops reading a php.ini at its first syntax error, so each pass can reveal (and quote)
     // only the next one: a file may need a pass per line. Beyond that, fixes that keep
     // appearing are a bug, and the bound keeps it from hanging.
     let lines: usize = sources.ids().map(|id| sources.doc(id).lines().len()).sum();
     for _ in 0..MAX_FIX_PASSES + lines {
         let (stack, findings) = audit(sources, roots, settings);
+        if let Some((before, keys)) = last_pass.take() {
+            // A pass that added a syntax finding to any file is undone whole (its edits may span
+            // files, as a password rotation does), and its fixes are not offered again.
+            let worse = before
+                .iter()
+                .any(|(file, _, count)| syntax_count(&findings, *file) > *count);
+            if worse {
+                for (file, bytes, _) in before {
+                    sources.replace(file, bytes);
+                }
+                applied = applied.saturating_sub(keys.len());
+                rejected.extend(keys);
+                continue;
+            }
+        }
         let guard = guard_of(&stack, sources);
+        let offered: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.fix.is_some())
+            .filter(|f| !rejected.contains(&(f.rule, f.file, f.span.start)))
+            .collect();
         let chosen = apply::select(
-            findings.iter().filter_map(|f| {
+            offered.iter().filter_map(|f| {
                 f.fix
                     .as_ref()
                     .map(|fix| (rules::is_syntax_rule(f.rule), fix))
@@ -553,27 +590,50 @@ pub fn fix_until_stable(
         if chosen.is_empty() {
             return (findings, applied);
         }
+        let keys: Vec<FixKey> = offered
+            .iter()
+            .filter(|f| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|fix| chosen.iter().any(|c| std::ptr::eq(*c, fix)))
+            })
+            .map(|f| (f.rule, f.file, f.span.start))
+            .collect();
         let mut per_file: HashMap<usize, Vec<&crate::fix::Edit>> = HashMap::new();
         for fix in &chosen {
             for edit in &fix.edits {
                 per_file.entry(edit.file).or_default().push(edit);
             }
         }
-        let mut changed = false;
+        let mut before = Vec::new();
         for (file, edits) in per_file {
-            let before = sources.doc(file).bytes();
-            let after = apply::apply_edits(before, &edits);
-            if after != before {
+            let old = sources.doc(file).bytes();
+            let after = apply::apply_edits(old, &edits);
+            if after != old {
+                before.push((file, old.to_vec(), syntax_count(&findings, file)));
                 sources.replace(file, after);
-                changed = true;
             }
         }
         applied += chosen.len();
-        if !changed {
+        if before.is_empty() {
             break;
         }
+        last_pass = Some((before, keys));
     }
     let (_, findings) = audit(sources, roots, settings);
+    // The pass bound was reached right after a pass that made a file worse: undo it.
+    if let Some((before, keys)) = last_pass {
+        if before
+            .iter()
+            .any(|(file, _, count)| syntax_count(&findings, *file) > *count)
+        {
+            for (file, bytes, _) in before {
+                sources.replace(file, bytes);
+            }
+            applied = applied.saturating_sub(keys.len());
+            return (audit(sources, roots, settings).1, applied);
+        }
+    }
     (findings, applied)
 }
 

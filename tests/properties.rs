@@ -227,3 +227,14 @@ fn regression_only_the_syntax_fix_edits_a_broken_php_ini() {
         String::from_utf8_lossy(&fixed)
     );
 }
+
+/// Found by proptest: a value ending in `$` joins the next line in PHP, so lines appended after
+/// it would be read as part of it (and end in a syntax error). Fixes that make a file worse are
+/// undone and not offered again.
+#[test]
+fn regression_no_fix_appends_after_a_trailing_dollar() {
+    let (fixed, before, after) = audited_php(b"a = $");
+    assert!(after <= before, "no new syntax finding");
+    let (twice, _, _) = audited_php(&fixed);
+    assert_eq!(twice, fixed);
+}

@@ -213,6 +213,8 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
         return;
     };
     let at = location(settings, "CACHES");
+    let cached_sessions = engine(settings).is_some_and(|e| e == "cache" || e == "cached_db");
+    let session_alias = session_alias(settings).filter(|_| cached_sessions);
     for (alias, conf) in entries {
         let Some(alias) = alias.as_str() else {
             continue;
@@ -248,7 +250,21 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
                             .parse::<std::net::IpAddr>()
                             .is_ok_and(|ip| ip.is_loopback());
                     if !loopback {
-                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {host} over plain `redis://`: the password and the sessions cross the network in clear text (use `rediss://`)")));
+                        // Say what actually crosses the network: a password only if one is sent,
+                        // sessions only if this alias holds them.
+                        let password = conf
+                            .get("OPTIONS")
+                            .and_then(|o| o.get("PASSWORD"))
+                            .is_some()
+                            || loc.password.is_some();
+                        let sessions = session_alias.as_deref() == Some(alias);
+                        let what = match (password, sessions) {
+                            (true, true) => "the password and the sessions cross",
+                            (true, false) => "the password and the cached data cross",
+                            (false, true) => "the sessions cross",
+                            (false, false) => "the cached data crosses",
+                        };
+                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {host} over plain `redis://`: {what} the network in clear text (use `rediss://`)")));
                     }
                 }
             }
