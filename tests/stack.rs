@@ -456,3 +456,29 @@ fn a_rotation_whose_writes_fail_half_way_changes_no_file() {
         }
     }
 }
+
+/// The README's first set-up command: the example stack, linked through its redline.toml.
+#[test]
+fn the_example_stack_links_its_apps_and_fails_the_check() {
+    let out = run(
+        &manifest_dir(),
+        &[
+            "check",
+            "--config",
+            "examples/stack/redline.toml",
+            "--format",
+            "json",
+            "examples/stack",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let rules = rules_of(&json(&out));
+    assert!(rules.len() >= 30, "{rules:?}");
+    for rule in ["XS101", "XS102", "XS103", "PHP102", "LV103"] {
+        assert!(rules.contains(&rule.to_string()), "{rule} in {rules:?}");
+    }
+    assert!(
+        !rules.contains(&"XS104".to_string()),
+        "every app is linked: {rules:?}"
+    );
+}
