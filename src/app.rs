@@ -77,9 +77,9 @@ impl Settings {
 }
 
 fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
-    let file = if args.no_config {
+    let file = if args.input.no_config {
         FileConfig::default()
-    } else if let Some(path) = &args.config {
+    } else if let Some(path) = &args.input.config {
         config::load(path).map_err(RunError)?
     } else {
         let cwd = std::env::current_dir()
@@ -130,11 +130,11 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         Pattern::new(text).map_err(|e| RunError(format!("{what}: bad glob `{text}`: {e}")))
     };
     let mut exclude = Vec::new();
-    for text in file.exclude.iter().chain(&args.exclude) {
+    for text in file.exclude.iter().chain(&args.input.exclude) {
         exclude.push(pattern(text, "--exclude")?);
     }
     let mut types = Vec::new();
-    for spec in &args.types {
+    for spec in &args.input.types {
         let (kind, glob) = spec
             .split_once('=')
             .ok_or_else(|| RunError(format!("--type {spec}: expected KIND=GLOB")))?;
@@ -160,7 +160,7 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         ),
         None => file.redis_version,
     };
-    if let Some(root) = &args.root {
+    if let Some(root) = &args.input.root {
         if !root.is_dir() {
             return Err(RunError(format!("--root {}: not a folder", root.display())));
         }
@@ -174,7 +174,7 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         inline_ignores: !args.no_inline_ignores,
         discovery: DiscoveryOptions { exclude, types },
         load: LoadOptions {
-            root_dir: args.root.clone(),
+            root_dir: args.input.root.clone(),
             version: redis_version,
         },
         declared: file.instances.clone(),
@@ -326,10 +326,10 @@ fn discover(
     settings: &Settings,
     sources: &mut Sources,
 ) -> Result<discovery::Discovered, RunError> {
-    let paths = if args.paths.is_empty() {
+    let paths = if args.input.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        args.input.paths.clone()
     };
     discovery::discover(&paths, &settings.discovery, sources).map_err(RunError)
 }

@@ -81,10 +81,32 @@ pub enum FailOnArg {
     Never,
 }
 
+/// What to read: the options `check`, `fix` and `stack` share.
 #[derive(Args, Debug, Clone)]
-pub struct CommonArgs {
+pub struct InputArgs {
     /// Files or folders to audit (default: the current folder).
     pub paths: Vec<PathBuf>,
+    /// Read settings from FILE instead of the nearest redline.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no redline.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Read files matching GLOB as KIND (redis, sentinel), whatever their name.
+    #[arg(long = "type", value_name = "KIND=GLOB")]
+    pub types: Vec<String>,
+    /// Skip files and folders matching GLOB.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read absolute paths inside configs (include, aclfile) under DIR.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Report format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
@@ -109,18 +131,6 @@ pub struct CommonArgs {
     /// Skip these rules or families.
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub ignore: Vec<String>,
-    /// Read settings from FILE instead of the nearest redline.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Read no redline.toml.
-    #[arg(long)]
-    pub no_config: bool,
-    /// Read files matching GLOB as KIND (redis, sentinel), whatever their name.
-    #[arg(long = "type", value_name = "KIND=GLOB")]
-    pub types: Vec<String>,
-    /// Skip files and folders matching GLOB.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
     /// Disregard every `redline: ignore` comment (per-file-ignores in redline.toml still apply).
     #[arg(long)]
     pub no_inline_ignores: bool,
@@ -133,9 +143,6 @@ pub struct CommonArgs {
     /// Print secret values in messages and diffs (they print as ******** by default).
     #[arg(long)]
     pub show_secrets: bool,
-    /// Read absolute paths inside configs (include, aclfile) under DIR.
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
     /// Judge the configs as this Redis version reads them (6.2, 7.0, 7.2, 7.4, 8.0) [default: any].
     #[arg(long, value_name = "VERSION")]
     pub redis_version: Option<String>,
@@ -153,32 +160,17 @@ pub enum StackFormat {
 
 #[derive(Args, Debug)]
 pub struct StackArgs {
-    /// Files or folders to read (default: the current folder).
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
     #[arg(long, value_enum, default_value_t = StackFormat::Text)]
     pub format: StackFormat,
-    /// Read settings from FILE instead of the nearest redline.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Read no redline.toml.
-    #[arg(long)]
-    pub no_config: bool,
-    /// Read files matching GLOB as KIND (redis, sentinel), whatever their name.
-    #[arg(long = "type", value_name = "KIND=GLOB")]
-    pub types: Vec<String>,
-    /// Skip files and folders matching GLOB.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-    /// Read absolute paths inside configs (include, aclfile) under DIR.
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
 }
 
 impl StackArgs {
     /// The check options these stand for, everything else at its default.
     pub fn as_common(&self) -> CommonArgs {
         CommonArgs {
-            paths: self.paths.clone(),
+            input: self.input.clone(),
             format: OutputFormat::Text,
             output: None,
             report: Vec::new(),
@@ -187,15 +179,10 @@ impl StackArgs {
             exit_zero: false,
             select: Vec::new(),
             ignore: Vec::new(),
-            config: self.config.clone(),
-            no_config: self.no_config,
-            types: self.types.clone(),
-            exclude: self.exclude.clone(),
             no_inline_ignores: false,
             baseline: None,
             write_baseline: None,
             show_secrets: false,
-            root: self.root.clone(),
             redis_version: None,
         }
     }
