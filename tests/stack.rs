@@ -482,3 +482,43 @@ fn the_example_stack_links_its_apps_and_fails_the_check() {
         "every app is linked: {rules:?}"
     );
 }
+
+#[test]
+fn a_laravel_app_without_a_password_gets_the_linked_instance_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+    write(
+        dir.path(),
+        "redis.conf",
+        format!("bind 127.0.0.1\nport 6379\nrequirepass {password}\n"),
+    );
+    write(
+        dir.path(),
+        "shop/.env",
+        "SESSION_DRIVER=redis\nREDIS_HOST=127.0.0.1\nREDIS_PASSWORD=null\nREDIS_PORT=6379\n",
+    );
+    write(dir.path(), "shop/artisan", "");
+    let report = audit_again(dir.path());
+    let lv102 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "LV102")
+        .expect("LV102");
+    assert_eq!(
+        lv102["severity"], "error",
+        "the linked instance needs a password"
+    );
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--unsafe-fixes"],
+    );
+    assert!(out.status.code().is_some(), "{}", stderr(&out));
+    let env = std::fs::read_to_string(dir.path().join("shop/.env")).unwrap();
+    assert!(
+        env.contains(&format!("REDIS_PASSWORD={password}\n")),
+        "{env}"
+    );
+    let rules = rules_of(&audit_again(dir.path()));
+    assert!(!rules.contains(&"LV102".to_string()) && !rules.contains(&"XS101".to_string()));
+}
