@@ -242,6 +242,10 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn forced_kind(&self, path: &Path) -> Option<FileKind> {
+        // Formatting the path costs more than the rest of a file's classification.
+        if self.options.types.is_empty() {
+            return None;
+        }
         let shown = display_path(path, self.cwd.as_deref());
         self.options
             .types
