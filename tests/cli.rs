@@ -404,9 +404,13 @@ fn assert_no_secret(what: &str, text: &str) {
 fn no_secret_in_any_output() {
     let dir = tempfile::tempdir().unwrap();
     secret_tree(dir.path());
-    for format in ["text", "json"] {
+    for format in ["text", "json", "sarif", "github", "gitlab", "junit"] {
         let out = run(dir.path(), &["check", "--no-config", "--format", format]);
         assert_no_secret(format, &(stdout(&out) + &stderr(&out)));
+    }
+    for format in ["text", "json", "dot", "mermaid"] {
+        let out = run(dir.path(), &["stack", "--no-config", "--format", format]);
+        assert_no_secret(&format!("stack {format}"), &(stdout(&out) + &stderr(&out)));
     }
     for extra in [&[][..], &["--unsafe-fixes"][..]] {
         let mut args = vec!["fix", "--no-config"];

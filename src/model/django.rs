@@ -91,6 +91,44 @@ impl DjangoSettings {
             None => default,
         }
     }
+
+    /// The cache aliases of a certain `CACHES` dict, each with its config and the URLs its
+    /// `LOCATION` names (None when there is no readable LOCATION).
+    pub fn cache_aliases(&self) -> Vec<(&str, &Val, Option<Vec<String>>)> {
+        let Some(Val::Dict(entries)) = self.value("CACHES").and_then(Val::certain) else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter_map(|(alias, conf)| {
+                let urls = conf
+                    .get("LOCATION")
+                    .and_then(Val::certain)
+                    .and_then(locations);
+                Some((alias.as_str()?, conf, urls))
+            })
+            .collect()
+    }
+
+    /// The cache alias sessions are stored in, when `SESSION_ENGINE` is certainly the `cache` or
+    /// `cached_db` backend (Django's default engine is `db`).
+    pub fn cached_session_alias(&self) -> Option<String> {
+        let engine = self.effective(
+            "SESSION_ENGINE",
+            Val::Str("django.contrib.sessions.backends.db".into()),
+        );
+        let cached = engine
+            .certain()
+            .and_then(Val::as_str)
+            .is_some_and(|e| e.ends_with(".cache") || e.ends_with(".cached_db"));
+        if !cached {
+            return None;
+        }
+        self.effective("SESSION_CACHE_ALIAS", Val::Str("default".into()))
+            .certain()?
+            .as_str()
+            .map(str::to_string)
+    }
 }
 
 fn eval(expr: &PyExpr, names: &HashMap<String, Setting>) -> Val {

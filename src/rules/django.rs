@@ -208,22 +208,10 @@ fn bad_password_chars(url: &str) -> Vec<char> {
 }
 
 fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
-    let caches = caches(settings);
-    let Some(Val::Dict(entries)) = caches.certain() else {
-        return;
-    };
     let at = location(settings, "CACHES");
-    let cached_sessions = engine(settings).is_some_and(|e| e == "cache" || e == "cached_db");
-    let session_alias = session_alias(settings).filter(|_| cached_sessions);
-    for (alias, conf) in entries {
-        let Some(alias) = alias.as_str() else {
-            continue;
-        };
-        let Some(urls) = conf
-            .get("LOCATION")
-            .and_then(Val::certain)
-            .and_then(locations)
-        else {
+    let session_alias = settings.cached_session_alias();
+    for (alias, conf, urls) in settings.cache_aliases() {
+        let Some(urls) = urls else {
             continue;
         };
         for url in urls {
@@ -245,11 +233,7 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
             };
             if loc.scheme == "redis" {
                 if let Some(host) = &loc.host {
-                    let loopback = host.eq_ignore_ascii_case("localhost")
-                        || host
-                            .parse::<std::net::IpAddr>()
-                            .is_ok_and(|ip| ip.is_loopback());
-                    if !loopback {
+                    if !crate::stack::links::is_loopback(host) {
                         // Say what actually crosses the network: a password only if one is sent,
                         // sessions only if this alias holds them.
                         let password = conf

@@ -219,10 +219,7 @@ fn django_literals(
     settings: &crate::model::django::DjangoSettings,
     out: &mut Vec<PasswordLiteral>,
 ) {
-    use crate::model::django::{locations, parse_location, Val};
-    let Some(Val::Dict(entries)) = settings.value("CACHES").and_then(Val::certain) else {
-        return;
-    };
+    use crate::model::django::{parse_location, Val};
     // Offsets found in the text are file offsets only when the file is valid UTF-8.
     let text = std::str::from_utf8(ctx.sources.doc(settings.file).bytes()).unwrap_or("");
     let fallback = settings
@@ -240,16 +237,8 @@ fn django_literals(
             editable: exact.is_some(),
         });
     };
-    for (alias, conf) in entries {
-        let Some(alias) = alias.as_str() else {
-            continue;
-        };
-        for url in conf
-            .get("LOCATION")
-            .and_then(Val::certain)
-            .and_then(locations)
-            .unwrap_or_default()
-        {
+    for (alias, conf, urls) in settings.cache_aliases() {
+        for url in urls.unwrap_or_default() {
             let Some(loc) = parse_location(&url) else {
                 continue;
             };

@@ -10,8 +10,8 @@ use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::php::PhpConfig;
 use crate::model::save_path::{unencoded_characters, url_encode, Host, SavePath};
 use crate::source::FileId;
+use crate::stack::links::is_loopback;
 use crate::stack::Origin;
-use std::net::IpAddr;
 use std::ops::Range;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -107,12 +107,6 @@ fn local_files(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Findin
         span,
         format!("{what}: sessions stay on this server's disk although the stack has a Redis instance; they are lost when the host is replaced and not shared between app servers"),
     ));
-}
-
-/// Loopback by name or address.
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Characters phpredis mis-reads in an `auth` value that is not percent-encoded.

@@ -325,8 +325,7 @@ fn is_wildcard(addr: &str) -> bool {
 }
 
 fn is_loopback(addr: &str) -> bool {
-    let a = strip_optional(addr);
-    a.eq_ignore_ascii_case("localhost") || a.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    crate::stack::links::is_loopback(strip_optional(addr))
 }
 
 /// Not loopback, RFC 1918, IPv6 unique-local or link-local (or a wildcard, handled by RD201).

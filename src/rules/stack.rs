@@ -83,15 +83,14 @@ pub fn instance_password(model: &RedisModel) -> InstancePassword {
     }
 }
 
+/// The instance's `requirepass` line (or the top of its config) as the other end of a finding.
 fn instance_related(ctx: &Context, index: usize, message: &str) -> Related {
     let model = &ctx.stack.instances[index].model;
-    let span = model.last("requirepass").map_or(0..0, |o| o.span());
+    let (file, span) = model
+        .last("requirepass")
+        .map_or((model.root, 0..0), |o| (o.file, o.span()));
     Related {
-        file: if span.is_empty() {
-            model.root
-        } else {
-            model.last("requirepass").unwrap().file
-        },
+        file,
         span,
         message: message.to_string(),
     }

@@ -1,7 +1,7 @@
 //! The clients of the stack: every place that connects to a Redis instance, with where it points,
 //! what for, which database and password it uses. Read from the models, never from files again.
 
-use crate::model::django::{locations, parse_location, Val};
+use crate::model::django::{parse_location, Val};
 use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
 use crate::model::php::PhpConfig;
 use crate::model::sentinel::SentinelModel;
@@ -277,32 +277,13 @@ fn django_clients(
     settings: &crate::model::django::DjangoSettings,
     out: &mut Vec<Client>,
 ) {
-    let Some(Val::Dict(entries)) = settings.value("CACHES").and_then(Val::certain) else {
-        return;
-    };
-    let engine = settings.effective(
-        "SESSION_ENGINE",
-        Val::Str("django.contrib.sessions.backends.db".into()),
-    );
-    let cached = engine
-        .certain()
-        .and_then(Val::as_str)
-        .is_some_and(|e| e.ends_with(".cache") || e.ends_with(".cached_db"));
-    let alias = settings.effective("SESSION_CACHE_ALIAS", Val::Str("default".into()));
-    let session_alias = alias.certain().and_then(Val::as_str).map(str::to_string);
+    let session_alias = settings.cached_session_alias();
     let span = settings
         .settings
         .get("CACHES")
         .map_or(0..0, |s| s.last.span.clone());
-    for (name, conf) in entries {
-        let Some(name) = name.as_str() else { continue };
-        let Some(urls) = conf
-            .get("LOCATION")
-            .and_then(Val::certain)
-            .and_then(locations)
-        else {
-            continue;
-        };
+    for (name, conf, urls) in settings.cache_aliases() {
+        let Some(urls) = urls else { continue };
         let Some(first) = urls.first().and_then(|u| parse_location(u)) else {
             continue;
         };
@@ -329,7 +310,7 @@ fn django_clients(
             },
             None => ClientPassword::None,
         };
-        let purpose = if cached && session_alias.as_deref() == Some(name) {
+        let purpose = if session_alias.as_deref() == Some(name) {
             Purpose::Sessions
         } else {
             Purpose::Cache

@@ -52,6 +52,7 @@ impl Listen {
     }
 }
 
+/// Loopback by name (`localhost`) or address: the one test every rule and the linker use.
 pub fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
