@@ -5,25 +5,76 @@
 use crate::rules::{Finding, Severity};
 use crate::source::{FileId, Sources};
 use crate::stack::{ClientPassword, Link, Stack, Target};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// Single-file rules whose findings are about a client's connection settings.
 const EDGE_RULES: [&str; 5] = ["PHP102", "PHP103", "LV102", "LV103", "DJ104"];
 
-/// One finding on a link, ready to print.
-#[derive(Debug, Clone)]
+/// One finding on a link.
+#[derive(Debug, Clone, Serialize)]
 struct EdgeFinding {
+    message: String,
     rule: &'static str,
     severity: Severity,
-    message: String,
+}
+
+// Fields are in alphabetical order: the JSON output lists keys sorted.
+
+#[derive(Serialize)]
+struct InstanceView {
+    databases: u64,
+    file: String,
+    id: String,
+    listen: Vec<String>,
+    maxmemory_policy: String,
+    monitored_by_sentinel: bool,
+    password: &'static str,
+    persistence: &'static str,
+    role: &'static str,
+    role_from: &'static str,
+}
+
+#[derive(Serialize)]
+struct MasterView {
+    address: String,
+    auth_pass: bool,
+    name: String,
+    quorum: i64,
+}
+
+#[derive(Serialize)]
+struct SentinelView {
+    file: String,
+    id: String,
+    masters: Vec<MasterView>,
+}
+
+#[derive(Serialize)]
+struct ClientView {
+    app: String,
+    candidates: Vec<String>,
+    database: Option<String>,
+    file: String,
+    findings: Vec<EdgeFinding>,
+    /// The node the edge starts at: the client, or the Sentinel of a `sentinel monitor`.
+    from: String,
+    id: String,
+    instance: Option<String>,
+    label: String,
+    line: usize,
+    link: &'static str,
+    password: String,
+    prefix: Option<String>,
+    purpose: &'static str,
+    target: String,
 }
 
 /// Everything the renderers print, computed once.
+#[derive(Serialize)]
 struct Topology {
-    instances: Vec<Value>,
-    sentinels: Vec<Value>,
-    clients: Vec<Value>,
-    edges: Vec<Vec<EdgeFinding>>,
+    clients: Vec<ClientView>,
+    instances: Vec<InstanceView>,
+    sentinels: Vec<SentinelView>,
 }
 
 fn line_of(sources: &Sources, file: FileId, offset: usize) -> usize {
@@ -56,65 +107,77 @@ fn instance_password_text(stack: &Stack, index: usize) -> &'static str {
     }
 }
 
-fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
-    let instances = stack
-        .instances
+fn instance_view(stack: &Stack, sources: &Sources, i: usize) -> InstanceView {
+    let instance = &stack.instances[i];
+    let model = &instance.model;
+    let listen = &stack.listens[i];
+    let mut addresses: Vec<String> = listen
+        .addresses
         .iter()
-        .enumerate()
-        .map(|(i, instance)| {
-            let model = &instance.model;
-            let listen = &stack.listens[i];
-            let mut addresses: Vec<String> = listen
-                .addresses
-                .iter()
-                .map(|a| a.trim_start_matches('-'))
-                .map(|a| if a.contains(':') { format!("[{a}]") } else { a.to_string() })
-                .flat_map(|a| listen.ports.iter().map(move |p| format!("{a}:{p}")))
-                .collect();
-            if let Some(unix) = &listen.unix {
-                addresses.push(format!("unix:{unix}"));
+        .map(|a| a.trim_start_matches('-'))
+        .map(|a| {
+            if a.contains(':') {
+                format!("[{a}]")
+            } else {
+                a.to_string()
             }
-            let role_source = match instance.role_source {
-                crate::stack::RoleSource::Declared => "redline.toml",
-                crate::stack::RoleSource::Clients => "linked clients",
-                crate::stack::RoleSource::FileName => "file name",
-                crate::stack::RoleSource::None => "none",
-            };
-            let save = model.last("save").map(|o| o.value_text());
-            let persistence = match (model.value_lower("appendonly").as_deref(), save.as_deref()) {
-                (Some("yes"), _) => "aof",
-                (_, Some("")) => "none",
-                _ => "rdb",
-            };
-            json!({
-                "id": format!("instance{i}"),
-                "file": sources.display(model.root),
-                "listen": addresses,
-                "role": instance.role.as_str(),
-                "role_from": role_source,
-                "password": instance_password_text(stack, i),
-                "persistence": persistence,
-                "databases": model.last("databases").map_or(16, |o| o.value_text().parse::<u64>().unwrap_or(16)),
-                "maxmemory_policy": model.value_lower("maxmemory-policy").unwrap_or_else(|| "noeviction".into()),
-                "monitored_by_sentinel": stack.monitored(i),
-            })
         })
+        .flat_map(|a| listen.ports.iter().map(move |p| format!("{a}:{p}")))
+        .collect();
+    if let Some(unix) = &listen.unix {
+        addresses.push(format!("unix:{unix}"));
+    }
+    let role_from = match instance.role_source {
+        crate::stack::RoleSource::Declared => "redline.toml",
+        crate::stack::RoleSource::Clients => "linked clients",
+        crate::stack::RoleSource::FileName => "file name",
+        crate::stack::RoleSource::None => "none",
+    };
+    let save = model.last("save").map(|o| o.value_text());
+    let persistence = match (model.value_lower("appendonly").as_deref(), save.as_deref()) {
+        (Some("yes"), _) => "aof",
+        (_, Some("")) => "none",
+        _ => "rdb",
+    };
+    InstanceView {
+        databases: model
+            .last("databases")
+            .map_or(16, |o| o.value_text().parse::<u64>().unwrap_or(16)),
+        file: sources.display(model.root).to_string(),
+        id: format!("instance{i}"),
+        listen: addresses,
+        maxmemory_policy: model
+            .value_lower("maxmemory-policy")
+            .unwrap_or_else(|| "noeviction".into()),
+        monitored_by_sentinel: stack.monitored(i),
+        password: instance_password_text(stack, i),
+        persistence,
+        role: instance.role.as_str(),
+        role_from,
+    }
+}
+
+fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
+    let instances = (0..stack.instances.len())
+        .map(|i| instance_view(stack, sources, i))
         .collect();
     let sentinels = stack
         .sentinels
         .iter()
         .enumerate()
-        .map(|(s, sentinel)| {
-            json!({
-                "id": format!("sentinel{s}"),
-                "file": sources.display(sentinel.config.root),
-                "masters": sentinel.masters.iter().map(|m| json!({
-                    "name": m.name,
-                    "address": format!("{}:{}", m.host, m.port),
-                    "quorum": m.quorum,
-                    "auth_pass": m.auth_pass.is_some(),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|(s, sentinel)| SentinelView {
+            file: sources.display(sentinel.config.root).to_string(),
+            id: format!("sentinel{s}"),
+            masters: sentinel
+                .masters
+                .iter()
+                .map(|m| MasterView {
+                    address: format!("{}:{}", m.host, m.port),
+                    auth_pass: m.auth_pass.is_some(),
+                    name: m.name.clone(),
+                    quorum: m.quorum,
+                })
+                .collect(),
         })
         .collect();
     // Cross-file rules name their clients; single-file rules about a client's setting are matched
@@ -147,23 +210,13 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 .count()
                 == 1
     };
-    let mut edges = Vec::new();
     let clients = stack
         .clients
         .iter()
         .enumerate()
         .map(|(c, client)| {
             let lines = &client_lines[c].1;
-            let on_edge: Vec<EdgeFinding> = findings
-                .iter()
-                .filter(|f| about(f, c, lines))
-                .map(|f| EdgeFinding {
-                    rule: f.rule,
-                    severity: f.severity,
-                    message: f.message.clone(),
-                })
-                .collect();
-            let (link, linked_to, candidates) = match &stack.links[c] {
+            let (link, instance, candidates) = match &stack.links[c] {
                 Link::Linked(i) => ("linked", Some(format!("instance{i}")), Vec::new()),
                 Link::Nowhere => ("nowhere", None, Vec::new()),
                 Link::Ambiguous(list) => (
@@ -173,59 +226,46 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 ),
                 Link::RunTime => ("run-time", None, Vec::new()),
             };
-            let from = match &client.sentinel {
-                Some((s, _)) => format!("sentinel{s}"),
-                None => format!("client{c}"),
-            };
-            let value = json!({
-                "id": format!("client{c}"),
-                "label": client.label,
-                "app": client.app,
-                "file": sources.display(client.file),
-                "line": lines[0],
-                "purpose": client.purpose.as_str(),
-                "target": target_text(&client.target),
-                "database": client.database,
-                "prefix": client.prefix,
-                "password": password_text(&client.password),
-                "link": link,
-                "instance": linked_to,
-                "candidates": candidates,
-                "from": from,
-                "findings": on_edge.iter().map(|f| json!({
-                    "rule": f.rule,
-                    "severity": f.severity.as_str(),
-                    "message": f.message,
-                })).collect::<Vec<_>>(),
-            });
-            edges.push(on_edge);
-            value
+            ClientView {
+                app: client.app.clone(),
+                candidates,
+                database: client.database.clone(),
+                file: sources.display(client.file).to_string(),
+                findings: findings
+                    .iter()
+                    .filter(|f| about(f, c, lines))
+                    .map(|f| EdgeFinding {
+                        message: f.message.clone(),
+                        rule: f.rule,
+                        severity: f.severity,
+                    })
+                    .collect(),
+                from: match &client.sentinel {
+                    Some((s, _)) => format!("sentinel{s}"),
+                    None => format!("client{c}"),
+                },
+                id: format!("client{c}"),
+                instance,
+                label: client.label.clone(),
+                line: lines[0],
+                link,
+                password: password_text(&client.password),
+                prefix: client.prefix.clone(),
+                purpose: client.purpose.as_str(),
+                target: target_text(&client.target),
+            }
         })
         .collect();
     Topology {
+        clients,
         instances,
         sentinels,
-        clients,
-        edges,
     }
 }
 
 pub fn json(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
     let t = build(stack, sources, findings);
-    let value = json!({
-        "instances": t.instances,
-        "sentinels": t.sentinels,
-        "clients": t.clients,
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
-}
-
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
+    serde_json::to_string_pretty(&t).unwrap_or_default() + "\n"
 }
 
 pub fn text(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
@@ -233,72 +273,53 @@ pub fn text(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
     let mut out = String::new();
     out.push_str(&format!("Instances ({})\n", t.instances.len()));
     for i in &t.instances {
-        let listen: Vec<String> = i["listen"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(s)
-            .collect();
         out.push_str(&format!(
             "  {}  {}\n    listens {}, {} databases\n    role {} (from {}), password {}, persistence {}, maxmemory-policy {}{}\n",
-            s(&i["id"]),
-            s(&i["file"]),
-            if listen.is_empty() { "nowhere (port 0)".into() } else { listen.join(" ") },
-            s(&i["databases"]),
-            s(&i["role"]),
-            s(&i["role_from"]),
-            s(&i["password"]),
-            s(&i["persistence"]),
-            s(&i["maxmemory_policy"]),
-            if i["monitored_by_sentinel"] == true { ", monitored by a Sentinel" } else { "" },
+            i.id,
+            i.file,
+            if i.listen.is_empty() { "nowhere (port 0)".into() } else { i.listen.join(" ") },
+            i.databases,
+            i.role,
+            i.role_from,
+            i.password,
+            i.persistence,
+            i.maxmemory_policy,
+            if i.monitored_by_sentinel { ", monitored by a Sentinel" } else { "" },
         ));
     }
     out.push_str(&format!("Sentinels ({})\n", t.sentinels.len()));
     for sn in &t.sentinels {
-        out.push_str(&format!("  {}  {}\n", s(&sn["id"]), s(&sn["file"])));
-        for m in sn["masters"].as_array().into_iter().flatten() {
+        out.push_str(&format!("  {}  {}\n", sn.id, sn.file));
+        for m in &sn.masters {
             out.push_str(&format!(
                 "    master {} at {}, quorum {}, auth-pass {}\n",
-                s(&m["name"]),
-                s(&m["address"]),
-                s(&m["quorum"]),
-                if m["auth_pass"] == true {
-                    "set"
-                } else {
-                    "missing"
-                }
+                m.name,
+                m.address,
+                m.quorum,
+                if m.auth_pass { "set" } else { "missing" }
             ));
         }
     }
     out.push_str(&format!("Clients ({})\n", t.clients.len()));
-    for (c, client) in t.clients.iter().enumerate() {
-        let link = match s(&client["link"]).as_str() {
-            "linked" => format!("-> {}", s(&client["instance"])),
-            "ambiguous" => format!(
-                "-> ambiguous ({})",
-                client["candidates"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(s)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            other => format!("-> {other}"),
+    for client in &t.clients {
+        let link = match (client.link, &client.instance) {
+            ("linked", Some(instance)) => format!("-> {instance}"),
+            ("ambiguous", _) => format!("-> ambiguous ({})", client.candidates.join(", ")),
+            (other, _) => format!("-> {other}"),
         };
         out.push_str(&format!(
             "  {}  {}:{}  {}\n    {} {}, database {}, password {}, {}\n",
-            s(&client["id"]),
-            s(&client["file"]),
-            s(&client["line"]),
-            s(&client["label"]),
-            s(&client["purpose"]),
-            s(&client["target"]),
-            s(&client["database"]),
-            s(&client["password"]),
+            client.id,
+            client.file,
+            client.line,
+            client.label,
+            client.purpose,
+            client.target,
+            client.database.as_deref().unwrap_or("-"),
+            client.password,
             link
         ));
-        for f in &t.edges[c] {
+        for f in &client.findings {
             out.push_str(&format!(
                 "    {} [{}] {}\n",
                 f.rule,
@@ -350,37 +371,34 @@ fn nodes(t: &Topology) -> Vec<Node> {
     let mut out = Vec::new();
     for i in &t.instances {
         out.push(Node {
-            id: s(&i["id"]),
+            id: i.id.clone(),
             lines: vec![
-                s(&i["file"]),
-                format!("role: {}", s(&i["role"])),
-                format!("password: {}", s(&i["password"])),
-                format!("{} / {}", s(&i["persistence"]), s(&i["maxmemory_policy"])),
+                i.file.clone(),
+                format!("role: {}", i.role),
+                format!("password: {}", i.password),
+                format!("{} / {}", i.persistence, i.maxmemory_policy),
             ],
             shape: "box",
         });
     }
     for sn in &t.sentinels {
-        let mut lines = vec![format!("Sentinel {}", s(&sn["file"]))];
-        for m in sn["masters"].as_array().into_iter().flatten() {
-            lines.push(format!("{} quorum {}", s(&m["name"]), s(&m["quorum"])));
+        let mut lines = vec![format!("Sentinel {}", sn.file)];
+        for m in &sn.masters {
+            lines.push(format!("{} quorum {}", m.name, m.quorum));
         }
         out.push(Node {
-            id: s(&sn["id"]),
+            id: sn.id.clone(),
             lines,
             shape: "hexagon",
         });
     }
     for c in &t.clients {
-        if c["from"] != c["id"] {
+        if c.from != c.id {
             continue; // a Sentinel monitor is drawn from the Sentinel's node
         }
         out.push(Node {
-            id: s(&c["id"]),
-            lines: vec![
-                s(&c["label"]),
-                format!("{}:{}", s(&c["file"]), s(&c["line"])),
-            ],
+            id: c.id.clone(),
+            lines: vec![c.label.clone(), format!("{}:{}", c.file, c.line)],
             shape: "ellipse",
         });
     }
@@ -388,11 +406,11 @@ fn nodes(t: &Topology) -> Vec<Node> {
 }
 
 /// Target node of a client's edge: the instance, or a node for where it points.
-fn edge_target(c: &Value) -> (String, Option<Node>) {
-    match s(&c["link"]).as_str() {
-        "linked" => (s(&c["instance"]), None),
-        kind => {
-            let id = format!("{}_target", s(&c["id"]));
+fn edge_target(c: &ClientView) -> (String, Option<Node>) {
+    match (c.link, &c.instance) {
+        ("linked", Some(instance)) => (instance.clone(), None),
+        (kind, _) => {
+            let id = format!("{}_target", c.id);
             let what = match kind {
                 "ambiguous" => "ambiguous",
                 "run-time" => "known at run time",
@@ -402,7 +420,7 @@ fn edge_target(c: &Value) -> (String, Option<Node>) {
                 id.clone(),
                 Some(Node {
                     id,
-                    lines: vec![s(&c["target"]), what.to_string()],
+                    lines: vec![c.target.clone(), what.to_string()],
                     shape: "note",
                 }),
             )
@@ -410,12 +428,12 @@ fn edge_target(c: &Value) -> (String, Option<Node>) {
     }
 }
 
-fn edge_lines(c: &Value, edge: &[EdgeFinding]) -> Vec<String> {
-    let mut lines = vec![match &c["database"] {
-        Value::Null => s(&c["purpose"]),
-        db => format!("{} db {}", s(&c["purpose"]), s(db)),
+fn edge_lines(c: &ClientView) -> Vec<String> {
+    let mut lines = vec![match &c.database {
+        None => c.purpose.to_string(),
+        Some(db) => format!("{} db {db}", c.purpose),
     }];
-    lines.extend(edge.iter().map(|f| f.rule.to_string()));
+    lines.extend(c.findings.iter().map(|f| f.rule.to_string()));
     lines
 }
 
@@ -424,17 +442,16 @@ pub fn dot(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
     let mut out = String::from("digraph redline {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n");
     let mut extra = Vec::new();
     let mut edges = String::new();
-    for (index, c) in t.clients.iter().enumerate() {
+    for c in &t.clients {
         let (to, node) = edge_target(c);
         extra.extend(node);
-        let edge = &t.edges[index];
         edges.push_str(&format!(
             "  {} -> {} [label=\"{}\", color={}{}];\n",
-            s(&c["from"]),
+            c.from,
             to,
-            label(&edge_lines(c, edge), "\\n"),
-            edge_color(edge),
-            if c["link"] == "linked" {
+            label(&edge_lines(c), "\\n"),
+            edge_color(&c.findings),
+            if c.link == "linked" {
                 ""
             } else {
                 ", style=dashed"
@@ -463,18 +480,17 @@ pub fn mermaid(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String
     for (index, c) in t.clients.iter().enumerate() {
         let (to, node) = edge_target(c);
         extra.extend(node);
-        let edge = &t.edges[index];
-        let arrow = if c["link"] == "linked" { "-->" } else { "-.->" };
+        let arrow = if c.link == "linked" { "-->" } else { "-.->" };
         edges.push_str(&format!(
             "  {} {arrow}|\"{}\"| {}\n",
-            s(&c["from"]),
-            label(&edge_lines(c, edge), "<br/>"),
+            c.from,
+            label(&edge_lines(c), "<br/>"),
             to
         ));
-        if !edge.is_empty() {
+        if !c.findings.is_empty() {
             styles.push_str(&format!(
                 "  linkStyle {index} stroke:{}\n",
-                edge_color(edge)
+                edge_color(&c.findings)
             ));
         }
     }
