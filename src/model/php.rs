@@ -15,6 +15,8 @@ pub struct PhpConfig {
     pub errors: Vec<(FileId, IniError)>,
     /// The `[Session]` section of each file, for placing new session settings.
     pub session_sections: Vec<(FileId, usize)>,
+    /// `session.save_path` as phpredis reads it, parsed once at load.
+    save_path: Option<SavePath>,
 }
 
 impl PhpConfig {
@@ -55,7 +57,13 @@ impl PhpConfig {
     }
 
     /// The parsed save_path of a phpredis handler (`redis` or `rediscluster`).
-    pub fn save_path(&self) -> Option<SavePath> {
+    /// `session.save_path` as phpredis reads it, when the handler is `redis` or `rediscluster`
+    /// and the value is known.
+    pub fn save_path(&self) -> Option<&SavePath> {
+        self.save_path.as_ref()
+    }
+
+    fn parse_save_path(&self) -> Option<SavePath> {
         let handler = self.handler()?;
         let value = self.text_or("session.save_path", "")?;
         match handler.as_str() {
@@ -72,6 +80,7 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         entries: Vec::new(),
         errors: Vec::new(),
         session_sections: Vec::new(),
+        save_path: None,
     };
     for &file in files {
         let parsed = {
@@ -101,6 +110,7 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
             config.errors.push((file, error));
         }
     }
+    config.save_path = config.parse_save_path();
     config
 }
 

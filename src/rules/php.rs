@@ -20,7 +20,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let whole = is_whole_php_ini(ctx, php);
         local_files(ctx, php, whole, out);
         if let Some(save_path) = php.save_path() {
-            save_path_rules(ctx, php, &save_path, out);
+            save_path_rules(ctx, php, save_path, out);
         }
         cookie_rules(ctx, php, whole, out);
         locking(ctx, php, out);
