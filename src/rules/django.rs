@@ -217,11 +217,7 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
         for url in urls {
             let bad = bad_password_chars(&url);
             if !bad.is_empty() {
-                let list: String = bad
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let list = super::code_list(&bad);
                 out.push(
                     Finding::new("DJ105", settings.file, at.clone(), format!("the password in the LOCATION of cache `{alias}` holds {list} unencoded: redis-py splits the URL there and connects with a wrong password or host"))
                         .with_fix(encode_fix(ctx, settings, &url)),

@@ -182,6 +182,15 @@ pub fn is_known_prefix(prefix: &str) -> bool {
     })
 }
 
+/// Characters for a message: `` `#`, `/` ``.
+pub fn code_list(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The rules about lines the real software refuses; only their fixes may edit such a file.
 pub fn is_syntax_rule(id: &str) -> bool {
     matches!(id, "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001")

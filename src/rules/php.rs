@@ -222,11 +222,7 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
         if let Some(auth) = host.auth_password() {
             let bad = misread_characters(&auth.raw_value);
             if !bad.is_empty() {
-                let list: String = bad
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let list = super::code_list(&bad);
                 let fix = match (base, bad.contains(&',')) {
                     (Some(base), false) => {
                         let encoded = url_encode(&crate::model::save_path::url_decode(
