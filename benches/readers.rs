@@ -39,7 +39,7 @@ fn bench_reader(c: &mut Criterion, name: &str, folder: &str, read: impl Fn(&[u8]
 fn readers(c: &mut Criterion) {
     bench_reader(c, "redis.conf", "redis", |data| {
         let doc = Document::parse(data.to_vec());
-        for i in 0..doc.lines().len() {
+        for i in 0..doc.line_count() {
             black_box(redline::syntax::redis::parse_line(&doc, i));
         }
     });

@@ -213,8 +213,8 @@ fn apply_per_file_ignores(
                 continue;
             }
             let file = sources.insert(path, text.clone().into_bytes());
-            let span = match sources.doc(file).lines().get(entry.line.saturating_sub(1)) {
-                Some(line) => line.start..line.content_end,
+            let span = match sources.doc(file).get_line(entry.line.saturating_sub(1)) {
+                Some(line) => line.start()..line.content_end(),
                 None => 0..0,
             };
             kept.push(Finding::new(
@@ -288,12 +288,12 @@ fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
     for model in models {
         for issue in model.issues.iter().filter(|i| i.kind == IssueKind::Invalid) {
             let doc = sources.doc(issue.file);
-            if doc.lines().is_empty() {
+            if doc.line_count() == 0 {
                 continue;
             }
             let first = doc.line_index(issue.span.start);
             let last = doc.line_index(issue.span.end.saturating_sub(1).max(issue.span.start));
-            let range = doc.lines()[first].start..doc.lines()[last].end();
+            let range = doc.line(first).start()..doc.line(last).end();
             guard
                 .invalid_lines
                 .entry(issue.file)
@@ -309,12 +309,12 @@ fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
     for php in &stack.php {
         for (file, error) in &php.errors {
             let doc = sources.doc(*file);
-            if doc.lines().is_empty() {
+            if doc.line_count() == 0 {
                 continue;
             }
             let first = doc.line_index(error.span.start);
             let last = doc.line_index(error.span.end.saturating_sub(1).max(error.span.start));
-            let range = doc.lines()[first].start..doc.lines()[last].end();
+            let range = doc.line(first).start()..doc.line(last).end();
             guard.invalid_lines.entry(*file).or_default().push(range);
         }
     }
@@ -366,21 +366,24 @@ fn statistics(format: OutputFormat, findings: &[Resolved]) -> String {
     }
 }
 
-fn render(format: OutputFormat, findings: &[Resolved], sources: &Sources) -> String {
-    let summary = report::summarize(findings, sources.len());
+/// The paths of the files audited, as shown: all a report needs of the sources, so that the
+/// sources can be freed before the report is rendered.
+fn audited_files(sources: &Sources) -> Vec<String> {
+    sources
+        .ids()
+        .map(|id| sources.display(id).to_string())
+        .collect()
+}
+
+fn render(format: OutputFormat, findings: &[Resolved], files: &[String]) -> String {
+    let summary = report::summarize(findings, files.len());
     match format {
         OutputFormat::Text => report::text::render(findings, &summary),
         OutputFormat::Json => report::json::render(findings, &summary),
         OutputFormat::Sarif => report::sarif::render(findings),
         OutputFormat::Github => report::github::render(findings),
         OutputFormat::Gitlab => report::gitlab::render(findings),
-        OutputFormat::Junit => {
-            let files: Vec<String> = sources
-                .ids()
-                .map(|id| sources.display(id).to_string())
-                .collect();
-            report::junit::render(findings, &files)
-        }
+        OutputFormat::Junit => report::junit::render(findings, files),
     }
 }
 
@@ -398,21 +401,21 @@ fn extra_reports(args: &CommonArgs) -> Result<Vec<(OutputFormat, PathBuf)>, RunE
 
 /// Print the report (or write it to `--output`, the summary then going to stderr), and write
 /// every `--report`. Each file is written even when the run fails.
-fn emit(args: &CommonArgs, findings: &[Resolved], sources: &Sources) -> Result<(), RunError> {
+fn emit(args: &CommonArgs, findings: &[Resolved], files: &[String]) -> Result<(), RunError> {
     let reports = extra_reports(args)?;
     let colored_before = colored::control::SHOULD_COLORIZE.should_colorize();
     colored::control::set_override(false);
     for (format, path) in &reports {
-        std::fs::write(path, render(*format, findings, sources))
+        std::fs::write(path, render(*format, findings, files))
             .map_err(|e| RunError(format!("{}: cannot write the report: {e}", path.display())))?;
     }
     let summary =
-        report::text::summary_line(findings.len(), &report::summarize(findings, sources.len()));
+        report::text::summary_line(findings.len(), &report::summarize(findings, files.len()));
     let body = |format| {
         if args.statistics {
             statistics(format, findings)
         } else {
-            render(format, findings, sources)
+            render(format, findings, files)
         }
     };
     match &args.output {
@@ -512,9 +515,15 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     let settings = settings(args)?;
     let mut sources = Sources::new();
     let found = discover(args, &settings, &mut sources)?;
-    let (_, findings) = audit(&mut sources, &found.roots, &settings);
+    let (stack, findings) = audit(&mut sources, &found.roots, &settings);
+    drop(stack);
     let resolved = resolve_for_output(args, &findings, &sources, &settings)?;
-    emit(args, &resolved, &sources)?;
+    // The report needs only the resolved findings and the file names: free the rest first (on a
+    // large tree the configs and their models are most of the memory used).
+    drop(findings);
+    let files = audited_files(&sources);
+    drop(sources);
+    emit(args, &resolved, &files)?;
     report_file_errors(&found.errors);
     Ok(if !found.errors.is_empty() {
         EXIT_FAILURE
@@ -554,7 +563,7 @@ pub fn fix_until_stable(
     // PHP stops reading a php.ini at its first syntax error, so each pass can reveal (and quote)
     // only the next one: a file may need a pass per line. Beyond that, fixes that keep
     // appearing are a bug, and the bound keeps it from hanging.
-    let lines: usize = sources.ids().map(|id| sources.doc(id).lines().len()).sum();
+    let lines: usize = sources.ids().map(|id| sources.doc(id).line_count()).sum();
     for _ in 0..MAX_FIX_PASSES + lines {
         let (stack, findings) = audit(sources, roots, settings);
         if let Some((before, keys)) = last_pass.take() {
@@ -752,7 +761,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         None => String::new(),
     };
     let resolved = resolve_for_output(common, &remaining, &sources, &settings)?;
-    emit(common, &resolved, &sources)?;
+    emit(common, &resolved, &audited_files(&sources))?;
     eprintln!(
         "Applied {} to {}{where_}{hint}.",
         plural(applied, "fix", "fixes"),

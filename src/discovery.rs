@@ -109,8 +109,7 @@ pub fn laravel_kind(path: &Path) -> Option<FileKind> {
     if name == ".env" || name.starts_with(".env.") {
         return is_laravel_app(parent).then_some(FileKind::LaravelEnv);
     }
-    let in_config = parent.file_name().is_some_and(|n| n == "config");
-    if in_config && ["database.php", "session.php", "cache.php"].contains(&name.as_str()) {
+    if laravel_kind_by_name(path) {
         return parent
             .parent()
             .filter(|app| is_laravel_app(app))
@@ -136,6 +135,38 @@ fn django_name(path: &Path) -> bool {
 fn mentions_django_sessions(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
     text.contains("SESSION_") || text.contains("CACHES")
+}
+
+/// Whether a file found in a folder can be a config at all, judged by its name alone (no file
+/// system access). The walk keeps only these, so the other files of a large tree cost nothing
+/// past their listing; `Walker::consider` decides on the rest.
+fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
+    if !options.types.is_empty() {
+        // `--type` can make any file a config.
+        return true;
+    }
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.to_string_lossy().to_ascii_lowercase();
+    name.starts_with(".env")
+        || name.ends_with(".conf")
+        || name.ends_with(".ini")
+        || name.contains("php.ini")
+        || (name.ends_with(".php") && laravel_kind_by_name(path))
+        || django_name(path)
+}
+
+/// A Laravel config file's name: `config/{database,session,cache}.php`.
+fn laravel_kind_by_name(path: &Path) -> bool {
+    let in_config = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "config");
+    in_config
+        && path
+            .file_name()
+            .is_some_and(|n| n == "database.php" || n == "session.php" || n == "cache.php")
 }
 
 /// Kind implied by the file's name (and, for `.ini` files, its folder's), if any.
@@ -194,7 +225,7 @@ pub fn kind_by_name(name: &str) -> Option<FileKind> {
 
 /// Whether the lines hold a `sentinel ...` directive, which only Sentinel accepts.
 fn has_sentinel_monitor(doc: &Document) -> bool {
-    (0..doc.lines().len()).any(|i| match parse_line(doc, i) {
+    (0..doc.line_count()).any(|i| match parse_line(doc, i) {
         RedisLine::Directive(d) => d.name() == "sentinel" && d.args.len() > 1,
         _ => false,
     })
@@ -204,7 +235,7 @@ fn has_sentinel_monitor(doc: &Document) -> bool {
 fn reads_as_redis(doc: &Document) -> bool {
     let mut known = 0;
     let mut total = 0;
-    for i in 0..doc.lines().len() {
+    for i in 0..doc.line_count() {
         match parse_line(doc, i) {
             RedisLine::Directive(d) => {
                 total += 1;
@@ -441,6 +472,7 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) if !may_be_config(e.path(), options) => {}
                 Ok(e) => out.push(WalkEvent::File(e.into_path())),
                 Err(e) => {
                     let path = e

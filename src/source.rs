@@ -13,6 +13,8 @@ pub type FileId = usize;
 /// Larger files are refused rather than read: no config is this big, and reading a multi-gigabyte
 /// file by mistake would stall a CI job.
 pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+// Documents index lines with u32 offsets; fixes add little to a file.
+const _: () = assert!(MAX_FILE_SIZE < u32::MAX as u64 / 2);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {

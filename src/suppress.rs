@@ -105,7 +105,7 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
         return Vec::new();
     }
     let syntax = sources.syntax(file);
-    let kinds: Vec<LineKind> = (0..doc.lines().len())
+    let kinds: Vec<LineKind> = (0..doc.line_count())
         .map(|i| line_kind(syntax, doc, i))
         .collect();
     let is_directive = |k: &LineKind| *k == LineKind::Directive;
@@ -118,7 +118,7 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
         let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i), comment) else {
             continue;
         };
-        let line = &doc.lines()[i];
+        let line = doc.line(i);
         let target_line = kinds
             .iter()
             .enumerate()
@@ -129,8 +129,8 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
         let used = vec![false; ids.len()];
         out.push(Suppression {
             file,
-            line_range: line.start..line.end(),
-            ids_span: line.start + ids_span.start..line.start + ids_span.end,
+            line_range: line.start()..line.end(),
+            ids_span: line.start() + ids_span.start..line.start() + ids_span.end,
             ids,
             whole_file,
             target_line,

@@ -145,7 +145,7 @@ proptest! {
     fn document_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let doc = Document::parse(bytes.clone());
         prop_assert_eq!(doc.render(), bytes.clone());
-        let joined: Vec<u8> = doc.lines().iter().flat_map(|l| bytes[l.start..l.end()].to_vec()).collect();
+        let joined: Vec<u8> = doc.lines().flat_map(|l| bytes[l.start()..l.end()].to_vec()).collect();
         prop_assert_eq!(joined, bytes);
     }
 

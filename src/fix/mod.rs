@@ -98,7 +98,7 @@ pub fn insert_line_before(sources: &Sources, file: FileId, index: usize, text: &
     let at = if index == 0 && doc.has_bom() {
         3
     } else {
-        doc.lines()[index].start
+        doc.line(index).start()
     };
     Edit {
         file,
@@ -115,7 +115,7 @@ pub fn append_line(sources: &Sources, file: FileId, limit: Option<usize>, text: 
         let index = doc.line_index(offset);
         return insert_line_before(sources, file, index, text);
     }
-    if doc.lines().is_empty() {
+    if doc.line_count() == 0 {
         let at = doc.bytes().len();
         return Edit {
             file,
@@ -123,7 +123,7 @@ pub fn append_line(sources: &Sources, file: FileId, limit: Option<usize>, text: 
             replacement: with_ending(text, LineEnding::Lf),
         };
     }
-    insert_line_after(sources, file, doc.lines().len() - 1, text)
+    insert_line_after(sources, file, doc.line_count() - 1, text)
 }
 
 #[cfg(test)]

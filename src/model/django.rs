@@ -78,7 +78,19 @@ pub struct DjangoSettings {
     pub inherits: bool,
 }
 
+/// Whether rules or the stack read a setting. A module sets many others (`INSTALLED_APPS`,
+/// `DATABASES`, ...): they are evaluated, since these may refer to them, then dropped.
+pub fn read_by_rules(name: &str) -> bool {
+    name == "CACHES" || name.starts_with("SESSION_") || name.starts_with("DJANGO_REDIS_")
+}
+
 impl DjangoSettings {
+    /// Keep only the settings `read_by_rules`: on a large tree the rest is memory for nothing.
+    pub fn retain_read_by_rules(&mut self) {
+        self.settings.retain(|name, _| read_by_rules(name));
+        self.settings.shrink_to_fit();
+    }
+
     pub fn value(&self, name: &str) -> Option<&Val> {
         self.settings.get(name).map(|s| &s.value)
     }

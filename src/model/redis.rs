@@ -311,7 +311,7 @@ impl Loader<'_> {
             self.model.files.push(file);
         }
         let doc = self.sources.doc(file);
-        let lines: Vec<RedisLine> = (0..doc.lines().len()).map(|i| parse_line(doc, i)).collect();
+        let lines: Vec<RedisLine> = (0..doc.line_count()).map(|i| parse_line(doc, i)).collect();
         for (index, line) in lines.into_iter().enumerate() {
             match line {
                 RedisLine::Blank => {}
@@ -321,7 +321,7 @@ impl Loader<'_> {
                     if text == GENERATED_MARKER && !self.model.generated_at.contains_key(&file) {
                         self.model
                             .generated_at
-                            .insert(file, doc.lines()[index].start);
+                            .insert(file, doc.line(index).start());
                     }
                 }
                 RedisLine::Unbalanced { span, .. } => {
@@ -742,7 +742,7 @@ impl Loader<'_> {
         let mut users = Vec::new();
         let mut seen = HashSet::new();
         let doc = self.sources.doc(file).clone();
-        for (index, line) in doc.lines().iter().enumerate() {
+        for (index, line) in doc.lines().enumerate() {
             let bytes = &doc.bytes()[line.content()];
             let start = bytes
                 .iter()
@@ -755,7 +755,7 @@ impl Loader<'_> {
             if start >= end {
                 continue;
             }
-            let span = line.start + start..line.start + end;
+            let span = line.start() + start..line.start() + end;
             let mut args = Vec::new();
             let mut offset = span.start;
             for part in bytes[start..end].split(|&b| b == b' ') {

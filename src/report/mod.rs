@@ -104,7 +104,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 doc.line_col(f.span.end)
             };
             let absent = f.span.is_empty() && f.span.start == 0;
-            let excerpt = (!doc.lines().is_empty() && !absent).then(|| {
+            let excerpt = (doc.line_count() > 0 && !absent).then(|| {
                 let raw = doc.line_bytes(line - 1);
                 let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
                 let shown = if show_secrets {

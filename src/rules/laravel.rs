@@ -61,8 +61,8 @@ fn template_note(ctx: &Context, env: &EnvSource) -> String {
 /// else line 1 of the `.env` (where a fix would add the variable).
 fn location(ctx: &Context, env: &EnvSource, r: &Resolved) -> (FileId, Range<usize>) {
     if let Some((_, Some((file, line)))) = &r.env_var {
-        let l = &ctx.sources.doc(*file).lines()[*line];
-        return (*file, l.start..l.content_end);
+        let l = &ctx.sources.doc(*file).line(*line);
+        return (*file, l.start()..l.content_end());
     }
     if let Some((file, span)) = &r.config {
         return (*file, span.clone());

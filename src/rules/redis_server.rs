@@ -297,8 +297,8 @@ fn requirepass_ignored(ctx: &Context, instance: &Instance, out: &mut Vec<Finding
         .sources
         .doc(requirepass.file)
         .line_index(requirepass.span().start);
-    let whole_line = ctx.sources.doc(requirepass.file).lines()[line].start
-        ..ctx.sources.doc(requirepass.file).lines()[line].end();
+    let whole_line = ctx.sources.doc(requirepass.file).line(line).start()
+        ..ctx.sources.doc(requirepass.file).line(line).end();
     let fix = Fix::new(
         Applicability::Display,
         "delete `requirepass` and set passwords on the `user default` line (or in the aclfile) only",

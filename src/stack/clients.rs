@@ -247,8 +247,8 @@ fn laravel_clients(sources: &Sources, app: &LaravelApp, out: &mut Vec<Client>) {
             };
             let (file, span) = match &conn.host.env_var {
                 Some((_, Some((f, line)))) => {
-                    let l = &sources.doc(*f).lines()[*line];
-                    (*f, l.start..l.content_end)
+                    let l = sources.doc(*f).line(*line);
+                    (*f, l.start()..l.content_end())
                 }
                 _ => (env.file, 0..0),
             };

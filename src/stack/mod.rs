@@ -161,7 +161,11 @@ pub fn build(
         roots
             .par_iter()
             .filter(|r| r.kind == FileKind::DjangoSettings)
-            .map(|r| crate::model::django::load(r.file, shared.doc(r.file).bytes()))
+            .map(|r| {
+                let mut settings = crate::model::django::load(r.file, shared.doc(r.file).bytes());
+                settings.retain_read_by_rules();
+                settings
+            })
             .collect()
     };
     for root in roots {

@@ -24,71 +24,104 @@ impl LineEnding {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One line of a document, computed from the document's line index. Offsets are `u32` (files
+/// over `MAX_FILE_SIZE` are never read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
-    /// Byte offset of the first byte of the line (after the BOM on line 1).
-    pub start: usize,
-    /// Byte offset just past the content, before the terminator.
-    pub content_end: usize,
+    start: u32,
+    content_end: u32,
     pub ending: LineEnding,
 }
 
 impl Line {
+    /// Byte offset of the first byte of the line (0 on line 1, even after a BOM).
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+    /// Byte offset just past the content, before the terminator.
+    pub fn content_end(&self) -> usize {
+        self.content_end as usize
+    }
     pub fn content(&self) -> Range<usize> {
-        self.start..self.content_end
+        self.start()..self.content_end()
     }
     pub fn end(&self) -> usize {
-        self.content_end + self.ending.as_bytes().len()
+        self.content_end() + self.ending.as_bytes().len()
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Document {
     bytes: Vec<u8>,
-    lines: Vec<Line>,
+    /// Where each line starts; its end and terminator are read off the bytes when asked. On a
+    /// large tree the line index is a good part of the memory used: 4 bytes a line.
+    line_starts: Vec<u32>,
     has_bom: bool,
 }
 
 impl Document {
     pub fn parse(bytes: Vec<u8>) -> Document {
+        // Offsets are u32; the reader refuses files over MAX_FILE_SIZE, far below this.
+        assert!(
+            u32::try_from(bytes.len()).is_ok(),
+            "documents are at most 4 GiB"
+        );
         let has_bom = bytes.starts_with(UTF8_BOM);
-        let mut lines = Vec::new();
-        let mut start = if has_bom { UTF8_BOM.len() } else { 0 };
+        let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let mut line_starts = Vec::with_capacity(newlines + 1);
         // The BOM belongs to no line's content for line/column purposes, but line 1 starts at 0 so
         // that a tokenizer that must see the BOM (redis-server does) can ask for the raw line.
-        let mut first = true;
-        let mut i = start;
-        while i < bytes.len() {
-            if bytes[i] == b'\n' {
-                let (content_end, ending) = if i > start && bytes[i - 1] == b'\r' {
-                    (i - 1, LineEnding::CrLf)
-                } else {
-                    (i, LineEnding::Lf)
-                };
-                let line_start = if first { 0 } else { start };
-                lines.push(Line {
-                    start: line_start,
-                    content_end,
-                    ending,
-                });
-                first = false;
-                start = i + 1;
-            }
-            i += 1;
+        // A file holding only a BOM has one (empty) line; an empty file has none.
+        if !bytes.is_empty() {
+            line_starts.push(0);
         }
-        if start < bytes.len() || (first && has_bom) {
-            let line_start = if first { 0 } else { start };
-            lines.push(Line {
-                start: line_start,
-                content_end: bytes.len(),
-                ending: LineEnding::None,
-            });
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' && i + 1 < bytes.len() {
+                line_starts.push((i + 1) as u32);
+            }
         }
         Document {
             bytes,
-            lines,
+            line_starts,
             has_bom,
         }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Line `index` (0-based). Panics when out of range, like slice indexing.
+    pub fn line(&self, index: usize) -> Line {
+        let start = self.line_starts[index] as usize;
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.bytes.len(), |&s| s as usize);
+        // A CR belongs to the terminator only right before the LF and inside the line (the BOM
+        // holds no CR, so line 1 needs no special case).
+        let (content_end, ending) = if end > start && self.bytes[end - 1] == b'\n' {
+            if end - 1 > start && self.bytes[end - 2] == b'\r' {
+                (end - 2, LineEnding::CrLf)
+            } else {
+                (end - 1, LineEnding::Lf)
+            }
+        } else {
+            (end, LineEnding::None)
+        };
+        Line {
+            start: start as u32,
+            content_end: content_end as u32,
+            ending,
+        }
+    }
+
+    pub fn get_line(&self, index: usize) -> Option<Line> {
+        (index < self.line_count()).then(|| self.line(index))
+    }
+
+    pub fn lines(&self) -> impl DoubleEndedIterator<Item = Line> + ExactSizeIterator + '_ {
+        (0..self.line_count()).map(|i| self.line(i))
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -108,33 +141,33 @@ impl Document {
         self.has_bom
     }
 
-    pub fn lines(&self) -> &[Line] {
-        &self.lines
-    }
-
     /// The raw bytes of line `index` (0-based), BOM included on line 1, terminator excluded.
     pub fn line_bytes(&self, index: usize) -> &[u8] {
-        &self.bytes[self.lines[index].content()]
+        &self.bytes[self.line(index).content()]
     }
 
     /// The line ending new lines should use: the file's own (the first one it has), else LF.
     pub fn preferred_ending(&self) -> LineEnding {
-        self.lines
-            .iter()
+        // Only the last line can lack a terminator: the first line's is the file's own.
+        self.lines()
+            .next()
             .map(|l| l.ending)
-            .find(|e| *e != LineEnding::None)
+            .filter(|e| *e != LineEnding::None)
             .unwrap_or(LineEnding::Lf)
     }
 
     pub fn ends_with_newline(&self) -> bool {
-        self.lines
-            .last()
+        self.lines()
+            .next_back()
             .is_none_or(|l| l.ending != LineEnding::None)
     }
 
     /// 0-based index of the line holding byte `offset` (offsets at EOF belong to the last line).
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.lines.binary_search_by(|l| l.start.cmp(&offset)) {
+        match self
+            .line_starts
+            .binary_search_by(|&s| (s as usize).cmp(&offset))
+        {
             Ok(i) => i,
             Err(0) => 0,
             Err(i) => i - 1,
@@ -143,16 +176,16 @@ impl Document {
 
     /// 1-based line and column (in characters, BOM not counted) of byte `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        if self.lines.is_empty() {
+        if self.line_starts.is_empty() {
             return (1, 1);
         }
         let index = self.line_index(offset);
-        let line = &self.lines[index];
-        let mut from = line.start;
+        let line = self.line(index);
+        let mut from = line.start();
         if index == 0 && self.has_bom {
             from = UTF8_BOM.len().min(self.bytes.len());
         }
-        let upto = offset.clamp(from, line.content_end.max(from));
+        let upto = offset.clamp(from, line.content_end().max(from));
         let column = String::from_utf8_lossy(&self.bytes[from..upto])
             .chars()
             .count()
@@ -163,7 +196,7 @@ impl Document {
     /// Byte offset where a new line can be inserted after line `index`: past its terminator. When
     /// the line has no terminator (end of file), the inserted text must start with one.
     pub fn insertion_point_after(&self, index: usize) -> (usize, bool) {
-        let line = &self.lines[index];
+        let line = self.line(index);
         (line.end(), line.ending == LineEnding::None)
     }
 }
@@ -177,7 +210,7 @@ mod tests {
         let src = b"a\r\nb\n\nc".to_vec();
         let doc = Document::parse(src.clone());
         assert_eq!(doc.render(), src);
-        let endings: Vec<_> = doc.lines().iter().map(|l| l.ending).collect();
+        let endings: Vec<_> = doc.lines().map(|l| l.ending).collect();
         assert_eq!(
             endings,
             vec![
@@ -205,8 +238,54 @@ mod tests {
     #[test]
     fn empty_file_has_no_lines() {
         let doc = Document::parse(Vec::new());
-        assert!(doc.lines().is_empty());
+        assert!(doc.line_count() == 0);
         assert!(doc.ends_with_newline());
         assert_eq!(doc.line_col(0), (1, 1));
+    }
+
+    /// Lines as a reader of the file would split them: after each LF, the CR before an LF (not
+    /// one of the BOM) in the terminator, a last line without terminator, nothing for "".
+    fn reference_lines(bytes: &[u8]) -> Vec<(usize, usize, LineEnding)> {
+        let body_from = if bytes.starts_with(UTF8_BOM) { 3 } else { 0 };
+        let mut out = Vec::new();
+        let mut start = 0;
+        for i in 0..bytes.len() {
+            if bytes[i] == b'\n' {
+                let crlf = i > start.max(body_from) && bytes[i - 1] == b'\r';
+                let (end, ending) = if crlf {
+                    (i - 1, LineEnding::CrLf)
+                } else {
+                    (i, LineEnding::Lf)
+                };
+                out.push((start, end, ending));
+                start = i + 1;
+            }
+        }
+        if start < bytes.len() {
+            out.push((start, bytes.len(), LineEnding::None));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn computed_lines_match_a_plain_split(
+            bom in proptest::bool::ANY,
+            body in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'\r', b'\n', 0xEF, 0xBB, 0xBF]),
+                0..40,
+            ),
+        ) {
+            let mut bytes = if bom { UTF8_BOM.to_vec() } else { Vec::new() };
+            bytes.extend(body);
+            let doc = Document::parse(bytes.clone());
+            let got: Vec<_> = doc
+                .lines()
+                .map(|l| (l.start(), l.content_end(), l.ending))
+                .collect();
+            proptest::prop_assert_eq!(got, reference_lines(&bytes));
+            let joined: Vec<u8> = doc.lines().flat_map(|l| bytes[l.start()..l.end()].to_vec()).collect();
+            proptest::prop_assert_eq!(joined, bytes);
+        }
     }
 }

@@ -211,7 +211,7 @@ pub fn parse(doc: &Document) -> EnvFile {
     // Group physical lines into entries (multi-line double-quoted values).
     let mut groups: Vec<(usize, Range<usize>, String)> = Vec::new();
     let mut buffer: Option<(usize, usize, Vec<String>)> = None;
-    for (index, line) in doc.lines().iter().enumerate() {
+    for (index, line) in doc.lines().enumerate() {
         let text = String::from_utf8_lossy(&bytes[line.content()]).into_owned();
         let text = if index == 0 {
             text.trim_start_matches('\u{feff}').to_string()
@@ -220,13 +220,13 @@ pub fn parse(doc: &Document) -> EnvFile {
         };
         let started = text.contains("=\"") && !multiline_stop(&text, true);
         match buffer.as_mut() {
-            None if started => buffer = Some((index, line.start, vec![text])),
-            None => groups.push((index, line.start..line.content_end, text)),
+            None if started => buffer = Some((index, line.start(), vec![text])),
+            None => groups.push((index, line.start()..line.content_end(), text)),
             Some((_, _, lines)) => {
                 lines.push(text.clone());
                 if multiline_stop(&text, false) {
                     let (first, start, lines) = buffer.take().unwrap();
-                    groups.push((first, start..line.content_end, lines.join("\n")));
+                    groups.push((first, start..line.content_end(), lines.join("\n")));
                 }
             }
         }

@@ -181,7 +181,7 @@ fn is_trimmed(b: u8) -> bool {
 
 /// Classify line `index` of a redis-format document.
 pub fn parse_line(doc: &Document, index: usize) -> RedisLine {
-    let line = &doc.lines()[index];
+    let line = doc.line(index);
     let bytes = &doc.bytes()[line.content()];
     let mut from = 0;
     let mut to = bytes.len();
@@ -192,7 +192,7 @@ pub fn parse_line(doc: &Document, index: usize) -> RedisLine {
         to -= 1;
     }
     let trimmed = &bytes[from..to];
-    let span = line.start + from..line.start + to;
+    let span = line.start() + from..line.start() + to;
     if trimmed.first().is_none_or(|&b| b == b'#' || b == 0) {
         return if trimmed.is_empty() {
             RedisLine::Blank
