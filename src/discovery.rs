@@ -341,12 +341,30 @@ impl Walker<'_> {
             }
             _ => {}
         }
+        if by_name.is_none() {
+            // Unnamed: the first few KB decide, and only a config is read further.
+            let ini = name.ends_with(".ini");
+            let mut sniffed = None;
+            let accept = |head: &[u8]| {
+                sniffed = if ini {
+                    sets_session_keys(head).then_some(FileKind::PhpIni)
+                } else {
+                    sniff(head)
+                };
+                sniffed.is_some()
+            };
+            if let Ok(Some(bytes)) = crate::source::read_regular_file_if(path, SNIFF_BYTES, accept)
+            {
+                if let Some(kind) = sniffed {
+                    self.add_root(path, bytes, kind);
+                }
+            }
+            return;
+        }
         let bytes = match crate::source::read_regular_file(path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                if by_name.is_some() {
-                    self.error(path, e);
-                }
+                self.error(path, e);
                 return;
             }
         };
@@ -360,16 +378,7 @@ impl Walker<'_> {
                 FileKind::Sentinel
             }
             Some(kind) => kind,
-            None if name.ends_with(".ini") => {
-                if !sets_session_keys(&bytes) {
-                    return;
-                }
-                FileKind::PhpIni
-            }
-            None => match sniff(&bytes) {
-                Some(kind) => kind,
-                None => return,
-            },
+            None => return,
         };
         self.add_root(path, bytes, kind);
     }

@@ -186,6 +186,17 @@ impl Sources {
 }
 
 pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_regular_file_if(path, 0, |_| true).map(|bytes| bytes.unwrap_or_default())
+}
+
+/// Read a regular file whose first `head_len` bytes pass `accept`; `None` when they do not, and
+/// then nothing past them was read. One pass over the file either way: an unnamed `*.conf` that
+/// is not a config costs a few KB, however large it is.
+pub fn read_regular_file_if(
+    path: &Path,
+    head_len: usize,
+    accept: impl FnOnce(&[u8]) -> bool,
+) -> Result<Option<Vec<u8>>, ReadError> {
     let meta = fs::metadata(path).map_err(|e| io_error(&e))?;
     if !meta.is_file() {
         return Err(ReadError::NotRegularFile);
@@ -193,17 +204,26 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     if meta.len() > MAX_FILE_SIZE {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    let mut file = fs::File::open(path).map_err(|e| io_error(&e))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let file = fs::File::open(path).map_err(|e| io_error(&e))?;
     // Bounded even if the file grows while being read.
-    file.by_ref()
-        .take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_error(&e))?;
+    let mut file = file.take(MAX_FILE_SIZE + 1);
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    if head_len > 0 {
+        (&mut file)
+            .take(head_len as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(&e))?;
+        if !accept(&bytes) {
+            return Ok(None);
+        }
+    } else if !accept(&[]) {
+        return Ok(None);
+    }
+    file.read_to_end(&mut bytes).map_err(|e| io_error(&e))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok(Some(bytes))
 }
 
 fn io_error(e: &std::io::Error) -> ReadError {
@@ -260,6 +280,26 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_read_past_its_head_only_when_the_head_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.conf");
+        let body: Vec<u8> = (0..20_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        fs::write(&path, &body).unwrap();
+        let mut seen = 0;
+        let refused = read_regular_file_if(&path, 8192, |head| {
+            seen = head.len();
+            false
+        });
+        assert_eq!(refused, Ok(None));
+        assert_eq!(seen, 8192);
+        let accepted = read_regular_file_if(&path, 8192, |head| head.starts_with(b"abc"));
+        assert_eq!(accepted, Ok(Some(body.clone())));
+        // A head longer than the file is the whole file.
+        let small = read_regular_file_if(&path, 1 << 20, |head| head.len() == body.len());
+        assert_eq!(small, Ok(Some(body)));
+    }
 
     #[test]
     fn display_paths_are_relative_without_dot() {

@@ -741,7 +741,10 @@ impl Loader<'_> {
     fn parse_acl_lines(&mut self, file: FileId) -> Vec<AclLine> {
         let mut users = Vec::new();
         let mut seen = HashSet::new();
-        let doc = self.sources.doc(file).clone();
+        // Problems are collected apart and recorded after the loop, which borrows the file.
+        let mut problems: Vec<(Range<usize>, String)> = Vec::new();
+        let version = self.options.version;
+        let doc = self.sources.doc(file);
         for (index, line) in doc.lines().enumerate() {
             let bytes = &doc.bytes()[line.content()];
             let start = bytes
@@ -767,32 +770,29 @@ impl Loader<'_> {
                 offset += part.len() + 1;
             }
             if args[0].value != b"user" || args.len() < 2 {
-                self.invalid(file, span, "ACL file lines must start with the `user` keyword followed by the username (comments are not allowed in an ACL file)");
+                problems.push((span, "ACL file lines must start with the `user` keyword followed by the username (comments are not allowed in an ACL file)".into()));
                 continue;
             }
             if args[1].value.is_empty() {
-                self.invalid(file, span, "ACL file line has an empty username");
+                problems.push((span, "ACL file line has an empty username".into()));
                 continue;
             }
             if !seen.insert(args[1].value.clone()) {
-                self.invalid(
-                    file,
+                problems.push((
                     span,
                     format!("Duplicate user '{}' found", safe_name(&args[1])),
-                );
+                ));
                 continue;
             }
             let mut probe = UserState::fresh();
-            if let Err((rule, message)) = apply_rules(&mut probe, &args[2..], self.options.version)
-            {
-                self.invalid(
-                    file,
+            if let Err((rule, message)) = apply_rules(&mut probe, &args[2..], version) {
+                problems.push((
                     rule.span.clone(),
                     format!(
                         "Error in ACL rule '{}': {message}",
                         super::acl::redacted_rule(&rule.value)
                     ),
-                );
+                ));
                 continue;
             }
             users.push(AclLine {
@@ -801,6 +801,9 @@ impl Loader<'_> {
                 span,
                 args,
             });
+        }
+        for (span, message) in problems {
+            self.invalid(file, span, message);
         }
         users
     }
