@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# redline's end-to-end benchmark: generate a 20,000-file tree (2% configs) and a 40,000-file one,
-# then time `redline check` against `rg -uu -c requirepass` on each, and record peak memory.
+# redline's end-to-end benchmark: generate trees of 20,000, 40,000 and 80,000 files (2% configs),
+# then time `redline check` against `rg -uu -c requirepass` on each, and record peak memory; then
+# the same sizes with the same 400 configs (memory as the other files of a tree grow).
 # Prints a Markdown table (the README's performance section is this output).
 #
 # usage: bench/run.sh [RUNS]     (needs python3, ripgrep and GNU time: apt-get install ripgrep time)
@@ -26,14 +27,31 @@ measure() {
   echo "$best $peak"
 }
 
-echo "| files | configs | redline check (s) | rg -uu -c requirepass (s) | redline peak memory (MB) | rg peak memory (MB) |"
-echo "|---|---|---|---|---|---|"
-for n in 20000 40000; do
-  tree="$work/tree$n"
-  python3 bench/gen-tree.py "$tree" "$n" >/dev/null
+# One row: generate a tree of $1 files with $2 configs, then time both tools on it.
+row() {
+  local n="$1" configs="$2" tree="$work/tree-$1-$2"
+  python3 bench/gen-tree.py "$tree" "$n" "$configs" >/dev/null
+  local config_mb
+  config_mb=$(find "$tree" -type f \( -name '*.conf' -o -name '*.ini' -o -name '.env' -o -name 'settings.py' \) -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1048576}')
   # Warm the page cache so both tools read from memory.
   rg -uu -c requirepass "$tree" >/dev/null || true
   read -r r_secs r_kib < <(measure "$redline" check --no-config --exit-zero --format json "$tree")
   read -r g_secs g_kib < <(measure rg -uu -c requirepass "$tree")
-  echo "| $n | $((n * 2 / 100)) | $r_secs | $g_secs | $((r_kib / 1024)) | $((g_kib / 1024)) |"
-done
+  echo "| $n | $configs ($config_mb MB) | $r_secs | $g_secs | $((r_kib / 1024)) | $((g_kib / 1024)) |"
+  rm -rf "$tree"
+}
+
+header() {
+  echo "| files | configs | redline check (s) | rg -uu -c requirepass (s) | redline peak memory (MB) | rg peak memory (MB) |"
+  echo "|---|---|---|---|---|---|"
+}
+
+echo "The tree doubles, 2% of its files configs:"
+echo
+header
+for n in 20000 40000 80000; do row "$n" $((n * 2 / 100)); done
+echo
+echo "The tree doubles, the same 400 configs:"
+echo
+header
+for n in 20000 40000 80000; do row "$n" 400; done

@@ -154,7 +154,7 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || name.ends_with(".ini")
         || name.contains("php.ini")
         || (name.ends_with(".php") && laravel_kind_by_name(path))
-        || django_name(path)
+        || (name.ends_with(".py") && django_name(path))
 }
 
 /// A Laravel config file's name: `config/{database,session,cache}.php`.

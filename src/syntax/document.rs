@@ -67,7 +67,7 @@ impl Document {
             "documents are at most 4 GiB"
         );
         let has_bom = bytes.starts_with(UTF8_BOM);
-        let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let newlines = memchr::memchr_iter(b'\n', &bytes).count();
         let mut line_starts = Vec::with_capacity(newlines + 1);
         // The BOM belongs to no line's content for line/column purposes, but line 1 starts at 0 so
         // that a tokenizer that must see the BOM (redis-server does) can ask for the raw line.
@@ -75,11 +75,11 @@ impl Document {
         if !bytes.is_empty() {
             line_starts.push(0);
         }
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' && i + 1 < bytes.len() {
-                line_starts.push((i + 1) as u32);
-            }
-        }
+        line_starts.extend(
+            memchr::memchr_iter(b'\n', &bytes)
+                .filter(|&i| i + 1 < bytes.len())
+                .map(|i| (i + 1) as u32),
+        );
         Document {
             bytes,
             line_starts,

@@ -102,7 +102,8 @@ impl Reply {
 
 fn read_reply(r: &mut BufReader<UnixStream>) -> Reply {
     let mut line = String::new();
-    r.read_line(&mut line).expect("reply line");
+    let n = r.read_line(&mut line).expect("reply line");
+    assert!(n > 0, "the server closed the connection");
     let body = line.trim_end_matches("\r\n").to_string();
     let (kind, rest) = body.split_at(1);
     match kind {
@@ -141,6 +142,23 @@ impl Connection {
         Ok(Connection {
             reader: BufReader::new(stream),
         })
+    }
+
+    /// Whether the server answers PING (PONG or NOAUTH). redis-server accepts connections before
+    /// its last start-up checks (modules, ACL file), and may still exit then: the connection
+    /// then ends without a reply.
+    pub fn answers_ping(&mut self) -> bool {
+        if self
+            .reader
+            .get_mut()
+            .write_all(b"*1\r\n$4\r\nPING\r\n")
+            .is_err()
+        {
+            return false;
+        }
+        let mut line = String::new();
+        matches!(self.reader.read_line(&mut line), Ok(n) if n > 0)
+            && (line.starts_with('+') || line.starts_with('-'))
     }
 
     pub fn call(&mut self, args: &[&str]) -> Reply {
@@ -209,9 +227,8 @@ impl Server {
                 let logged = std::fs::read_to_string(&log).unwrap_or_default();
                 return Started::Refused(format!("exit {status}\n{err}{out}{logged}"));
             }
-            if let Ok(mut c) = Connection::open(&socket) {
-                // Any reply (PONG or NOAUTH) means it is serving.
-                let _ = c.call(&["PING"]);
+            // No answer to PING: it is exiting after all, and the next turn sees it.
+            if Connection::open(&socket).is_ok_and(|mut c| c.answers_ping()) {
                 return Started::Running(Server {
                     child: Some(child),
                     socket,
