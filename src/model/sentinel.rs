@@ -22,6 +22,13 @@ pub struct Master {
     pub renames: Vec<Occurrence>,
 }
 
+impl Master {
+    /// The same address as written (host names compare without case).
+    pub fn same_address(&self, other: &Master) -> bool {
+        self.port == other.port && self.host.eq_ignore_ascii_case(&other.host)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SentinelModel {
     pub config: RedisModel,

@@ -47,12 +47,17 @@ fn unsafe_characters(sentinel: &SentinelModel, out: &mut Vec<Finding>) {
 
 fn quorum(ctx: &Context, sentinel: &SentinelModel, out: &mut Vec<Finding>) {
     for master in &sentinel.masters {
-        // Sentinel files of the stack that monitor a master of the same name.
+        // Sentinel files of the stack that monitor the same master: the same name at the same
+        // address, which is how Sentinels find each other (hello messages on that master). Two
+        // projects that both call their master `mymaster` are two groups.
         let peers: Vec<&SentinelModel> = ctx
             .stack
             .sentinels
             .iter()
-            .filter(|s| s.master(&master.name).is_some())
+            .filter(|s| {
+                s.master(&master.name)
+                    .is_some_and(|m| m.same_address(master))
+            })
             .collect();
         let count = peers.len() as i64;
         let (severity, why) = if count >= 2 && master.quorum > count {

@@ -278,6 +278,18 @@ fn shared_instances(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+/// The first three names, then how many more: a monorepo can hold hundreds of candidates, and a
+/// message names a few.
+fn first_few(names: impl ExactSizeIterator<Item = String>) -> String {
+    const SHOWN: usize = 3;
+    let total = names.len();
+    let shown: Vec<String> = names.take(SHOWN).collect();
+    match total.saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
 fn unknown_targets(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.stack.instances.is_empty() {
         return;
@@ -294,7 +306,7 @@ fn unknown_targets(ctx: &Context, out: &mut Vec<Finding>) {
                 "{} points at {where_}, where {} audited instances could listen ({}): none is linked",
                 client.label,
                 candidates.len(),
-                candidates.iter().map(|i| instance_name(ctx, *i)).collect::<Vec<_>>().join(", ")
+                first_few(candidates.iter().map(|i| instance_name(ctx, *i)))
             ),
             _ => continue,
         };
@@ -465,4 +477,20 @@ fn sentinel_renames(ctx: &Context, out: &mut Vec<Finding>) {
 /// Push a finding about these stack clients.
 fn push<const N: usize>(out: &mut Vec<Finding>, clients: [usize; N], finding: Finding) {
     out.push(finding.about_clients(clients));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_few;
+
+    #[test]
+    fn first_few_names_three_then_counts() {
+        let names = |n: usize| (0..n).map(|i| format!("r{i}.conf")).collect::<Vec<_>>();
+        assert_eq!(first_few(names(2).into_iter()), "r0.conf, r1.conf");
+        assert_eq!(first_few(names(3).into_iter()), "r0.conf, r1.conf, r2.conf");
+        assert_eq!(
+            first_few(names(131).into_iter()),
+            "r0.conf, r1.conf, r2.conf and 128 more"
+        );
+    }
 }
