@@ -64,8 +64,32 @@ impl Val {
 #[derive(Debug, Clone)]
 pub struct Setting {
     pub value: Val,
-    /// The assignment that decided the value (the last one), for locations and fixes.
-    pub last: Assignment,
+    /// Where the assignment that decided the value (the last one) is, for locations and fixes.
+    pub last: AssignedAt,
+}
+
+/// An assignment's place, without its right-hand side (evaluated into the setting's value).
+#[derive(Debug, Clone)]
+pub struct AssignedAt {
+    /// The name, then subscript keys.
+    pub target: Vec<String>,
+    /// The right-hand side's source bytes.
+    pub value_span: Range<usize>,
+    /// The whole statement.
+    pub span: Range<usize>,
+    /// Inside `if`/`try`/`for`/`with`...: it may or may not run.
+    pub conditional: bool,
+}
+
+impl AssignedAt {
+    fn of(a: &Assignment) -> AssignedAt {
+        AssignedAt {
+            target: a.target.clone(),
+            value_span: a.value_span.clone(),
+            span: a.span.clone(),
+            conditional: a.conditional,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -205,18 +229,23 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let mut settings: HashMap<String, Setting> = HashMap::new();
     for a in &module.assignments {
         let name = a.target[0].clone();
-        let new = eval(&a.value, &settings);
-        let previous = settings.get(&name).map(|s| s.value.clone());
-        let mut value = match (&previous, a.augmented) {
-            (Some(_), true) => eval(
+        let mut value = match (a.augmented, settings.contains_key(&name)) {
+            (true, true) => eval(
                 &PyExpr::Add(
                     Box::new(PyExpr::Name(name.clone())),
                     Box::new(a.value.clone()),
                 ),
                 &settings,
             ),
-            (None, true) => Val::Unknown,
-            _ => new,
+            (true, false) => Val::Unknown,
+            (false, _) => eval(&a.value, &settings),
+        };
+        // The value this one replaces matters only to a subscript or a conditional assignment
+        // (most assignments are neither: no copy of it is made for them).
+        let previous = if a.target.len() > 1 || a.conditional {
+            settings.remove(&name).map(|s| s.value)
+        } else {
+            None
         };
         if a.target.len() > 1 {
             let mut container = previous.clone().unwrap_or(Val::Unknown);
@@ -242,13 +271,13 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
             name,
             Setting {
                 value,
-                last: a.clone(),
+                last: AssignedAt::of(a),
             },
         );
     }
-    let inherits = String::from_utf8_lossy(src).lines().any(|l| {
-        let t = l.trim_start();
-        t.starts_with("from ") && t.contains(" import *")
+    let inherits = src.split(|&b| b == b'\n').any(|line| {
+        let t = line.trim_ascii_start();
+        t.starts_with(b"from ") && memchr::memmem::find(t, b" import *").is_some()
     });
     DjangoSettings {
         file,

@@ -254,11 +254,12 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
 
 /// Percent-encode the password of `url` where the URL appears verbatim, once, in the module.
 fn encode_fix(ctx: &Context, settings: &DjangoSettings, url: &str) -> Option<Fix> {
-    let text = String::from_utf8_lossy(ctx.sources.doc(settings.file).bytes()).into_owned();
-    if text.matches(url).count() != 1 {
+    // Searched in the bytes: offsets in a lossy copy of a file that is not UTF-8 would be off.
+    let bytes = ctx.sources.doc(settings.file).bytes();
+    let mut found = memchr::memmem::find_iter(bytes, url.as_bytes());
+    let (Some(start), None) = (found.next(), found.next()) else {
         return None;
-    }
-    let start = text.find(url)?;
+    };
     let scheme_end = url.find("://")? + 3;
     let at = url.rfind('@')?;
     let colon = url[scheme_end..at].find(':')? + scheme_end + 1;

@@ -181,11 +181,11 @@ fn string(input: &str) -> Res<'_, PyExpr> {
     if prefix.len() > 2 {
         return Err(fail(input));
     }
-    let triple: String = std::iter::repeat_n(quote, 3).collect();
-    let closing = if rest.starts_with(&triple) {
+    let triple = if quote == '"' { "\"\"\"" } else { "'''" };
+    let closing = if rest.starts_with(triple) {
         triple
     } else {
-        quote.to_string()
+        &triple[..1]
     };
     let body = &rest[closing.len()..];
     let raw = prefix.contains(['r', 'R']);
@@ -193,7 +193,7 @@ fn string(input: &str) -> Res<'_, PyExpr> {
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
-        if body[i..].starts_with(&closing) {
+        if c == quote && body[i..].starts_with(closing) {
             let after = &body[i + closing.len()..];
             let value = if fstring && out.contains('{') {
                 PyExpr::Unknown
@@ -573,21 +573,19 @@ fn target(input: &str) -> Option<(&str, Vec<String>)> {
 
 /// Read a settings module.
 pub fn parse(src: &[u8]) -> PyModule {
-    let text = String::from_utf8_lossy(src);
-    // Offsets below index `src`; lossy decoding keeps byte offsets for valid UTF-8 only.
-    let valid_utf8 = std::str::from_utf8(src).is_ok();
     let (lines, error) = logical_lines(src);
     let mut module = PyModule {
         assignments: Vec::new(),
         error,
     };
-    if !valid_utf8 {
+    // Offsets below index `src`, so the text must be `src` itself.
+    let Ok(text) = std::str::from_utf8(src) else {
         module.error.get_or_insert((
             0..0,
             "the module is not valid UTF-8 (Python refuses it)".into(),
         ));
         return module;
-    }
+    };
     for (start, end, indent) in lines {
         let line = &text[start..end];
         let code = line.trim_start();
