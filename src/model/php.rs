@@ -106,7 +106,8 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
                 .filter(|e| !e.scoped && e.offset.is_none())
                 .map(|e| (file, e)),
         );
-        if let Some(error) = parsed.error {
+        // Both end the file for PHP; only the first is an error PHP reports.
+        if let Some(error) = parsed.error.or(parsed.silent_end) {
             config.errors.push((file, error));
         }
     }

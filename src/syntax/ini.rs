@@ -58,6 +58,9 @@ pub struct IniFile {
     pub entries: Vec<IniEntry>,
     pub sections: Vec<IniSection>,
     pub error: Option<IniError>,
+    /// Where PHP stops reading without a syntax error: an unterminated `'` in a value ends the
+    /// file for the scanner (the value read up to it is kept).
+    pub silent_end: Option<IniError>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -185,6 +188,8 @@ struct Parser<'a> {
     /// An error that comes after the current entry is registered: bison reduces the statement
     /// with the value read so far (`x =y` sets "x "), then stops at the unexpected token.
     stop_after: Option<IniError>,
+    /// Set by `value` at an unterminated `'`: the statement is the file's last.
+    silent_end: Option<IniError>,
     /// The last value ended at a stray character (not an end of line): its trailing blanks stay.
     stray_end: bool,
 }
@@ -447,8 +452,21 @@ impl<'a> Parser<'a> {
             let raw_len = if self.at(i) == b'\'' {
                 let close = self.b[i + 1..].iter().position(|&c| c == b'\'');
                 match close {
-                    Some(0) | None => 0,
+                    Some(0) => 0,
                     Some(n) => n + 2,
+                    None => {
+                        // No `'` closes it in the rest of the file: PHP's scanner then reads
+                        // nothing more (php -n -c: the value so far is kept, trailing blanks
+                        // included, and no error is printed unless the value is empty).
+                        self.silent_end = Some(IniError {
+                            span: i..self.line_end(i),
+                            message: "no quote closes this `'`: PHP keeps the value read before it and prints no error"
+                                .into(),
+                            quotable: None,
+                        });
+                        self.stray_end = true;
+                        return Ok((toks, start..value_end, i + 1));
+                    }
                 }
             } else {
                 0
@@ -773,6 +791,14 @@ impl<'a> Parser<'a> {
                     Ok(v) => v,
                     Err(step) => return step,
                 };
+                if toks.is_empty() {
+                    if let Some(end) = self.silent_end.take() {
+                        return self.error(
+                            end.span,
+                            "syntax error, unexpected end of file: an unterminated `'` ends the file for PHP",
+                        );
+                    }
+                }
                 let value = match self.evaluate(toks, value_start..self.line_end(value_start)) {
                     Ok(v) => v,
                     Err(step) => return step,
@@ -787,6 +813,10 @@ impl<'a> Parser<'a> {
                 });
                 if let Some(error) = self.stop_after.take() {
                     self.file.error = Some(error);
+                    return Step::Stop;
+                }
+                if let Some(end) = self.silent_end.take() {
+                    self.file.silent_end = Some(end);
                     return Step::Stop;
                 }
                 self.p = next;
@@ -948,6 +978,7 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         file: IniFile::default(),
         scoped: false,
         stop_after: None,
+        silent_end: None,
         stray_end: false,
     };
     // A NUL byte does not end the file (php -n -c reads on after it): in a key it is a label
