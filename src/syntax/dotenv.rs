@@ -177,6 +177,35 @@ fn parse_value(value: &str) -> Result<(String, Vec<usize>, bool), String> {
     Ok((out, vars, cut))
 }
 
+/// The text phpdotenv reads: `mb_convert_encoding($content, 'UTF-8')` turns each invalid
+/// sequence (a maximal ill-formed subpart, as Rust's `utf8_chunks` splits them) into `?`.
+fn mb_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push('?');
+        }
+    }
+    out
+}
+
+/// The byte range of an entry's value: after the first `=`, without PHP's `trim` set around it.
+/// Found in the bytes, not the text, whose offsets differ where `?` replaced invalid bytes or
+/// lines were joined.
+fn value_bytes(bytes: &[u8], entry: &Range<usize>) -> Range<usize> {
+    let raw = &bytes[entry.clone()];
+    let trim = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\0' | b'\x0b');
+    let after_eq = raw
+        .iter()
+        .position(|&b| b == b'=')
+        .map_or(raw.len(), |p| p + 1);
+    let lead = raw[after_eq..].iter().take_while(|b| trim(b)).count();
+    let start = after_eq + lead;
+    let trail = raw[start..].iter().rev().take_while(|b| trim(b)).count();
+    entry.start + start..entry.end - trail
+}
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -211,22 +240,33 @@ pub fn parse(doc: &Document) -> EnvFile {
     // Group physical lines into entries (multi-line double-quoted values).
     let mut groups: Vec<(usize, Range<usize>, String)> = Vec::new();
     let mut buffer: Option<(usize, usize, Vec<String>)> = None;
-    for (index, line) in doc.lines().enumerate() {
-        let text = String::from_utf8_lossy(&bytes[line.content()]).into_owned();
-        let text = if index == 0 {
-            text.trim_start_matches('\u{feff}').to_string()
-        } else {
-            text
-        };
+    // phpdotenv splits on `\r\n`, `\n` and a lone `\r` alike: a document line (split on LF)
+    // may hold several of its lines.
+    let physical = doc.lines().enumerate().flat_map(|(index, line)| {
+        let mut from = line.start();
+        bytes[line.content()]
+            .split(|&b| b == b'\r')
+            .map(move |piece| {
+                let range = from..from + piece.len();
+                from = range.end + 1;
+                (index, range)
+            })
+    });
+    for (piece, (index, mut range)) in physical.enumerate() {
+        // phpdotenv drops a UTF-8 BOM before splitting; spans stay on the bytes after it.
+        if piece == 0 && bytes[range.clone()].starts_with(b"\xEF\xBB\xBF") {
+            range.start += 3;
+        }
+        let text = mb_utf8(&bytes[range.clone()]);
         let started = text.contains("=\"") && !multiline_stop(&text, true);
         match buffer.as_mut() {
-            None if started => buffer = Some((index, line.start(), vec![text])),
-            None => groups.push((index, line.start()..line.content_end(), text)),
+            None if started => buffer = Some((index, range.start, vec![text])),
+            None => groups.push((index, range, text)),
             Some((_, _, lines)) => {
                 lines.push(text.clone());
                 if multiline_stop(&text, false) {
                     let (first, start, lines) = buffer.take().unwrap();
-                    groups.push((first, start..line.content_end(), lines.join("\n")));
+                    groups.push((first, start..range.end, lines.join("\n")));
                 }
             }
         }
@@ -292,9 +332,7 @@ pub fn parse(doc: &Document) -> EnvFile {
             continue;
         };
         let value_text = raw.trim_matches(is_trim);
-        let lead = raw.len() - raw.trim_start_matches(is_trim).len();
-        let value_start = span.start + text.find('=').unwrap() + 1 + lead;
-        let value_span = value_start..(value_start + value_text.len()).min(span.end);
+        let value_span = value_bytes(bytes, &span);
         match parse_value(value_text) {
             Err(cause) => file.errors.push(error(format!(
                 "Encountered {cause} at [{}]",
