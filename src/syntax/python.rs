@@ -85,7 +85,13 @@ type Lines = Vec<(usize, usize, usize)>;
 
 fn logical_lines(src: &[u8]) -> (Lines, Option<(Range<usize>, String)>) {
     let mut lines = Vec::new();
-    let mut i = 0;
+    // Python reads a UTF-8 BOM as the `utf-8-sig` mark, not as code: the first line starts
+    // after it (offsets stay file offsets).
+    let mut i = if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let n = src.len();
     while i < n {
         let start = i;
