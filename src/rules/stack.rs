@@ -218,25 +218,32 @@ fn shared_databases(ctx: &Context, out: &mut Vec<Finding>) {
             } else {
                 "the two applications read and overwrite each other's sessions"
             };
+            // Said at the session client, whose sessions are at risk and which moves to another
+            // database; between two session clients, at the later one.
+            let (at, other) = if ca.purpose == Purpose::Sessions && cb.purpose == Purpose::Cache {
+                (ca, cb)
+            } else {
+                (cb, ca)
+            };
             push(
                 out,
                 [a, b],
                 Finding::new(
                     "XS102",
-                    cb.file,
-                    cb.span.clone(),
+                    at.file,
+                    at.span.clone(),
                     format!(
                         "{} and {} use database {} of {}: {why}",
-                        cb.label,
-                        ca.label,
-                        cb.database.as_deref().unwrap_or("?"),
+                        at.label,
+                        other.label,
+                        at.database.as_deref().unwrap_or("?"),
                         instance_name(ctx, ib)
                     ),
                 )
                 .related(Related {
-                    file: ca.file,
-                    span: ca.span.clone(),
-                    message: format!("{} uses the same database", ca.label),
+                    file: other.file,
+                    span: other.span.clone(),
+                    message: format!("{} uses the same database", other.label),
                 }),
             );
         }
