@@ -300,84 +300,155 @@ pub struct RedisLocation {
     pub raw_password: Option<(String, Range<usize>)>,
 }
 
-/// `redis://[[user]:[password]]@host:port/db`, `rediss://...`, `unix://[user@]/path?db=N`;
-/// `?db=` beats the path; components are percent-decoded.
+/// A cache LOCATION as redis-py's `parse_url` reads it (redis-py 8, checked by the oracle test):
+/// the scheme prefix `redis://`, `rediss://` or `unix://` exactly as written; then Python's
+/// `urlsplit` (tabs and newlines dropped; the fragment cut at the first `#`, then the query at
+/// the first `?`; the netloc up to the first `/`); query values from `parse_qs` (`+` is a space,
+/// blank values dropped, the first of a repeated name wins, `db` must be an integer); a password
+/// in the URL beats `?password=`; the host lowercased before it is percent-decoded; a port of 0
+/// or none is 6379; the database from `?db=`, else the path with every `/` removed when that
+/// reads as an integer.
 pub fn parse_location(url: &str) -> Option<RedisLocation> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    if !["redis", "rediss", "unix"].contains(&scheme.as_str()) {
-        return None;
-    }
+    let scheme = ["redis", "rediss", "unix"]
+        .into_iter()
+        .find(|s| url.starts_with(s) && url[s.len()..].starts_with("://"))?;
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+        .collect();
+    // Offsets into `url` hold only when nothing was dropped.
+    let offsets_hold = cleaned.len() == url.len();
     let base = scheme.len() + 3;
+    let rest = &cleaned[base..];
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (netloc, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if netloc.contains('[') != netloc.contains(']') {
+        return None; // urlsplit: "Invalid IPv6 URL"
+    }
+    let (userinfo, hostinfo) = match netloc.rfind('@') {
+        Some(at) => (Some(&netloc[..at]), &netloc[at + 1..]),
+        None => (None, netloc),
+    };
+    if let Some((_, bracketed)) = hostinfo.split_once('[') {
+        let inside = bracketed.split(']').next().unwrap_or("");
+        if !valid_bracketed_host(inside) {
+            return None;
+        }
+    }
+    let unquote = |s: &str| crate::model::save_path::url_decode(&s.replace('+', "%2B"));
+    let form_decode = crate::model::save_path::url_decode;
     let mut loc = RedisLocation {
-        scheme: scheme.clone(),
+        scheme: scheme.to_string(),
         port: 6379,
         ..Default::default()
     };
-    // redis-py uses urlparse: the fragment is cut first, then the query.
-    let without_fragment = rest.split('#').next().unwrap_or(rest);
-    let (before_query, query) = match without_fragment.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (without_fragment, None),
-    };
-    let decode = |s: &str| crate::model::save_path::url_decode(&s.replace('+', "%2B"));
+    let mut query_db = None;
+    for pair in query.into_iter().flat_map(|q| q.split('&')) {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        match form_decode(name).as_str() {
+            "db" if query_db.is_none() => query_db = Some(python_int(&form_decode(value))?),
+            "password" if loc.password.is_none() => loc.password = Some(form_decode(value)),
+            _ => {}
+        }
+    }
+    if let Some((_, password)) = userinfo.and_then(|u| u.split_once(':')) {
+        if offsets_hold {
+            let start = base + userinfo.unwrap().find(':').unwrap() + 1;
+            loc.raw_password = Some((password.to_string(), start..start + password.len()));
+        }
+        if !password.is_empty() {
+            loc.password = Some(unquote(password));
+        }
+    }
     if scheme == "unix" {
-        let (userinfo, path) = match before_query.rsplit_once('@') {
-            Some((u, p)) => (Some(u), p),
-            None => (None, before_query),
-        };
-        if let Some(u) = userinfo {
-            if let Some((_, p)) = u.split_once(':') {
-                loc.password = Some(decode(p));
-            }
+        if !path.is_empty() {
+            loc.socket = Some(unquote(path));
         }
-        loc.socket = Some(decode(path));
-    } else {
-        let (authority, path) = match before_query.find('/') {
-            Some(i) => (&before_query[..i], Some(&before_query[i + 1..])),
-            None => (before_query, None),
-        };
-        let hostport = match authority.rfind('@') {
-            Some(at) => {
-                let userinfo = &authority[..at];
-                if let Some((_, p)) = userinfo.split_once(':') {
-                    let start = base + userinfo.find(':').unwrap() + 1;
-                    loc.raw_password = Some((p.to_string(), start..start + p.len()));
-                    if !p.is_empty() {
-                        loc.password = Some(decode(p));
-                    }
-                }
-                &authority[at + 1..]
-            }
-            None => authority,
-        };
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !hostport.starts_with('[') || h.ends_with(']') => (h, Some(p)),
-            _ => (hostport, None),
-        };
-        loc.host = Some(decode(host.trim_start_matches('[').trim_end_matches(']')));
-        if let Some(p) = port {
-            loc.port = p.parse().ok()?;
+        loc.db = query_db;
+        return Some(loc);
+    }
+    let (hostname, port) = match hostinfo.split_once('[') {
+        Some((_, bracketed)) => {
+            let (host, after) = bracketed.split_once(']').unwrap_or((bracketed, ""));
+            (host, after.split_once(':').map_or("", |(_, p)| p))
         }
-        if let Some(db) = path
-            .map(|p| p.trim_end_matches('/'))
-            .filter(|p| !p.is_empty())
-        {
-            loc.db = Some(decode(db));
+        None => hostinfo.split_once(':').unwrap_or((hostinfo, "")),
+    };
+    if !hostname.is_empty() {
+        // An IPv6 zone after `%` keeps its case.
+        let (name, zone) = hostname
+            .split_once('%')
+            .map_or((hostname, None), |(n, z)| (n, Some(z)));
+        let lowered = match zone {
+            Some(zone) => format!("{}%{zone}", name.to_lowercase()),
+            None => name.to_lowercase(),
+        };
+        loc.host = Some(unquote(&lowered));
+    }
+    if !port.is_empty() {
+        if !port.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let number: u32 = port.trim_start_matches('0').parse().unwrap_or(0);
+        if port.trim_start_matches('0').len() > 5 || number > 65535 {
+            return None;
+        }
+        if number != 0 {
+            loc.port = number as u16;
         }
     }
-    if let Some(q) = query {
-        for pair in q.split('&') {
-            if let Some((k, v)) = pair.split_once('=') {
-                match k {
-                    "db" => loc.db = Some(decode(v)),
-                    "password" => loc.password = Some(decode(v)),
-                    _ => {}
-                }
-            }
-        }
-    }
+    loc.db = query_db.or_else(|| python_int(&unquote(path).replace('/', "")));
     Some(loc)
+}
+
+/// Python's `int(text)` for base 10, as a canonical decimal string: white space around, a sign,
+/// ASCII digits with single `_` between them. None where Python raises `ValueError`.
+fn python_int(text: &str) -> Option<String> {
+    let t = text.trim();
+    let (negative, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return None;
+    }
+    let plain: String = digits.chars().filter(|c| *c != '_').collect();
+    let trimmed = plain.trim_start_matches('0');
+    Some(match (trimmed.is_empty(), negative) {
+        (true, _) => "0".to_string(),
+        (false, true) => format!("-{trimmed}"),
+        (false, false) => trimmed.to_string(),
+    })
+}
+
+/// Python's `urlsplit` check of a bracketed host: an IPv6 address (a zone allowed) or an
+/// IPvFuture `vX.Y`; an IPv4 address in brackets is refused.
+fn valid_bracketed_host(host: &str) -> bool {
+    if let Some(rest) = host.strip_prefix('v') {
+        return rest.split_once('.').is_some_and(|(hex, tail)| {
+            !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) && !tail.is_empty()
+        });
+    }
+    let address = host.split('%').next().unwrap_or(host);
+    address.parse::<std::net::Ipv6Addr>().is_ok()
 }
 
 /// The URLs of a LOCATION: a string split on `;` or `,`, or a list. The first takes the writes.

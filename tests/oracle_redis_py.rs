@@ -1,0 +1,100 @@
+//! Oracle test: redline's reading of Django cache LOCATION URLs against redis-py's own
+//! `parse_url` (what `ConnectionPool.from_url` calls), run with `python3`. Needs the `redis`
+//! package (`.ci/run` installs it with pip).
+
+mod common;
+
+use common::*;
+use redline::model::django::parse_location;
+use std::process::Command;
+
+fn urls() -> Vec<String> {
+    std::fs::read_to_string(fixtures().join("oracle/redis-py/urls.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn locations_match_redis_py() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let script = r#"
+import json, sys
+try:
+    from redis.connection import parse_url
+except ImportError:
+    print(json.dumps({"missing": True}))
+    sys.exit(0)
+out = []
+for url in json.loads(sys.stdin.read()):
+    try:
+        k = parse_url(url)
+        out.append({"host": k.get("host"), "port": k.get("port", 6379), "db": k.get("db"),
+                    "password": k.get("password"), "path": k.get("path")})
+    except ValueError as e:
+        out.append({"error": str(e)})
+print(json.dumps({"results": out}))
+"#;
+    let urls = urls();
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&urls).unwrap().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON from python3 ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    if reply.get("missing").is_some() {
+        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("redis-py is not installed for python3 and REDLINE_REQUIRE_ORACLES=1");
+        }
+        eprintln!("\n!!! SKIPPED: redis-py is not installed for python3 (pip install redis); this test compared nothing !!!\n");
+        return;
+    }
+    let results = reply["results"].as_array().unwrap();
+    let mut mismatches = Vec::new();
+    for (url, theirs) in urls.iter().zip(results) {
+        let ours = parse_location(url).map(|l| {
+            serde_json::json!({
+                "host": l.host,
+                "port": l.port,
+                "db": l.db.map(|d| d.parse::<i64>().map_or(serde_json::json!(d), |n| serde_json::json!(n))),
+                "password": l.password,
+                "path": l.socket,
+            })
+        });
+        match ours {
+            None if theirs.get("error").is_some() => {}
+            None => mismatches.push(format!(
+                "{url}: redline refuses it, redis-py reads {theirs}"
+            )),
+            Some(ours) if ours != *theirs => mismatches.push(format!(
+                "{url}:\n    redline  {ours}\n    redis-py {theirs}"
+            )),
+            Some(_) => {}
+        }
+    }
+    assert!(results.len() == urls.len() && urls.len() > 40);
+    assert!(
+        mismatches.is_empty(),
+        "redline and redis-py disagree:\n{}",
+        mismatches.join("\n")
+    );
+}
