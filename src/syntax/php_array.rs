@@ -61,6 +61,123 @@ enum Tok {
     Other,
 }
 
+/// A double-quoted string's escape after its backslash, as PHP decodes it: the bytes it stands
+/// for and how many bytes it takes, backslash included. None: the backslash is kept as written.
+fn double_quoted_escape(after: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let simple = |b: u8| Some((vec![b], 2));
+    match *after.first()? {
+        b'n' => simple(b'\n'),
+        b't' => simple(b'\t'),
+        b'r' => simple(b'\r'),
+        b'v' => simple(0x0b),
+        b'e' => simple(0x1b),
+        b'f' => simple(0x0c),
+        e @ (b'\\' | b'"' | b'$') => simple(e),
+        b'0'..=b'7' => {
+            // `\0` to `\777`: one to three octal digits, wrapped to a byte.
+            let digits = after
+                .iter()
+                .take(3)
+                .take_while(|b| (b'0'..=b'7').contains(b))
+                .count();
+            let value = after[..digits]
+                .iter()
+                .fold(0u32, |v, d| v * 8 + u32::from(d - b'0'));
+            Some((vec![(value & 0xff) as u8], 1 + digits))
+        }
+        b'x' => {
+            let digits = after[1..]
+                .iter()
+                .take(2)
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
+            if digits == 0 {
+                return None;
+            }
+            let text = std::str::from_utf8(&after[1..1 + digits]).ok()?;
+            Some((vec![u8::from_str_radix(text, 16).ok()?], 2 + digits))
+        }
+        b'u' if after.get(1) == Some(&b'{') => {
+            // `\u{...}`: a code point written in hex, as UTF-8 (PHP refuses the file otherwise,
+            // and then nothing is known: the string is kept as written).
+            let close = after.iter().position(|&b| b == b'}')?;
+            let text = std::str::from_utf8(&after[2..close]).ok()?;
+            let ch = u32::from_str_radix(text, 16)
+                .ok()
+                .and_then(char::from_u32)?;
+            Some((ch.to_string().into_bytes(), 1 + close + 1))
+        }
+        _ => None,
+    }
+}
+
+/// A PHP number literal (`-` before it when `negative`): decimal, `0x` hex, `0b` binary, `0o`
+/// or leading-`0` octal, `_` between digits, floats with `.` or an exponent; an integer that
+/// does not fit in 64 bits is a float, as in PHP. Unknown where PHP refuses the literal.
+fn number(text: &str, negative: bool) -> PhpValue {
+    let digits_ok = |body: &str, radix: u32| {
+        !body.is_empty()
+            && !body.starts_with('_')
+            && !body.ends_with('_')
+            && !body.contains("__")
+            && body.chars().all(|c| c == '_' || c.is_digit(radix))
+    };
+    let lower = text.to_ascii_lowercase();
+    let (radix, body) = if let Some(b) = lower.strip_prefix("0x") {
+        (16, b)
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        (2, b)
+    } else if let Some(b) = lower.strip_prefix("0o") {
+        (8, b)
+    } else if lower.len() > 1
+        && lower.starts_with('0')
+        && lower.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    let sign = if negative { "-" } else { "" };
+    if radix == 10 && body.contains(['.', 'e']) {
+        // DNUM / EXPONENT_DNUM: digit runs with single `_` inside them.
+        let (mantissa, exponent) = match body.split_once('e') {
+            Some((m, e)) => (m, Some(e.trim_start_matches(['+', '-']))),
+            None => (body, None),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let run_ok = |r: &str| r.is_empty() || digits_ok(r, 10);
+        let valid = run_ok(whole)
+            && run_ok(fraction)
+            && !(whole.is_empty() && fraction.is_empty())
+            && exponent.is_none_or(|e| digits_ok(e, 10));
+        return if valid {
+            PhpValue::Float(format!("{sign}{}", body.replace('_', "")))
+        } else {
+            PhpValue::Unknown
+        };
+    }
+    if !digits_ok(body, radix) {
+        return PhpValue::Unknown;
+    }
+    let plain = body.replace('_', "");
+    // The literal is read before the `-` applies: -9223372036854775808 is a float in PHP.
+    match i64::from_str_radix(&plain, radix) {
+        Ok(i) => PhpValue::Int(if negative { -i } else { i }),
+        // Too big for an int: PHP makes it a float (zend_strtod for decimal, digit by digit in
+        // a double for the other bases, as zend_hex_strtod and friends do).
+        Err(_) => {
+            let value = if radix == 10 {
+                plain.parse::<f64>().unwrap_or(f64::INFINITY)
+            } else {
+                plain.chars().fold(0f64, |v, c| {
+                    v * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+                })
+            };
+            PhpValue::Float(format!("{sign}{value:e}"))
+        }
+    }
+}
+
 fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -99,22 +216,16 @@ fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
                     let e = src[i + 1];
                     let decoded = if c == b'\'' {
                         match e {
-                            b'\'' | b'\\' => Some(e),
+                            b'\'' | b'\\' => Some((vec![e], 2)),
                             _ => None,
                         }
                     } else {
-                        match e {
-                            b'n' => Some(b'\n'),
-                            b't' => Some(b'\t'),
-                            b'r' => Some(b'\r'),
-                            b'\\' | b'"' | b'$' => Some(e),
-                            _ => None,
-                        }
+                        double_quoted_escape(&src[i + 1..])
                     };
                     match decoded {
-                        Some(d) => {
-                            s.push(d);
-                            i += 2;
+                        Some((bytes, len)) => {
+                            s.extend_from_slice(&bytes);
+                            i += len;
                         }
                         None => {
                             s.push(b'\\');
@@ -145,9 +256,19 @@ fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
             ));
             continue;
         }
-        if c.is_ascii_digit() {
+        if c.is_ascii_digit() || (c == b'.' && src.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            let hex = src[i..].len() > 1 && src[i] == b'0' && matches!(src[i + 1], b'x' | b'X');
             while i < n && (src[i].is_ascii_alphanumeric() || src[i] == b'.' || src[i] == b'_') {
                 i += 1;
+                // An exponent's sign: `1e+3`.
+                if !hex
+                    && i + 1 < n
+                    && matches!(src[i - 1], b'e' | b'E')
+                    && matches!(src[i], b'+' | b'-')
+                    && src[i + 1].is_ascii_digit()
+                {
+                    i += 1;
+                }
             }
             out.push((
                 Tok::Num(String::from_utf8_lossy(&src[start..i]).into_owned()),
@@ -241,19 +362,14 @@ impl Reader<'_> {
             }
             Some(Tok::Num(n)) => {
                 self.pos += 1;
-                match n.parse::<i64>() {
-                    Ok(i) => PhpValue::Int(i),
-                    Err(_) => PhpValue::Float(n),
-                }
+                number(&n, false)
             }
             Some(Tok::Punct("-")) if matches!(self.peek(1), Some(Tok::Num(_))) => {
                 let Some(Tok::Num(n)) = self.peek(1).cloned() else {
                     unreachable!()
                 };
                 self.pos += 2;
-                n.parse::<i64>()
-                    .map(|i| PhpValue::Int(-i))
-                    .unwrap_or(PhpValue::Unknown)
+                number(&n, true)
             }
             Some(Tok::Ident(id)) => {
                 let lower = id.to_ascii_lowercase();
