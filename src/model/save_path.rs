@@ -58,9 +58,10 @@ impl Host {
         auth.iter().rev().find(|p| p.index.is_none()).copied()
     }
 
+    /// The database phpredis selects: `zval_get_long` of the value (a leading number, the rest
+    /// ignored: `3#x` is 3, `x` is 0). None when there is no `database`.
     pub fn database(&self) -> Option<i64> {
-        self.param("database")
-            .and_then(|p| p.value.trim().parse().ok())
+        self.param("database").map(|p| php_intval(&p.value))
     }
 
     pub fn is_unix(&self) -> bool {
@@ -76,6 +77,58 @@ pub struct SavePath {
     /// A piece after a comma that is no host (`...auth=ab,cd&database=1`): a comma inside a
     /// value (usually the password) split the list.
     pub split_fragment: Option<String>,
+}
+
+/// PHP's `zval_get_long` of a string: `is_numeric_string` with errors allowed, so leading white
+/// space, a sign, digits, a fraction or an exponent, and anything after ignored; a float is
+/// truncated (capped); no number is 0.
+pub fn php_intval(text: &str) -> i64 {
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let b = t.as_bytes();
+    let mut end = 0;
+    if matches!(b.first(), Some(b'-' | b'+')) {
+        end = 1;
+    }
+    let int_digits = b[end..].iter().take_while(|c| c.is_ascii_digit()).count();
+    end += int_digits;
+    let mut float = false;
+    if b.get(end) == Some(&b'.') {
+        let frac = b[end + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if int_digits + frac > 0 {
+            float |= frac > 0 || int_digits > 0;
+            end += 1 + frac;
+        }
+    }
+    if int_digits == 0 && !float {
+        return 0;
+    }
+    if matches!(b.get(end), Some(b'e' | b'E')) {
+        let mut e = end + 1;
+        if matches!(b.get(e), Some(b'-' | b'+')) {
+            e += 1;
+        }
+        let exp_digits = b[e..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp_digits > 0 {
+            float = true;
+            end = e + exp_digits;
+        }
+    }
+    let number = &t[..end];
+    if !float {
+        if let Ok(v) = number.parse::<i64>() {
+            return v;
+        }
+    }
+    // A float (or an integer too big for a long): zend_dval_to_lval_cap.
+    let value: f64 = number.parse().unwrap_or(0.0);
+    if value.is_nan() {
+        0
+    } else {
+        value as i64
+    }
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -165,76 +218,239 @@ pub fn parse_query(query: &str, base: usize) -> Vec<Param> {
     params
 }
 
-/// Split `scheme://user:pass@host:port/path?query#fragment` the way PHP's `parse_url` does for
-/// the forms phpredis accepts. None when it cannot be parsed.
-fn parse_url(raw: &str, base: usize) -> Option<Host> {
-    let (scheme, rest, rest_at) = match raw.find("://") {
-        Some(i)
-            if i > 0
-                && raw[..i]
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')) =>
-        {
-            (Some(raw[..i].to_ascii_lowercase()), &raw[i + 3..], i + 3)
+/// The parts of a URL as PHP's `parse_url` (`php_url_parse_ex2`) finds them, as byte ranges.
+#[derive(Debug, Default)]
+struct PhpUrl {
+    scheme: Option<Range<usize>>,
+    host: Option<Range<usize>>,
+    port: Option<u16>,
+    path: Option<Range<usize>>,
+    query: Option<Range<usize>>,
+    fragment: Option<Range<usize>>,
+}
+
+/// `strtol` of a port: leading digits (after blanks and a sign), the rest ignored. None when no
+/// digit is there or the value is outside 0-65535.
+fn php_port(text: &[u8]) -> Option<u16> {
+    let t: &[u8] = {
+        let skip = text.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        &text[skip..]
+    };
+    let (negative, t) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let value: i64 = std::str::from_utf8(&t[..digits]).ok()?.parse().ok()?;
+    let value = if negative { -value } else { value };
+    u16::try_from(value).ok()
+}
+
+/// PHP's `parse_url`, step by step (ext/standard/url.c), for what phpredis reads: a scheme only
+/// when a `:` follows valid scheme characters and is not a port (`a.com:80`; but
+/// `127.0.0.1:6379?auth=x` is scheme `127.0.0.1` and path `6379`), `//` then an authority (the
+/// last `@`, the last `:` for a port of at most five characters read by `strtol`), else a path;
+/// the fragment cut at the first `#`, then the query at the first `?`. None where PHP returns
+/// false.
+fn php_parse_url(s: &[u8]) -> Option<PhpUrl> {
+    let ue = s.len();
+    let mut url = PhpUrl::default();
+    let mut at = 0;
+    let first_colon = s.iter().position(|&b| b == b':');
+    let first_query = s.iter().position(|&b| b == b'?').unwrap_or(ue);
+    let is_scheme_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.');
+    let relative = |from: usize| s.len() > from + 1 && s[from] == b'/' && s[from + 1] == b'/';
+    // What follows the scheme or port step: the authority, or only a path.
+    enum Next {
+        Host(usize),
+        Path(usize),
+    }
+    let parse_port = |url: &mut PhpUrl, e: usize, at: usize| -> Option<Next> {
+        let p = e + 1;
+        let digits = s[p..]
+            .iter()
+            .take(6)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let pp = p + digits;
+        if digits > 0 && digits < 6 && (pp == ue || s[pp] == b'/') {
+            url.port = Some(php_port(&s[p..pp])?);
+            Some(if relative(at) {
+                Next::Host(at + 2)
+            } else {
+                Next::Host(at)
+            })
+        } else if digits == 0 && pp == ue {
+            None
+        } else if relative(at) {
+            Some(Next::Host(at + 2))
+        } else {
+            Some(Next::Path(at))
         }
-        _ => (None, raw, 0),
     };
-    // phpredis glues a `#fragment` back onto the query.
-    let (before_query, query, query_at) = match rest.find('?') {
-        Some(q) => (&rest[..q], Some(&rest[q + 1..]), rest_at + q + 1),
-        None => (rest.split('#').next().unwrap_or(rest), None, 0),
+    let next = match first_colon {
+        Some(e) if e != 0 => {
+            if let Some(bad) = s[..e].iter().position(|&b| !is_scheme_char(b)) {
+                let _ = bad;
+                if e + 1 < ue && e < first_query {
+                    parse_port(&mut url, e, at)?
+                } else if relative(at) {
+                    Next::Host(at + 2)
+                } else {
+                    Next::Path(at)
+                }
+            } else if e + 1 == ue {
+                url.scheme = Some(0..e);
+                return Some(url);
+            } else if s[e + 1] != b'/' {
+                let p = e + 1;
+                let digits = s[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if (p + digits == ue || s[p + digits] == b'/') && digits + 1 < 7 {
+                    parse_port(&mut url, e, at)?
+                } else {
+                    url.scheme = Some(0..e);
+                    Next::Path(e + 1)
+                }
+            } else {
+                url.scheme = Some(0..e);
+                if e + 2 < ue && s[e + 2] == b'/' {
+                    at = e + 3;
+                    let file = s[..e].eq_ignore_ascii_case(b"file");
+                    if file && e + 3 < ue && s[e + 3] == b'/' {
+                        // `file:///c:/dir`: a Windows drive letter.
+                        if e + 5 < ue && s[e + 5] == b':' {
+                            at = e + 4;
+                        }
+                        Next::Path(at)
+                    } else {
+                        Next::Host(at)
+                    }
+                } else {
+                    Next::Path(e + 1)
+                }
+            }
+        }
+        Some(e) => parse_port(&mut url, e, at)?,
+        None if relative(at) => Next::Host(at + 2),
+        None => Next::Path(at),
     };
+    let path_from = match next {
+        Next::Path(from) => from,
+        Next::Host(from) => {
+            let e = from
+                + s[from..]
+                    .iter()
+                    .position(|b| matches!(b, b'/' | b'?' | b'#'))
+                    .unwrap_or(ue - from);
+            let mut host_from = from;
+            if let Some(p) = s[from..e].iter().rposition(|&b| b == b'@') {
+                host_from = from + p + 1;
+            }
+            let ipv6 = host_from < ue && s[host_from] == b'[' && e > host_from && s[e - 1] == b']';
+            let colon = if ipv6 {
+                None
+            } else {
+                s[host_from..e]
+                    .iter()
+                    .rposition(|&b| b == b':')
+                    .map(|p| host_from + p)
+            };
+            let host_end = match colon {
+                Some(p) => {
+                    if url.port.is_none() {
+                        let port = &s[p + 1..e];
+                        if port.len() > 5 {
+                            return None;
+                        }
+                        if !port.is_empty() {
+                            url.port = Some(php_port(port)?);
+                        }
+                    }
+                    p
+                }
+                None => e,
+            };
+            if host_end <= host_from {
+                return None;
+            }
+            url.host = Some(host_from..host_end);
+            if e == ue {
+                return Some(url);
+            }
+            e
+        }
+    };
+    // just_path: the fragment first, then the query, then the path.
+    let mut e = ue;
+    if let Some(p) = s[path_from..e].iter().position(|&b| b == b'#') {
+        url.fragment = Some(path_from + p + 1..e);
+        e = path_from + p;
+    }
+    if let Some(p) = s[path_from..e].iter().position(|&b| b == b'?') {
+        url.query = Some(path_from + p + 1..e);
+        e = path_from + p;
+    }
+    if path_from < e || path_from == ue {
+        url.path = Some(path_from..e);
+    }
+    Some(url)
+}
+
+/// One host of a save_path, read as phpredis' PS_OPEN reads it: PHP's `parse_url`, the query
+/// (with the fragment glued back after a `#`) as parameters, a host means TCP (`tcp` unless a
+/// scheme is given), no host means a unix socket at the path. None when PHP cannot parse it.
+fn parse_url(raw: &str, base: usize) -> Option<Host> {
+    let url = php_parse_url(raw.as_bytes())?;
+    let text = |r: &Range<usize>| raw[r.clone()].to_string();
     let mut host = Host {
         raw: raw.to_string(),
         span: base..base + raw.len(),
-        scheme: scheme.clone(),
+        scheme: url.scheme.as_ref().map(|r| text(r).to_ascii_lowercase()),
         host: None,
-        port: None,
+        port: url.port,
         socket: None,
         params: Vec::new(),
     };
-    if let Some(q) = query {
-        host.params = parse_query(q, base + query_at);
+    if let Some(q) = &url.query {
+        // phpredis glues `#fragment` back onto the query.
+        let end = url.fragment.as_ref().map_or(q.end, |f| f.end);
+        host.params = parse_query(&raw[q.start..end], base + q.start);
     }
-    if scheme.as_deref() == Some("unix") || scheme.as_deref() == Some("file") {
-        if before_query.is_empty() {
-            return None;
+    match (&url.host, &url.path) {
+        (Some(h), _) => {
+            let name = text(h);
+            let name = name
+                .strip_prefix('[')
+                .and_then(|n| n.strip_suffix(']'))
+                .map_or(name.clone(), str::to_string);
+            host.host = Some(name);
         }
-        host.socket = Some(before_query.to_string());
-        return Some(host);
-    }
-    let authority = before_query.split('/').next().unwrap_or("");
-    let hostport = authority.rsplit('@').next().unwrap_or("");
-    if hostport.is_empty() {
-        return None;
-    }
-    let (name, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-        let close = stripped.find(']')?;
-        let port = stripped[close + 1..].strip_prefix(':');
-        (&stripped[..close], port)
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    if name.is_empty()
-        || name.contains(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
-    {
-        return None;
-    }
-    host.host = Some(name.to_string());
-    if let Some(p) = port {
-        if p.is_empty() {
-            host.port = None;
-        } else {
-            host.port = Some(p.parse().ok()?);
-        }
+        (None, Some(p)) if !p.is_empty() => host.socket = Some(text(p)),
+        _ => return None,
     }
     Some(host)
 }
 
 fn check_host(host: &Host) -> Option<String> {
+    if let Some(socket) = host.socket.as_deref() {
+        let unix = matches!(host.scheme.as_deref(), Some("file" | "unix"));
+        if !unix && !socket.starts_with('/') {
+            let raw = crate::model::redis::safe_text(host.raw.split('?').next().unwrap_or(""));
+            return Some(match host.scheme.as_deref() {
+                // PHP's parse_url reads `host:port?query` as scheme `host`, path `port`.
+                Some(scheme) if socket.bytes().all(|b| b.is_ascii_digit()) => format!(
+                    "`{raw}` followed by a query is read as the unix socket `{socket}` (PHP's parse_url takes `{scheme}` for a scheme there): write `tcp://{raw}`"
+                ),
+                _ => format!(
+                    "`{raw}` is read as the unix socket path `{socket}`, relative to the PHP process' folder: write `tcp://{raw}` for a host"
+                ),
+            });
+        }
+    }
     if let Some(w) = host.param("weight") {
         if w.value.trim().parse::<i64>().map_or(true, |v| v <= 0) {
             return Some(format!("weight `{}` must be a number above 0", w.value));
@@ -339,6 +555,51 @@ pub fn parse_cluster(value: &str) -> SavePath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn database_reads_like_zval_get_long() {
+        for (text, want) in [
+            ("3", 3),
+            (" 8", 8),
+            ("3#frag", 3),
+            ("x", 0),
+            ("", 0),
+            ("1e1", 10),
+            ("2.9x", 2),
+            ("+7", 7),
+            ("-1", -1),
+        ] {
+            assert_eq!(php_intval(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_read_by_php_parse_url() {
+        let h = |v: &str| parse_redis(v).hosts.remove(0);
+        let tcp = h("tcp://10.0.0.5:6380?auth=pw");
+        assert_eq!(
+            (tcp.host.as_deref(), tcp.port),
+            (Some("10.0.0.5"), Some(6380))
+        );
+        let bare = h("10.0.0.5:6380");
+        assert_eq!(
+            (bare.host.as_deref(), bare.port),
+            (Some("10.0.0.5"), Some(6380))
+        );
+        // A query after `host:port` makes `host` a scheme and `port` a socket path.
+        let odd = h("10.0.0.5:6380?auth=pw");
+        assert_eq!((odd.host, odd.socket.as_deref()), (None, Some("6380")));
+        assert!(parse_redis("10.0.0.5:6380?auth=pw")
+            .error
+            .unwrap()
+            .contains("tcp://10.0.0.5:6380"));
+        let sock = h("/run/redis.sock?database=2");
+        assert_eq!(
+            (sock.socket.as_deref(), sock.database()),
+            (Some("/run/redis.sock"), Some(2))
+        );
+        assert!(parse_redis("tcp://h:123456").error.is_some());
+    }
 
     #[test]
     fn hosts_and_params() {

@@ -129,7 +129,7 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
         .as_ref()
         .and_then(|s| direct_value_offset(ctx, file, s));
     if let Some(error) = &sp.error {
-        out.push(Finding::new("PHP105", file, span.clone(), format!("phpredis refuses this `session.save_path`: {error}; every request that starts a session fails")));
+        out.push(Finding::new("PHP105", file, span.clone(), format!("phpredis cannot use this `session.save_path`: {error}; every request that starts a session fails")));
         return;
     }
     if sp.hosts.is_empty() {

@@ -199,6 +199,11 @@ impl Server {
     /// Start `binary` on `config` (a file the caller owns; Sentinel rewrites it), with overrides
     /// that come after the file: a private unix socket, no TCP port, a temp working folder.
     pub fn start(binary: &Path, config: &Path, sentinel: bool) -> Started {
+        Server::start_on(binary, config, sentinel, 0)
+    }
+
+    /// `start`, also listening on 127.0.0.1:`port` (0: no TCP).
+    pub fn start_on(binary: &Path, config: &Path, sentinel: bool, port: u16) -> Started {
         let dir = tempfile::tempdir().expect("temp dir");
         let socket = dir.path().join("redis.sock");
         let log = dir.path().join("redis.log");
@@ -207,7 +212,11 @@ impl Server {
         if sentinel {
             cmd.arg("--sentinel");
         }
-        cmd.args(["--port", "0", "--unixsocket"])
+        cmd.args(["--port", &port.to_string()]);
+        if port != 0 {
+            cmd.args(["--bind", "127.0.0.1"]);
+        }
+        cmd.arg("--unixsocket")
             .arg(&socket)
             .args(["--daemonize", "no", "--supervised", "no"]);
         cmd.args(["--pidfile", ""]).arg("--logfile").arg(&log);

@@ -1,0 +1,196 @@
+//! Oracle test: redline's reading of `session.save_path` against phpredis itself. A real
+//! redis-server (private unix socket, and a private TCP port on 127.0.0.1) needs a password with
+//! the characters URL encoding trips on; for each save_path, PHP with Debian's phpredis
+//! (php-redis) starts a session and writes it. redline's reading of the same save_path must
+//! predict what happened: whether phpredis authenticated (its password is the server's), the
+//! database the session landed in and the key prefix.
+
+mod common;
+
+use common::*;
+use redline::model::save_path::parse_redis;
+use std::path::Path;
+use std::process::Command;
+
+const PASSWORD: &str = "p+w#1&x";
+const SESSION_ID: &str = "oracletest";
+
+/// Save paths, `{sock}` and `{port}` filled in per run.
+const SAVE_PATHS: &[&str] = &[
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=3",
+    "tcp://127.0.0.1:{port}?database=2&auth=p%2Bw%231%26x&timeout=2.5&persistent=0",
+    "127.0.0.1:{port}?auth=p%2Bw%231%26x&database=1",
+    "tcp://localhost:{port}?auth=p%2Bw%231%26x&database=4",
+    "tcp://127.0.0.1:{port}?auth=p+w%231%26x",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw#1&x",
+    "tcp://127.0.0.1:{port}?auth=wrong",
+    "tcp://127.0.0.1:{port}",
+    "tcp://127.0.0.1:{port}?auth[]=p%2Bw%231%26x&database=5",
+    "tcp://127.0.0.1:{port}?auth[]=default&auth[]=p%2Bw%231%26x&database=6",
+    "tcp://127.0.0.1:{port}?auth[user]=default&auth[pass]=p%2Bw%231%26x&database=7",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&prefix=shop:",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=x",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=%208",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=3&database=9",
+    "tcp://127.0.0.1:{port}?auth=wrong&auth=p%2Bw%231%26x",
+    "unix://{sock}?auth=p%2Bw%231%26x&database=2",
+    "unix:{sock}?auth=p%2Bw%231%26x&database=3",
+    "{sock}?auth=p%2Bw%231%26x&database=4",
+    "file://{sock}?auth=p%2Bw%231%26x&database=5",
+    "unix://{sock}?auth=nope",
+    "tcp://127.0.0.1:{port}/?auth=p%2Bw%231%26x&database=2",
+    "tcp://127.0.0.1:{port}/some/path?auth=p%2Bw%231%26x&database=3",
+    "tcp://127.0.0.1:{port}#x?auth=p%2Bw%231%26x",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x#frag&database=3",
+    "tcp://127.0.0.1:{port}?database=3#frag&auth=p%2Bw%231%26x",
+    "tcp://127.0.0.1:{port}x?auth=p%2Bw%231%26x",
+    "tcp://[127.0.0.1]:{port}?auth=p%2Bw%231%26x",
+    "localhost:{port}?auth=p%2Bw%231%26x",
+    "tcp://user@127.0.0.1:{port}?auth=p%2Bw%231%26x&database=1",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=1e1",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=2.9x",
+    "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=%2B7",
+];
+
+/// What phpredis did: None when the session could not be opened or written, else the database
+/// and the key it wrote.
+fn phpredis_writes(php: &Path, save_path: &str, server: &Server) -> Option<(i64, String)> {
+    let script = format!(
+        "ini_set('session.save_path', $argv[1]); session_id('{SESSION_ID}'); \
+         try {{ if (!@session_start()) {{ echo 'FAIL'; exit; }} $_SESSION['k'] = 'v'; \
+         echo @session_write_close() ? 'OK' : 'FAIL'; }} \
+         catch (Throwable $e) {{ echo 'FAIL'; }}"
+    );
+    let out = Command::new(php)
+        .args([
+            "-n",
+            "-d",
+            "extension=igbinary",
+            "-d",
+            "extension=redis",
+            "-d",
+            "session.save_handler=redis",
+            "-r",
+            &script,
+        ])
+        .arg(save_path)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("php runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.ends_with("OK") || said.ends_with("FAIL"),
+        "{save_path}: php said {said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut c = server.connect();
+    assert!(!c.call(&["AUTH", PASSWORD]).is_error());
+    let mut found = None;
+    for db in 0..16 {
+        assert!(!c.call(&["SELECT", &db.to_string()]).is_error());
+        if let Reply::Array(Some(keys)) = c.call(&["KEYS", "*"]) {
+            if let Some(key) = keys.first() {
+                found = Some((db, key.text()));
+            }
+        }
+    }
+    assert!(!c.call(&["FLUSHALL"]).is_error());
+    match (said.ends_with("OK"), &found) {
+        (true, Some(_)) => found,
+        (false, None) => None,
+        _ => panic!("{save_path}: php said {said} but the server holds {found:?}"),
+    }
+}
+
+/// What redline reads: phpredis reaches the server when the host is where it listens (this
+/// socket, or 127.0.0.1 / localhost on this port) and authenticates when the password it sends
+/// is the server's; the session goes to `database` (0 when absent or not a number) under
+/// `prefix`. A save_path redline reports as refused (PHP105) fails.
+fn redline_predicts(save_path: &str, socket: &str, port: u16) -> Option<(i64, String)> {
+    let parsed = parse_redis(save_path);
+    if parsed.error.is_some() {
+        return None;
+    }
+    let host = parsed.hosts.first()?;
+    let reaches = match (&host.socket, &host.host) {
+        (Some(path), _) => path == socket,
+        (None, Some(name)) => {
+            ["127.0.0.1", "localhost"].contains(&name.as_str()) && host.port == Some(port)
+        }
+        (None, None) => false,
+    };
+    if !reaches {
+        return None;
+    }
+    if host.auth_password().map(|p| p.value.as_str()) != Some(PASSWORD) {
+        return None;
+    }
+    let prefix = host
+        .param("prefix")
+        .map_or("PHPREDIS_SESSION:".to_string(), |p| p.value.clone());
+    Some((
+        host.database().unwrap_or(0),
+        format!("{prefix}{SESSION_ID}"),
+    ))
+}
+
+#[test]
+fn save_paths_match_phpredis() {
+    let (Some(php), Some(redis)) = (oracle("php"), oracle("redis-server")) else {
+        return;
+    };
+    let loaded = Command::new(&php)
+        .args([
+            "-n",
+            "-d",
+            "extension=igbinary",
+            "-d",
+            "extension=redis",
+            "-r",
+        ])
+        .arg("echo extension_loaded('redis') ? 'yes' : 'no';")
+        .output()
+        .expect("php runs");
+    if String::from_utf8_lossy(&loaded.stdout) != "yes" {
+        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("phpredis (php-redis) is not installed and REDLINE_REQUIRE_ORACLES=1");
+        }
+        eprintln!("\n!!! SKIPPED: phpredis is not installed (apt-get install php-redis); this test compared nothing !!!\n");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "redis.conf",
+        format!("requirepass \"{PASSWORD}\"\nsave \"\"\nappendonly no\ndatabases 16\n"),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let Started::Running(server) = Server::start_on(&redis, &config, false, port) else {
+        panic!("redis-server refused the test config");
+    };
+    let sock = server.socket.to_string_lossy().into_owned();
+    let mut mismatches = Vec::new();
+    for template in SAVE_PATHS {
+        let save_path = template
+            .replace("{sock}", &sock)
+            .replace("{port}", &port.to_string());
+        let theirs = phpredis_writes(&php, &save_path, &server);
+        let ours = redline_predicts(&save_path, &sock, port);
+        if ours != theirs {
+            mismatches.push(format!(
+                "{template}: redline predicts {ours:?}, phpredis did {theirs:?}"
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "redline and phpredis disagree:\n{}",
+        mismatches.join("\n")
+    );
+}
