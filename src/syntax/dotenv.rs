@@ -390,7 +390,20 @@ pub fn laravel_env_value(raw: &str) -> LaravelValue {
         "false" | "(false)" => LaravelValue::Bool(false),
         "empty" | "(empty)" => LaravelValue::Str(String::new()),
         "null" | "(null)" => LaravelValue::Null,
-        _ => LaravelValue::Str(raw.to_string()),
+        // `preg_match('/\A(['"])(.*)\1\z/')`: one pair of matching quotes around a value
+        // without a line break is taken off (`'"secret"'` in .env is `secret` to env()).
+        _ => {
+            let b = raw.as_bytes();
+            let quoted = b.len() >= 2
+                && matches!(b[0], b'\'' | b'"')
+                && b[b.len() - 1] == b[0]
+                && !raw[1..raw.len() - 1].contains('\n');
+            LaravelValue::Str(if quoted {
+                raw[1..raw.len() - 1].to_string()
+            } else {
+                raw.to_string()
+            })
+        }
     }
 }
 
@@ -447,5 +460,17 @@ mod tests {
         assert_eq!(laravel_env_value("(null)"), LaravelValue::Null);
         assert_eq!(laravel_env_value("TRUE"), LaravelValue::Bool(true));
         assert_eq!(laravel_env_value("Empty"), LaravelValue::Str(String::new()));
+        // Env::get takes one pair of matching quotes off.
+        assert_eq!(
+            laravel_env_value("\"secret\""),
+            LaravelValue::Str("secret".into())
+        );
+        assert_eq!(laravel_env_value("'s'"), LaravelValue::Str("s".into()));
+        assert_eq!(laravel_env_value("'s\""), LaravelValue::Str("'s\"".into()));
+        assert_eq!(laravel_env_value("\""), LaravelValue::Str("\"".into()));
+        assert_eq!(
+            laravel_env_value("\"a\nb\""),
+            LaravelValue::Str("\"a\nb\"".into())
+        );
     }
 }

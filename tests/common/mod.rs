@@ -157,8 +157,10 @@ impl Connection {
             return false;
         }
         let mut line = String::new();
+        // `-LOADING` is a server still reading its data: not serving yet.
         matches!(self.reader.read_line(&mut line), Ok(n) if n > 0)
             && (line.starts_with('+') || line.starts_with('-'))
+            && !line.starts_with("-LOADING")
     }
 
     pub fn call(&mut self, args: &[&str]) -> Reply {
