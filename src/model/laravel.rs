@@ -283,9 +283,10 @@ pub fn parse_redis_url(url: &str) -> Option<RedisUrl> {
         Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (h, Some(p)),
         _ => (hostport, None),
     };
-    // tcp:// and tls:// become a host prefix; redis:// and rediss:// do not.
+    // ConfigurationUrlParser maps redis:// to tcp and rediss:// to tls, and the connector hands
+    // phpredis `scheme://host`; tcp:// is phpredis' default and stays off.
     out.host = Some(match scheme {
-        "tcp" | "tls" => format!("{scheme}://{host}"),
+        "tls" | "rediss" => format!("tls://{host}"),
         _ => host.to_string(),
     });
     out.port = port.filter(|p| !p.is_empty()).map(str::to_string);
