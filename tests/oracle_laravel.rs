@@ -3,6 +3,10 @@
 //! the connection) against Laravel's own code: Debian's illuminate/support (`Env`, `env()`,
 //! `ConfigurationUrlParser`) and phpdotenv loading each app's `.env` the way Laravel boots, then
 //! the app's config files included by `php -n`.
+//!
+//! Each case in fixtures/oracle/laravel is a `.env` (and `laravel-version` when it is 10); the
+//! app is built in a temp folder with the stock config files of that version from
+//! fixtures/corpus/laravel-config.
 
 mod common;
 
@@ -47,14 +51,31 @@ echo json_encode(['connection' => $name, 'host' => $host, 'port' => $conf['port'
     'database' => $conf['database'] ?? null, 'password' => $conf['password'] ?? null]);
 "#;
 
-fn apps() -> Vec<PathBuf> {
-    let mut apps: Vec<PathBuf> = std::fs::read_dir(fixtures().join("oracle/laravel"))
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures().join("oracle/laravel"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
-    apps.sort();
-    apps
+    cases.sort();
+    cases
+}
+
+/// A Laravel app in `dir`: the case's `.env`, `artisan`, and the stock config files.
+fn build_app(case: &Path, dir: &Path) -> PathBuf {
+    let app = dir.join(case.file_name().unwrap());
+    std::fs::create_dir_all(app.join("config")).unwrap();
+    std::fs::copy(case.join(".env"), app.join(".env")).unwrap();
+    std::fs::write(app.join("artisan"), "").unwrap();
+    let version = std::fs::read_to_string(case.join("laravel-version"))
+        .map_or("11".to_string(), |v| v.trim().to_string());
+    for name in ["database", "session"] {
+        let stock = fixtures().join(format!(
+            "corpus/laravel-config/laravel__laravel__{version}.x__config__{name}.php"
+        ));
+        std::fs::copy(stock, app.join(format!("config/{name}.php"))).unwrap();
+    }
+    app
 }
 
 /// redline's session connection for the app: its name and fields (Null as JSON null; a value
@@ -118,8 +139,9 @@ fn session_connections_match_laravel() {
     let script = write(dir.path(), "laravel.php", SCRIPT);
     let mut mismatches = Vec::new();
     let mut compared = 0;
-    for app in apps() {
-        let name = app.file_name().unwrap().to_string_lossy().into_owned();
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let app = build_app(&case, dir.path());
         let out = Command::new(&php)
             .args(["-n", "-d", "extension=mbstring", "-d", "extension=ctype"])
             .arg(&script)
