@@ -16,23 +16,11 @@ use std::process::Command;
 const AUTOLOAD: &str = "/usr/share/php/Dotenv/autoload.php";
 
 fn env_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in [
+    files_in(&[
         fixtures().join("oracle/dotenv"),
         fixtures().join("corpus/laravel-env"),
         manifest_dir().join("../shared/corpus/laravel-env"),
-    ] {
-        if dir.is_dir() {
-            files.extend(
-                std::fs::read_dir(dir)
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.is_file()),
-            );
-        }
-    }
-    files.sort();
-    files
+    ])
 }
 
 /// phpdotenv's values (None for a name without `=`), or the message it threw.
@@ -107,12 +95,7 @@ fn redline_reads(file: &Path) -> Result<BTreeMap<String, Option<String>>, String
 fn values_and_errors_match_phpdotenv() {
     let Some(php) = oracle("php") else { return };
     if !Path::new(AUTOLOAD).is_file() {
-        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("phpdotenv ({AUTOLOAD}) is not installed and REDLINE_REQUIRE_ORACLES=1");
-        }
-        eprintln!(
-            "\n!!! SKIPPED: phpdotenv is not installed (apt-get install php-vlucas-phpdotenv); this test compared nothing !!!\n"
-        );
+        oracle_missing("phpdotenv (apt-get install php-vlucas-phpdotenv)");
         return;
     }
     let mut mismatches = Vec::new();

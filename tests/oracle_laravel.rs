@@ -127,12 +127,7 @@ fn as_text(v: &Value) -> Value {
 fn session_connections_match_laravel() {
     let Some(php) = oracle("php") else { return };
     if !Path::new(SUPPORT).is_file() || !Path::new(DOTENV).is_file() {
-        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!(
-                "illuminate/support or phpdotenv is not installed and REDLINE_REQUIRE_ORACLES=1"
-            );
-        }
-        eprintln!("\n!!! SKIPPED: php-illuminate-support or php-vlucas-phpdotenv is not installed; this test compared nothing !!!\n");
+        oracle_missing("illuminate/support and phpdotenv (apt-get install php-illuminate-support)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

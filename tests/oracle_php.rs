@@ -11,25 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn ini_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("oracle/php"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    let shared = manifest_dir().join("../shared/corpus/php-ini");
-    if shared.is_dir() {
-        files.extend(
-            std::fs::read_dir(shared)
-                .unwrap()
-                .map(|e| e.unwrap().path()),
-        );
-    }
-    files.extend(
-        std::fs::read_dir(fixtures().join("corpus/php-ini"))
-            .unwrap()
-            .map(|e| e.unwrap().path()),
-    );
-    files.sort();
-    files
+    files_in(&[
+        fixtures().join("oracle/php"),
+        manifest_dir().join("../shared/corpus/php-ini"),
+        fixtures().join("corpus/php-ini"),
+    ])
 }
 
 /// What PHP reports for `keys`: value or null, and whether it printed a syntax error.

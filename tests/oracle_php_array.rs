@@ -28,23 +28,11 @@ namespace {
 "#;
 
 fn config_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in [
+    files_in(&[
         fixtures().join("oracle/php-array"),
         fixtures().join("corpus/laravel-config"),
         manifest_dir().join("../shared/corpus/laravel-config"),
-    ] {
-        if dir.is_dir() {
-            files.extend(
-                std::fs::read_dir(dir)
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.is_file()),
-            );
-        }
-    }
-    files.sort();
-    files
+    ])
 }
 
 /// PHP's array key for a literal string key: a canonical decimal integer becomes an int.

@@ -15,6 +15,9 @@ use std::process::Command;
 const PASSWORD: &str = "p+w#1&x";
 const SESSION_ID: &str = "oracletest";
 
+/// `php -n` with Debian's phpredis (which needs igbinary loaded first).
+const PHPREDIS: [&str; 5] = ["-n", "-d", "extension=igbinary", "-d", "extension=redis"];
+
 /// Save paths, `{sock}` and `{port}` filled in per run.
 const SAVE_PATHS: &[&str] = &[
     "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x",
@@ -63,17 +66,8 @@ fn phpredis_writes(php: &Path, save_path: &str, server: &Server) -> Option<(i64,
          catch (Throwable $e) {{ echo 'FAIL'; }}"
     );
     let out = Command::new(php)
-        .args([
-            "-n",
-            "-d",
-            "extension=igbinary",
-            "-d",
-            "extension=redis",
-            "-d",
-            "session.save_handler=redis",
-            "-r",
-            &script,
-        ])
+        .args(PHPREDIS)
+        .args(["-d", "session.save_handler=redis", "-r", &script])
         .arg(save_path)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
@@ -142,22 +136,12 @@ fn save_paths_match_phpredis() {
         return;
     };
     let loaded = Command::new(&php)
-        .args([
-            "-n",
-            "-d",
-            "extension=igbinary",
-            "-d",
-            "extension=redis",
-            "-r",
-        ])
-        .arg("echo extension_loaded('redis') ? 'yes' : 'no';")
+        .args(PHPREDIS)
+        .args(["-r", "echo extension_loaded('redis') ? 'yes' : 'no';"])
         .output()
         .expect("php runs");
     if String::from_utf8_lossy(&loaded.stdout) != "yes" {
-        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("phpredis (php-redis) is not installed and REDLINE_REQUIRE_ORACLES=1");
-        }
-        eprintln!("\n!!! SKIPPED: phpredis is not installed (apt-get install php-redis); this test compared nothing !!!\n");
+        oracle_missing("phpredis (apt-get install php-redis)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

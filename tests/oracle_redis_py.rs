@@ -62,10 +62,7 @@ print(json.dumps({"results": out}))
         )
     });
     if reply.get("missing").is_some() {
-        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("redis-py is not installed for python3 and REDLINE_REQUIRE_ORACLES=1");
-        }
-        eprintln!("\n!!! SKIPPED: redis-py is not installed for python3 (pip install redis); this test compared nothing !!!\n");
+        oracle_missing("redis-py for python3 (pip install redis)");
         return;
     }
     let results = reply["results"].as_array().unwrap();

@@ -63,14 +63,30 @@ pub fn oracle(program: &str) -> Option<PathBuf> {
         })
         .unwrap_or(None);
     if found.is_none() {
-        if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("oracle `{program}` is not installed and REDLINE_REQUIRE_ORACLES=1");
-        }
-        eprintln!(
-            "\n!!! SKIPPED: oracle `{program}` is not installed; this test compared nothing !!!\n"
-        );
+        oracle_missing(&format!("`{program}`"));
     }
     found
+}
+
+/// An oracle (a program, a library) is not installed: fail under REDLINE_REQUIRE_ORACLES=1 (CI),
+/// else say loudly that the test compared nothing. `what` names it and how to install it.
+pub fn oracle_missing(what: &str) {
+    if std::env::var("REDLINE_REQUIRE_ORACLES").as_deref() == Ok("1") {
+        panic!("oracle {what} is not installed and REDLINE_REQUIRE_ORACLES=1");
+    }
+    eprintln!("\n!!! SKIPPED: oracle {what} is not installed; this test compared nothing !!!\n");
+}
+
+/// The regular files directly in each of `dirs` that exist, sorted.
+pub fn files_in(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .filter(|d| d.is_dir())
+        .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
 }
 
 /// A reply of the Redis protocol.
