@@ -577,20 +577,152 @@ fn target(input: &str) -> Option<(&str, Vec<String>)> {
     }
 }
 
-/// Read a settings module.
+/// The encoding a PEP 263 comment declares on line 1 or 2 (`# -*- coding: latin-1 -*-`),
+/// normalised the way Python looks codecs up (lower case, `-` and spaces as `_`).
+fn declared_coding(src: &[u8]) -> Option<String> {
+    let mut lines = src.split(|&b| b == b'\n');
+    for _ in 0..2 {
+        let line = lines.next()?;
+        let code = line
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
+            .map_or(&line[line.len()..], |p| &line[p..]);
+        if !code.starts_with(b"#") {
+            // Python reads line 2 only after a blank or comment line 1.
+            if code.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            return None;
+        }
+        let text = String::from_utf8_lossy(code);
+        if let Some(at) = text
+            .find("coding")
+            .filter(|&at| matches!(text.as_bytes().get(at + 6), Some(b':' | b'=')))
+        {
+            let name: String = text[at + 7..]
+                .trim_start_matches([' ', '\t'])
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            return (!name.is_empty()).then(|| name.to_lowercase().replace(['-', ' '], "_"));
+        }
+    }
+    None
+}
+
+/// Characters of cp1252's 0x80-0x9F row; None where Python's codec has no character.
+const CP1252_HIGH: [Option<char>; 32] = [
+    Some('\u{20ac}'),
+    None,
+    Some('\u{201a}'),
+    Some('\u{0192}'),
+    Some('\u{201e}'),
+    Some('\u{2026}'),
+    Some('\u{2020}'),
+    Some('\u{2021}'),
+    Some('\u{02c6}'),
+    Some('\u{2030}'),
+    Some('\u{0160}'),
+    Some('\u{2039}'),
+    Some('\u{0152}'),
+    None,
+    Some('\u{017d}'),
+    None,
+    None,
+    Some('\u{2018}'),
+    Some('\u{2019}'),
+    Some('\u{201c}'),
+    Some('\u{201d}'),
+    Some('\u{2022}'),
+    Some('\u{2013}'),
+    Some('\u{2014}'),
+    Some('\u{02dc}'),
+    Some('\u{2122}'),
+    Some('\u{0161}'),
+    Some('\u{203a}'),
+    Some('\u{0153}'),
+    None,
+    Some('\u{017e}'),
+    Some('\u{0178}'),
+];
+
+/// A module in a single-byte encoding as UTF-8 text, with the file offset of each text byte
+/// (and of its end). None for an encoding redline does not decode or a byte it has no
+/// character for (Python refuses those too).
+fn decode_single_byte(src: &[u8], coding: &str) -> Option<(String, Vec<usize>)> {
+    let latin1 = [
+        "latin_1",
+        "latin1",
+        "latin",
+        "l1",
+        "iso8859_1",
+        "iso_8859_1",
+        "iso_latin_1",
+        "cp819",
+        "8859",
+        "iso_ir_100",
+        "csisolatin1",
+    ]
+    .iter()
+    .any(|n| coding == *n || coding.starts_with(&format!("{n}_")));
+    let cp1252 = ["cp1252", "windows_1252", "1252"].contains(&coding);
+    if !latin1 && !cp1252 {
+        return None;
+    }
+    let mut text = String::with_capacity(src.len() + src.len() / 8);
+    let mut map = Vec::with_capacity(src.len() + 1);
+    for (i, &b) in src.iter().enumerate() {
+        let c = match b {
+            0x80..=0x9f if cp1252 => CP1252_HIGH[usize::from(b - 0x80)]?,
+            _ => char::from(b),
+        };
+        text.push(c);
+        map.resize(text.len(), i);
+    }
+    map.push(src.len());
+    Some((text, map))
+}
+
+/// Read a settings module: UTF-8 (Python's default), or the Latin-1 or cp1252 its coding
+/// comment declares. Offsets in the result are file offsets either way.
 pub fn parse(src: &[u8]) -> PyModule {
-    let (lines, error) = logical_lines(src);
+    if let Ok(text) = std::str::from_utf8(src) {
+        return parse_text(text);
+    }
+    let coding = declared_coding(src);
+    let decoded = coding
+        .as_deref()
+        .filter(|_| !src.starts_with(b"\xEF\xBB\xBF"))
+        .and_then(|c| decode_single_byte(src, c));
+    let Some((text, map)) = decoded else {
+        let (_, error) = logical_lines(src);
+        let why = match coding {
+            Some(c) => format!("the module declares the encoding `{c}`, which redline does not decode, or holds a byte it has no character for"),
+            None => "the module is not valid UTF-8 and declares no other encoding (Python refuses it)".into(),
+        };
+        return PyModule {
+            assignments: Vec::new(),
+            error: error.or(Some((0..0, why))),
+        };
+    };
+    let mut module = parse_text(&text);
+    let at = |r: &Range<usize>| map[r.start]..map[r.end];
+    for a in &mut module.assignments {
+        a.span = at(&a.span);
+        a.value_span = at(&a.value_span);
+    }
+    if let Some((span, _)) = &mut module.error {
+        *span = at(span);
+    }
+    module
+}
+
+/// Read a module's text (its offsets index `text`).
+fn parse_text(text: &str) -> PyModule {
+    let (lines, error) = logical_lines(text.as_bytes());
     let mut module = PyModule {
         assignments: Vec::new(),
         error,
-    };
-    // Offsets below index `src`, so the text must be `src` itself.
-    let Ok(text) = std::str::from_utf8(src) else {
-        module.error.get_or_insert((
-            0..0,
-            "the module is not valid UTF-8 (Python refuses it)".into(),
-        ));
-        return module;
     };
     for (start, end, indent) in lines {
         let line = &text[start..end];
