@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use redline::model::save_path::parse_redis;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const PASSWORD: &str = "p+w#1&x";
@@ -56,6 +56,63 @@ const SAVE_PATHS: &[&str] = &[
     "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=%2B7",
 ];
 
+/// PHP with phpredis, and a redis-server needing `password` on a unix socket and a private
+/// TCP port; None (said loudly) when an oracle is missing.
+fn php_and_server(password: &str) -> Option<(PathBuf, Server, u16, tempfile::TempDir)> {
+    let (Some(php), Some(redis)) = (oracle("php"), oracle("redis-server")) else {
+        return None;
+    };
+    if !phpredis_loaded(&php) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "redis.conf",
+        format!("requirepass \"{password}\"\nsave \"\"\nappendonly no\ndatabases 16\n"),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    match Server::start_on(&redis, &config, false, port) {
+        Started::Running(server) => Some((php, server, port, dir)),
+        Started::Refused(why) => panic!("redis-server refused the test config: {why}"),
+    }
+}
+
+/// The session key the server holds and its database (then the server is emptied).
+fn take_session(server: &Server, password: &str) -> Option<(i64, String)> {
+    let mut c = server.connect();
+    assert!(!c.call(&["AUTH", password]).is_error());
+    let mut found = None;
+    for db in 0..16 {
+        assert!(!c.call(&["SELECT", &db.to_string()]).is_error());
+        if let Reply::Array(Some(keys)) = c.call(&["KEYS", "*"]) {
+            if let Some(key) = keys.first() {
+                found = Some((db, key.text()));
+            }
+        }
+    }
+    assert!(!c.call(&["FLUSHALL"]).is_error());
+    found
+}
+
+/// Whether `php -n` loads phpredis; if not, says so (or fails under REDLINE_REQUIRE_ORACLES).
+fn phpredis_loaded(php: &Path) -> bool {
+    let loaded = Command::new(php)
+        .args(PHPREDIS)
+        .args(["-r", "echo extension_loaded('redis') ? 'yes' : 'no';"])
+        .output()
+        .expect("php runs");
+    let yes = String::from_utf8_lossy(&loaded.stdout) == "yes";
+    if !yes {
+        oracle_missing("phpredis (apt-get install php-redis)");
+    }
+    yes
+}
+
 /// What phpredis did: None when the session could not be opened or written, else the database
 /// and the key it wrote.
 fn phpredis_writes(php: &Path, save_path: &str, server: &Server) -> Option<(i64, String)> {
@@ -79,18 +136,7 @@ fn phpredis_writes(php: &Path, save_path: &str, server: &Server) -> Option<(i64,
         "{save_path}: php said {said}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut c = server.connect();
-    assert!(!c.call(&["AUTH", PASSWORD]).is_error());
-    let mut found = None;
-    for db in 0..16 {
-        assert!(!c.call(&["SELECT", &db.to_string()]).is_error());
-        if let Reply::Array(Some(keys)) = c.call(&["KEYS", "*"]) {
-            if let Some(key) = keys.first() {
-                found = Some((db, key.text()));
-            }
-        }
-    }
-    assert!(!c.call(&["FLUSHALL"]).is_error());
+    let found = take_session(server, PASSWORD);
     match (said.ends_with("OK"), &found) {
         (true, Some(_)) => found,
         (false, None) => None,
@@ -132,31 +178,8 @@ fn redline_predicts(save_path: &str, socket: &str, port: u16) -> Option<(i64, St
 
 #[test]
 fn save_paths_match_phpredis() {
-    let (Some(php), Some(redis)) = (oracle("php"), oracle("redis-server")) else {
+    let Some((php, server, port, _dir)) = php_and_server(PASSWORD) else {
         return;
-    };
-    let loaded = Command::new(&php)
-        .args(PHPREDIS)
-        .args(["-r", "echo extension_loaded('redis') ? 'yes' : 'no';"])
-        .output()
-        .expect("php runs");
-    if String::from_utf8_lossy(&loaded.stdout) != "yes" {
-        oracle_missing("phpredis (apt-get install php-redis)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let config = write(
-        dir.path(),
-        "redis.conf",
-        format!("requirepass \"{PASSWORD}\"\nsave \"\"\nappendonly no\ndatabases 16\n"),
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let Started::Running(server) = Server::start_on(&redis, &config, false, port) else {
-        panic!("redis-server refused the test config");
     };
     let sock = server.socket.to_string_lossy().into_owned();
     let mut mismatches = Vec::new();
@@ -176,5 +199,77 @@ fn save_paths_match_phpredis() {
         mismatches.is_empty(),
         "redline and phpredis disagree:\n{}",
         mismatches.join("\n")
+    );
+}
+
+/// Whether PHP, reading `ini` (`php -n -c`), opens and writes a session, and where it landed.
+fn session_from_ini(php: &Path, ini: &Path, server: &Server) -> Option<(i64, String)> {
+    let script = format!(
+        "session_id('{SESSION_ID}'); try {{ if (!@session_start()) {{ echo 'FAIL'; exit; }} \
+         $_SESSION['k'] = 'v'; echo @session_write_close() ? 'OK' : 'FAIL'; }} \
+         catch (Throwable $e) {{ echo 'FAIL'; }}"
+    );
+    let out = Command::new(php)
+        .args(PHPREDIS)
+        .arg("-c")
+        .arg(ini)
+        .args(["-r", &script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("php runs");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let found = take_session(server, FIX_PASSWORD);
+    assert_eq!(
+        said == "OK",
+        found.is_some(),
+        "php said {said}, server holds {found:?}"
+    );
+    found
+}
+
+/// A password with `+` and `#` but no `&`: what the user meant is known, so PHP106's fix is safe.
+const FIX_PASSWORD: &str = "p+w#1";
+
+/// PHP106's safe fix, checked by phpredis: before it PHP sends the wrong password (`+` is a
+/// space, `#` starts the fragment) and no session is written; after `redline fix --write` the
+/// session lands in the configured database.
+#[test]
+fn php106_fix_makes_phpredis_authenticate() {
+    let Some((php, server, port, _dir)) = php_and_server(FIX_PASSWORD) else {
+        return;
+    };
+    let app = tempfile::tempdir().unwrap();
+    let ini = write(
+        app.path(),
+        "php.ini",
+        format!("[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:{port}?auth={FIX_PASSWORD}&database=3\"\n"),
+    );
+    assert_eq!(
+        session_from_ini(&php, &ini, &server),
+        None,
+        "the unencoded password works"
+    );
+    let out = run(
+        app.path(),
+        &[
+            "fix",
+            "--no-config",
+            "--write",
+            "--select",
+            "PHP106",
+            "php.ini",
+        ],
+    );
+    assert!(
+        out.status.success() || out.status.code() == Some(1),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        session_from_ini(&php, &ini, &server),
+        Some((3, format!("PHPREDIS_SESSION:{SESSION_ID}"))),
+        "after the fix: {}",
+        std::fs::read_to_string(&ini).unwrap()
     );
 }
