@@ -91,13 +91,50 @@ fn redline_reads(file: &Path) -> Result<BTreeMap<String, Option<String>>, String
         .collect())
 }
 
-#[test]
-fn values_and_errors_match_phpdotenv() {
-    let Some(php) = oracle("php") else { return };
+/// PHP and phpdotenv, or None (said loudly) when either is missing.
+fn php_with_phpdotenv() -> Option<PathBuf> {
+    let php = oracle("php")?;
     if !Path::new(AUTOLOAD).is_file() {
         oracle_missing("phpdotenv (apt-get install php-vlucas-phpdotenv)");
-        return;
+        return None;
     }
+    Some(php)
+}
+
+/// LV002's safe fix, checked by phpdotenv: before it the value is cut at `#`, after
+/// `redline fix --write` phpdotenv reads all of it.
+#[test]
+fn lv002_fix_makes_phpdotenv_read_the_whole_value() {
+    let Some(php) = php_with_phpdotenv() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "artisan", "");
+    let env = write(
+        dir.path(),
+        ".env",
+        "SESSION_DRIVER=redis\r\nREDIS_PASSWORD=0123456789abcdef#0123456789abcdef\r\n",
+    );
+    let password = |php: &Path| phpdotenv_reads(php, &env).unwrap()["REDIS_PASSWORD"].clone();
+    assert_eq!(password(&php).as_deref(), Some("0123456789abcdef"));
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--select", "LV002", "."],
+    );
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    assert_eq!(
+        password(&php).as_deref(),
+        Some("0123456789abcdef#0123456789abcdef"),
+        "after the fix: {}",
+        std::fs::read_to_string(&env).unwrap()
+    );
+}
+
+#[test]
+fn values_and_errors_match_phpdotenv() {
+    let Some(php) = php_with_phpdotenv() else {
+        return;
+    };
     let mut mismatches = Vec::new();
     let mut compared = 0;
     for file in env_files() {
