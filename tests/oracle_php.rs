@@ -138,3 +138,44 @@ fn values_and_syntax_errors_match_php() {
         mismatches.join("\n")
     );
 }
+
+/// PHP001's safe fix, checked by PHP: before it PHP stops at the `=` in the unquoted value and
+/// ignores the rest of the file; after `redline fix --write` it reads the whole value and the
+/// settings after it.
+#[test]
+fn php001_fix_makes_php_read_the_value_and_the_rest() {
+    let Some(php) = oracle("php") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ini = write(
+        dir.path(),
+        "php.ini",
+        "[Session]\nsession.save_handler = redis\nsession.save_path = tcp://10.0.0.5:6379?auth=0123456789abcdef0123456789abcdef\nsession.name = SHOP\n",
+    );
+    let keys = ["session.save_path".to_string(), "session.name".to_string()];
+    let (before, error) = php_reads(&php, &ini, &keys);
+    assert!(error, "PHP reads the unquoted `=` without error");
+    assert_eq!(before["session.name"], None);
+    let out = run(
+        dir.path(),
+        &[
+            "fix",
+            "--no-config",
+            "--write",
+            "--select",
+            "PHP001",
+            "php.ini",
+        ],
+    );
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let (after, error) = php_reads(&php, &ini, &keys);
+    assert!(
+        !error,
+        "after the fix: {}",
+        std::fs::read_to_string(&ini).unwrap()
+    );
+    assert_eq!(
+        after["session.save_path"].as_deref(),
+        Some("tcp://10.0.0.5:6379?auth=0123456789abcdef0123456789abcdef")
+    );
+    assert_eq!(after["session.name"].as_deref(), Some("SHOP"));
+}
