@@ -95,3 +95,58 @@ print(json.dumps({"results": out}))
         mismatches.join("\n")
     );
 }
+
+/// DJ105's safe fix, checked by redis-py: before it the LOCATION is cut at `#` (here redis-py
+/// then refuses it: `pa` is no port); after `redline fix --write` it reads the whole password.
+#[test]
+fn dj105_fix_makes_redis_py_read_the_password() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let script = r#"
+import json, runpy, sys
+try:
+    from redis.connection import parse_url
+except ImportError:
+    print(json.dumps({"missing": True}))
+    sys.exit(0)
+g = runpy.run_path(sys.argv[1])
+try:
+    print(json.dumps({"password": parse_url(g["CACHES"]["sessions"]["LOCATION"]).get("password")}))
+except ValueError as e:
+    print(json.dumps({"password": None, "error": str(e)}))
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = write(
+        dir.path(),
+        "settings.py",
+        "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\nSESSION_CACHE_ALIAS = \"sessions\"\nCACHES = {\n    \"sessions\": {\n        \"BACKEND\": \"django.core.cache.backends.redis.RedisCache\",\n        \"LOCATION\": \"redis://:pa#ss/wd@127.0.0.1:6379/2\",\n    }\n}\n",
+    );
+    let password = || {
+        let out = Command::new(&python)
+            .args(["-c", script])
+            .arg(&settings)
+            .output()
+            .expect("python3 runs");
+        let reply: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        reply
+    };
+    let before = password();
+    if before.get("missing").is_some() {
+        oracle_missing("redis-py for python3 (pip install redis)");
+        return;
+    }
+    assert_ne!(before["password"], "pa#ss/wd");
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--select", "DJ105", "."],
+    );
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    assert_eq!(
+        password()["password"],
+        "pa#ss/wd",
+        "after the fix: {}",
+        std::fs::read_to_string(&settings).unwrap()
+    );
+}
