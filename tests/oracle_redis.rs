@@ -411,3 +411,61 @@ fn official_redis_conf_files_start_and_have_no_rd001() {
         );
     }
 }
+
+/// Every fix redline offers (safe and unsafe) on the real-world configs keeps a config the real
+/// server starts from: each corpus redis.conf and sentinel.conf that redis-server (or Sentinel)
+/// starts from as it is still starts after `redline fix --write --unsafe-fixes`.
+#[test]
+fn fixed_corpus_configs_still_start() {
+    let Some(server) = oracle("redis-server") else {
+        return;
+    };
+    let mut checked = 0;
+    for (folder, sentinel) in [("redis", false), ("sentinel", true)] {
+        for src in files_in(&[fixtures().join("corpus").join(folder)]) {
+            let name = src.file_name().unwrap().to_string_lossy().into_owned();
+            let starts =
+                |file: &Path| matches!(Server::start(&server, file, sentinel), Started::Running(_));
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join(if sentinel {
+                "sentinel.conf"
+            } else {
+                "redis.conf"
+            });
+            std::fs::copy(&src, &file).unwrap();
+            // Sentinel rewrites its file when it starts: the check runs on a copy.
+            let probe = dir.path().join("probe.conf");
+            std::fs::copy(&file, &probe).unwrap();
+            if !starts(&probe) {
+                continue;
+            }
+            let target = file.file_name().unwrap().to_str().unwrap();
+            let diff = stdout(&run(
+                dir.path(),
+                &[
+                    "fix",
+                    "--no-config",
+                    "--unsafe-fixes",
+                    "--show-secrets",
+                    target,
+                ],
+            ));
+            let out = run(
+                dir.path(),
+                &["fix", "--no-config", "--write", "--unsafe-fixes", target],
+            );
+            assert!(
+                out.status.code().is_some_and(|c| c < 2),
+                "{name}: {}",
+                stderr(&out)
+            );
+            std::fs::copy(&file, &probe).unwrap();
+            assert!(
+                starts(&probe),
+                "{name}: the server no longer starts after the fixes:\n{diff}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} corpus configs checked");
+}
