@@ -86,55 +86,96 @@ fn values_and_syntax_errors_match_php() {
     let mut mismatches = Vec::new();
     let mut compared = 0;
     for file in ini_files() {
-        let (ours, our_error) = redline_reads(&file);
-        let mut keys: Vec<String> = ours.keys().cloned().collect();
-        for k in [
-            "session.save_handler",
-            "session.save_path",
-            "session.name",
-            "session.cookie_secure",
-            "redis.session.locking_enabled",
-        ] {
-            if !keys.iter().any(|x| x == k) {
-                keys.push(k.to_string());
-            }
-        }
-        let (theirs, their_error) = php_reads(&php, &file, &keys);
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        if our_error != their_error {
-            mismatches.push(format!(
-                "{name}: redline syntax error={our_error}, php={their_error}"
-            ));
-            continue;
-        }
-        // At an error PHP keeps what it read before it, a partial value included: compared too.
-        for key in keys
-            .iter()
-            .filter(|k| !NOT_COMPARABLE.contains(&k.as_str()) && *k != "zend_extension")
-        {
-            let want = theirs.get(key).cloned().flatten();
-            let got = ours.get(key);
-            match got {
-                Some(IniValue::Unknown(_)) => continue,
-                Some(IniValue::Text(t)) => {
-                    let got = String::from_utf8_lossy(t).into_owned();
-                    if want.as_deref() != Some(got.as_str()) {
-                        mismatches.push(format!("{name}: {key}: redline {got:?}, php {want:?}"));
-                    }
-                }
-                None => {
-                    if want.is_some() {
-                        mismatches.push(format!("{name}: {key}: redline unset, php {want:?}"));
-                    }
-                }
-            }
-            compared += 1;
-        }
+        compared += compare_with_php(&php, &file, &mut mismatches);
     }
     assert!(compared > 100, "only {compared} values compared");
     assert!(
         mismatches.is_empty(),
         "redline and PHP disagree:\n{}",
+        mismatches.join("\n")
+    );
+}
+
+/// Compare redline's reading of `file` with PHP's: the syntax error, and every value redline
+/// reads plus the session keys. Pushes a line for each difference; returns the values compared.
+fn compare_with_php(php: &Path, file: &Path, mismatches: &mut Vec<String>) -> usize {
+    let mut compared = 0;
+    let (ours, our_error) = redline_reads(file);
+    let mut keys: Vec<String> = ours.keys().cloned().collect();
+    for k in [
+        "session.save_handler",
+        "session.save_path",
+        "session.name",
+        "session.cookie_secure",
+        "redis.session.locking_enabled",
+    ] {
+        if !keys.iter().any(|x| x == k) {
+            keys.push(k.to_string());
+        }
+    }
+    let (theirs, their_error) = php_reads(php, file, &keys);
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    if our_error != their_error {
+        mismatches.push(format!(
+            "{name}: redline syntax error={our_error}, php={their_error}"
+        ));
+        return 0;
+    }
+    // At an error PHP keeps what it read before it, a partial value included: compared too.
+    for key in keys
+        .iter()
+        .filter(|k| !NOT_COMPARABLE.contains(&k.as_str()) && *k != "zend_extension")
+    {
+        let want = theirs.get(key).cloned().flatten();
+        match ours.get(key) {
+            Some(IniValue::Unknown(_)) => continue,
+            Some(IniValue::Text(t)) => {
+                let got = String::from_utf8_lossy(t).into_owned();
+                if want.as_deref() != Some(got.as_str()) {
+                    mismatches.push(format!("{name}: {key}: redline {got:?}, php {want:?}"));
+                }
+            }
+            None => {
+                if want.is_some() {
+                    mismatches.push(format!("{name}: {key}: redline unset, php {want:?}"));
+                }
+            }
+        }
+        compared += 1;
+    }
+    compared
+}
+
+/// Every fix redline offers (safe and unsafe) on the real-world php.ini files leaves a file PHP
+/// reads without a syntax error (when it read the original without one), and redline's
+/// reading of the fixed file still matches PHP's.
+#[test]
+fn fixed_corpus_php_ini_files_still_read_the_same_as_php() {
+    let Some(php) = oracle("php") else { return };
+    let mut mismatches = Vec::new();
+    let mut compared = 0;
+    for src in files_in(&[fixtures().join("corpus/php-ini")]) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("php.ini");
+        std::fs::copy(&src, &file).unwrap();
+        if php_reads(&php, &file, &[]).1 {
+            continue;
+        }
+        let out = run(
+            dir.path(),
+            &["fix", "--no-config", "--write", "--unsafe-fixes", "php.ini"],
+        );
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        let before = mismatches.len();
+        compared += compare_with_php(&php, &file, &mut mismatches);
+        if mismatches.len() > before {
+            mismatches.push(format!("  (in the fixed {})", src.display()));
+        }
+    }
+    assert!(compared > 50, "only {compared} values compared");
+    assert!(
+        mismatches.is_empty(),
+        "after the fixes, redline and PHP disagree:\n{}",
         mismatches.join("\n")
     );
 }
