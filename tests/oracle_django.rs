@@ -72,3 +72,52 @@ fn settings_values_match_python() {
     }
     assert!(compared >= 15, "only {compared} values compared");
 }
+
+/// Every fix redline offers (safe and unsafe) on the real-world settings modules leaves a module
+/// Python still compiles (when it compiled the original).
+#[test]
+fn fixed_corpus_settings_still_compile() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let compiles = |file: &std::path::Path| {
+        Command::new(&python)
+            .args([
+                "-c",
+                "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')",
+            ])
+            .arg(file)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    let mut checked = 0;
+    for src in files_in(&[fixtures().join("corpus/django-settings")]) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.py");
+        std::fs::copy(&src, &file).unwrap();
+        if !compiles(&file) {
+            continue;
+        }
+        let out = run(
+            dir.path(),
+            &[
+                "fix",
+                "--no-config",
+                "--write",
+                "--unsafe-fixes",
+                "settings.py",
+            ],
+        );
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        assert!(
+            compiles(&file),
+            "{}: Python no longer compiles it after the fixes:\n{}",
+            src.display(),
+            std::fs::read_to_string(&file).unwrap()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} corpus modules checked");
+}

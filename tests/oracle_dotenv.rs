@@ -178,3 +178,38 @@ fn values_and_errors_match_phpdotenv() {
         mismatches.join("\n")
     );
 }
+
+/// Every fix redline offers (safe and unsafe) on the real-world `.env` files leaves a file
+/// phpdotenv loads (when it loaded the original), read by redline as phpdotenv reads it.
+#[test]
+fn fixed_corpus_env_files_still_load_the_same_in_phpdotenv() {
+    let Some(php) = php_with_phpdotenv() else {
+        return;
+    };
+    let mut checked = 0;
+    for src in files_in(&[fixtures().join("corpus/laravel-env")]) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "artisan", "");
+        let env = dir.path().join(".env");
+        std::fs::copy(&src, &env).unwrap();
+        if phpdotenv_reads(&php, &env).is_err() {
+            continue;
+        }
+        let out = run(
+            dir.path(),
+            &["fix", "--no-config", "--write", "--unsafe-fixes", "."],
+        );
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        let theirs = phpdotenv_reads(&php, &env);
+        assert_eq!(
+            redline_reads(&env),
+            theirs,
+            "{}: after the fixes:\n{}",
+            src.display(),
+            std::fs::read_to_string(&env).unwrap()
+        );
+        assert!(theirs.is_ok());
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} corpus files checked");
+}
