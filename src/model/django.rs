@@ -287,6 +287,32 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     }
 }
 
+/// Django's own Redis backend: its OPTIONS are redis-py's `from_url` keyword arguments
+/// (`password`, `db`); other backends (django-redis) take `OPTIONS["PASSWORD"]`.
+pub const DJANGO_REDIS_BACKEND: &str = "django.core.cache.backends.redis.RedisCache";
+
+/// The password a cache's OPTIONS give, as its backend reads them: `password` for Django's own
+/// backend, `PASSWORD` for django-redis and others. A password in the LOCATION beats it (both
+/// hand it to `from_url`, whose URL options override its keyword arguments).
+pub fn options_password(conf: &Val) -> Option<&Val> {
+    let builtin = conf.get("BACKEND").and_then(Val::as_str) == Some(DJANGO_REDIS_BACKEND);
+    conf.get("OPTIONS")?
+        .get(if builtin { "password" } else { "PASSWORD" })
+}
+
+/// The database a cache's OPTIONS give, for Django's own backend (`db`, used when the LOCATION
+/// names none).
+pub fn options_database(conf: &Val) -> Option<String> {
+    if conf.get("BACKEND").and_then(Val::as_str) != Some(DJANGO_REDIS_BACKEND) {
+        return None;
+    }
+    match conf.get("OPTIONS")?.get("db")?.certain()? {
+        Val::Int(n) => Some(n.to_string()),
+        Val::Str(s) => s.trim().parse::<i64>().ok().map(|n| n.to_string()),
+        _ => None,
+    }
+}
+
 /// A Redis cache LOCATION read with redis-py's `from_url` rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RedisLocation {

@@ -98,10 +98,14 @@ fn engine_not_shared(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Fin
 
 /// host, port and db of an alias's first (write) LOCATION, when all are certain.
 fn alias_target(caches: &Val, alias: &str) -> Option<(String, u16, String)> {
-    let loc = caches.get(alias)?.get("LOCATION")?.certain()?;
-    let urls = locations(loc)?;
+    let conf = caches.get(alias)?;
+    let urls = locations(conf.get("LOCATION")?.certain()?)?;
     let first = parse_location(urls.first()?)?;
-    let db = first.db.clone().unwrap_or_else(|| "0".into());
+    let db = first
+        .db
+        .clone()
+        .or_else(|| crate::model::django::options_database(conf))
+        .unwrap_or_else(|| "0".into());
     Some((
         first
             .host
@@ -127,7 +131,13 @@ fn session_cache_shared(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec
     let Some(Val::Dict(entries)) = caches.certain() else {
         return;
     };
-    let display = Fix::new(Applicability::Display, "add a `sessions` cache alias on its own database and set `SESSION_CACHE_ALIAS = \"sessions\"`", Vec::new());
+    // With a dedicated session alias already, only its database needs to change.
+    let advice = if alias == "default" {
+        "add a `sessions` cache alias on its own database and set `SESSION_CACHE_ALIAS = \"sessions\"`".to_string()
+    } else {
+        format!("give the cache `{alias}` a database of its own (`/N` at the end of its LOCATION)")
+    };
+    let display = Fix::new(Applicability::Display, advice, Vec::new());
     let mine = alias_target(&caches, &alias);
     let shared_with = entries
         .iter()
@@ -232,10 +242,7 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
                     if !crate::stack::links::is_loopback(host) {
                         // Say what actually crosses the network: a password only if one is sent,
                         // sessions only if this alias holds them.
-                        let password = conf
-                            .get("OPTIONS")
-                            .and_then(|o| o.get("PASSWORD"))
-                            .is_some()
+                        let password = crate::model::django::options_password(conf).is_some()
                             || loc.password.is_some();
                         let sessions = session_alias.as_deref() == Some(alias);
                         let what = match (password, sessions) {

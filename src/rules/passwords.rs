@@ -212,7 +212,8 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
     out
 }
 
-/// A Django cache's passwords: URL userinfo of each LOCATION and `OPTIONS["PASSWORD"]`. The exact
+/// A Django cache's passwords: URL userinfo of each LOCATION and the OPTIONS password
+/// (`password` for Django's own backend, `PASSWORD` for django-redis). The exact
 /// source span is known when the literal appears once, verbatim, in the module.
 fn django_literals(
     ctx: &Context,
@@ -257,10 +258,8 @@ fn django_literals(
                 exact,
             );
         }
-        if let Some(Val::Str(password)) = conf
-            .get("OPTIONS")
-            .and_then(|o| o.get("PASSWORD"))
-            .and_then(Val::certain)
+        if let Some(Val::Str(password)) =
+            crate::model::django::options_password(conf).and_then(Val::certain)
         {
             let quoted = [format!("'{password}'"), format!("\"{password}\"")];
             let exact = quoted

@@ -295,9 +295,7 @@ fn django_clients(
             },
             _ => Target::RunTime,
         };
-        let options_password = conf
-            .get("OPTIONS")
-            .and_then(|o| o.get("PASSWORD"))
+        let options_password = crate::model::django::options_password(conf)
             .and_then(Val::certain)
             .and_then(Val::as_str)
             .map(str::to_string);
@@ -322,7 +320,13 @@ fn django_clients(
             file: settings.file,
             span: span.clone(),
             target,
-            database: Some(first.db.clone().unwrap_or_else(|| "0".into())),
+            database: Some(
+                first
+                    .db
+                    .clone()
+                    .or_else(|| crate::model::django::options_database(conf))
+                    .unwrap_or_else(|| "0".into()),
+            ),
             prefix: conf
                 .get("KEY_PREFIX")
                 .and_then(Val::as_str)
