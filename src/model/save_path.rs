@@ -532,17 +532,26 @@ pub fn parse_cluster(value: &str) -> SavePath {
     let hosts = seeds
         .iter()
         .map(|seed| {
-            let mut host = parse_url(&seed.value, seed.raw_span.start).unwrap_or(Host {
+            // cluster_init_seeds: `host:port` split at the last `:` (IPv6), the port read by
+            // atoi; a seed without `:` is skipped.
+            let (name, port) = match seed.value.rsplit_once(':') {
+                Some((name, port)) => (Some(name), Some(crate::model::sentinel::atoi(port))),
+                None => (None, None),
+            };
+            Host {
                 raw: seed.value.clone(),
                 span: seed.raw_span.clone(),
                 scheme: None,
-                host: None,
-                port: None,
+                host: name.map(|n| {
+                    n.strip_prefix('[')
+                        .and_then(|n| n.strip_suffix(']'))
+                        .unwrap_or(n)
+                        .to_string()
+                }),
+                port: port.and_then(|p| u16::try_from(p).ok()),
                 socket: None,
-                params: Vec::new(),
-            });
-            host.params = params.clone();
-            host
+                params: params.clone(),
+            }
         })
         .collect();
     SavePath {
@@ -599,6 +608,25 @@ mod tests {
             (Some("/run/redis.sock"), Some(2))
         );
         assert!(parse_redis("tcp://h:123456").error.is_some());
+    }
+
+    #[test]
+    fn cluster_seeds_split_at_the_last_colon() {
+        let c = parse_cluster("seed[]=10.0.0.1:7000&seed[]=[::1]:7001&seed[]=nocolon&auth=pw");
+        let seeds: Vec<_> = c
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_deref(), h.port))
+            .collect();
+        assert_eq!(
+            seeds,
+            vec![
+                (Some("10.0.0.1"), Some(7000)),
+                (Some("::1"), Some(7001)),
+                (None, None)
+            ]
+        );
+        assert_eq!(c.hosts[1].auth_password().unwrap().value, "pw");
     }
 
     #[test]
