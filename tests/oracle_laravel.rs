@@ -48,7 +48,8 @@ if ($host !== null && isset($conf['scheme']) && $conf['scheme'] !== 'tcp'
     $host = $conf['scheme'] . '://' . $host;
 }
 echo json_encode(['connection' => $name, 'host' => $host, 'port' => $conf['port'] ?? null,
-    'database' => $conf['database'] ?? null, 'password' => $conf['password'] ?? null]);
+    'database' => $conf['database'] ?? null, 'password' => $conf['password'] ?? null,
+    'username' => $conf['username'] ?? null]);
 "#;
 
 fn cases() -> Vec<PathBuf> {
@@ -103,6 +104,7 @@ fn redline_reads(app: &Path) -> serde_json::Map<String, Value> {
         ("port", &conn.port),
         ("database", &conn.database),
         ("password", &conn.password),
+        ("username", &conn.username),
     ] {
         let value = match &field.value {
             Some(LaravelValue::Str(s)) => Value::String(s.clone()),

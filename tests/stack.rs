@@ -522,3 +522,38 @@ fn a_laravel_app_without_a_password_gets_the_linked_instance_password() {
     let rules = rules_of(&audit_again(dir.path()));
     assert!(!rules.contains(&"LV102".to_string()) && !rules.contains(&"XS101".to_string()));
 }
+
+#[test]
+fn a_client_of_another_acl_user_is_left_out_of_a_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let app_password = "0123456789abcdef0123456789abcdef0123456789abcdef";
+    write(
+        dir.path(),
+        "redis.conf",
+        format!("bind 127.0.0.1\nport 6379\nrequirepass weak\nuser app on >{app_password} ~* &* +@all\n"),
+    );
+    let ini = format!("[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth[]=app&auth[]={app_password}&database=1\"\n");
+    write(dir.path(), "php.ini", &ini);
+    let out = run(
+        dir.path(),
+        &[
+            "fix",
+            "--no-config",
+            "--write",
+            "--unsafe-fixes",
+            "--select",
+            "XS201",
+        ],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert_ne!(
+        requirepass_of(&dir.path().join("redis.conf")),
+        "weak",
+        "the default user's password is rotated"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("php.ini")).unwrap(),
+        ini,
+        "the client of user `app` keeps its password"
+    );
+}

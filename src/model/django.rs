@@ -300,6 +300,19 @@ pub fn options_password(conf: &Val) -> Option<&Val> {
         .get(if builtin { "password" } else { "PASSWORD" })
 }
 
+/// The ACL user a cache's OPTIONS give, for Django's own backend (`username`, used when the
+/// LOCATION names none).
+pub fn options_username(conf: &Val) -> Option<String> {
+    if conf.get("BACKEND").and_then(Val::as_str) != Some(DJANGO_REDIS_BACKEND) {
+        return None;
+    }
+    conf.get("OPTIONS")?
+        .get("username")?
+        .certain()?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// The database a cache's OPTIONS give, for Django's own backend (`db`, used when the LOCATION
 /// names none).
 pub fn options_database(conf: &Val) -> Option<String> {
@@ -322,6 +335,8 @@ pub struct RedisLocation {
     pub socket: Option<String>,
     pub db: Option<String>,
     pub password: Option<String>,
+    /// The ACL user (`redis://user:pass@...`), when the URL names one.
+    pub username: Option<String>,
     /// The password as written (between `:` and `@`), and its range in the URL.
     pub raw_password: Option<(String, Range<usize>)>,
 }
@@ -388,6 +403,13 @@ pub fn parse_location(url: &str) -> Option<RedisLocation> {
             "password" if loc.password.is_none() => loc.password = Some(form_decode(value)),
             _ => {}
         }
+    }
+    // urlsplit's username: the userinfo up to its first `:`; empty means none.
+    if let Some(name) = userinfo
+        .map(|u| u.split(':').next().unwrap_or(u))
+        .filter(|n| !n.is_empty())
+    {
+        loc.username = Some(unquote(name));
     }
     if let Some((_, password)) = userinfo.and_then(|u| u.split_once(':')) {
         if offsets_hold {

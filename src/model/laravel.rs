@@ -131,6 +131,8 @@ pub struct Connection {
     pub port: Resolved,
     pub database: Resolved,
     pub password: Resolved,
+    /// The ACL user (`username`, Laravel's `REDIS_USERNAME`).
+    pub username: Resolved,
     /// `REDIS_URL` (or the connection's `url`) was set and overrides the fields it carries.
     pub url: Option<Resolved>,
 }
@@ -207,6 +209,7 @@ impl LaravelApp {
             port: field("port"),
             database: field("database"),
             password: field("password"),
+            username: field("username"),
             url: None,
         };
         let url = field("url");
@@ -227,6 +230,9 @@ impl LaravelApp {
                     if let Some(pw) = parsed.password {
                         conn.password = from_url(Some(pw));
                     }
+                    if let Some(user) = parsed.username {
+                        conn.username = from_url(Some(user));
+                    }
                     if let Some(db) = parsed.database {
                         conn.database = from_url(Some(db));
                     }
@@ -239,6 +245,7 @@ impl LaravelApp {
                 conn.port = Resolved::unknown();
                 conn.database = Resolved::unknown();
                 conn.password = Resolved::unknown();
+                conn.username = Resolved::unknown();
                 conn.url = Some(url);
             }
             _ => {}
@@ -253,6 +260,7 @@ pub struct RedisUrl {
     pub host: Option<String>,
     pub port: Option<String>,
     pub password: Option<String>,
+    pub username: Option<String>,
     pub database: Option<String>,
 }
 
@@ -269,12 +277,16 @@ pub fn parse_redis_url(url: &str) -> Option<RedisUrl> {
     };
     let hostport = match authority.rsplit_once('@') {
         Some((userinfo, hp)) => {
-            let pass = userinfo.split_once(':').map(|(_, p)| p).unwrap_or(userinfo);
-            if !pass.is_empty() {
-                out.password = Some(crate::model::save_path::url_decode(
-                    &pass.replace('+', "%2B"),
-                ));
-            }
+            // parse_url: the user before the first `:` (all of it without one), the password
+            // after it, both rawurldecode'd; an empty one still overrides the connection's
+            // (ConfigurationUrlParser drops only nulls), and Laravel then sends no AUTH.
+            let decode = |t: &str| crate::model::save_path::url_decode(&t.replace('+', "%2B"));
+            let (user, pass) = match userinfo.split_once(':') {
+                Some((user, pass)) => (user, Some(pass)),
+                None => (userinfo, None),
+            };
+            out.username = Some(decode(user));
+            out.password = pass.map(decode);
             hp
         }
         None => authority,

@@ -139,6 +139,8 @@ pub struct RedisModel {
     pub generated_at: HashMap<FileId, usize>,
     /// The default user, or None when it depends on an aclfile that could not be read.
     pub default_user: Option<DefaultUser>,
+    /// The other ACL users (`user` lines, or the aclfile's when there is one), by name.
+    pub named_users: Vec<(Vec<u8>, UserState)>,
 }
 
 impl RedisModel {
@@ -277,6 +279,7 @@ pub fn load(sources: &mut Sources, root: FileId, mode: Mode, options: &LoadOptio
         issues: Vec::new(),
         generated_at: HashMap::new(),
         default_user: None,
+        named_users: Vec::new(),
     };
     let mut loader = Loader {
         sources,
@@ -698,6 +701,7 @@ impl Loader<'_> {
             self.load_acl_file(directive);
         }
         self.model.default_user = self.resolve_default_user();
+        self.model.named_users = self.resolve_named_users();
     }
 
     fn load_acl_file(&mut self, directive: Occurrence) {
@@ -806,6 +810,30 @@ impl Loader<'_> {
             self.invalid(file, span, message);
         }
         users
+    }
+
+    /// Every user but `default`, each from its last definition: the aclfile's lines when there
+    /// is an aclfile (the `user` lines are then ignored), else the `user` lines.
+    fn resolve_named_users(&self) -> Vec<(Vec<u8>, UserState)> {
+        let version = self.options.version;
+        let definitions: Vec<&[Arg]> = match &self.model.acl_file {
+            Some(acl) => acl.users.iter().map(|u| &u.args[1..]).collect(),
+            None => self.model.users.iter().map(|u| &u.values[..]).collect(),
+        };
+        let mut out: Vec<(Vec<u8>, UserState)> = Vec::new();
+        for args in definitions {
+            let Some(name) = args.first().map(|a| a.value.clone()) else {
+                continue;
+            };
+            if name == b"default" {
+                continue;
+            }
+            let mut state = UserState::fresh();
+            let _ = apply_rules(&mut state, &args[1..], version);
+            out.retain(|(n, _)| *n != name);
+            out.push((name, state));
+        }
+        out
     }
 
     fn resolve_default_user(&self) -> Option<DefaultUser> {

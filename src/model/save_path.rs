@@ -38,6 +38,23 @@ impl Host {
             .find(|p| p.key == key && p.index.is_none())
     }
 
+    /// The ACL user phpredis authenticates as: `auth[user]=`, or the first of two `auth[]=`.
+    pub fn auth_user(&self) -> Option<&Param> {
+        let auth: Vec<&Param> = self.params.iter().filter(|p| p.key == "auth").collect();
+        if let Some(p) = auth
+            .iter()
+            .rev()
+            .find(|p| p.index.as_deref() == Some("user"))
+        {
+            return Some(p);
+        }
+        let list: Vec<&&Param> = auth
+            .iter()
+            .filter(|p| p.index.as_deref() == Some(""))
+            .collect();
+        (list.len() >= 2).then(|| *list[0])
+    }
+
     /// The password: `auth=pass`, `auth[]=user&auth[]=pass`, `auth[pass]=`.
     pub fn auth_password(&self) -> Option<&Param> {
         let auth: Vec<&Param> = self.params.iter().filter(|p| p.key == "auth").collect();

@@ -88,6 +88,11 @@ pub fn rotate_linked_clients(
         }
     };
     for (_, client) in ctx.stack.clients_of(index) {
+        // A client that authenticates as another ACL user does not send the default user's
+        // password: rotating it would break that client.
+        if client.user.as_deref().is_some_and(|u| u != "default") {
+            continue;
+        }
         match &client.password {
             ClientPassword::Literal {
                 file,

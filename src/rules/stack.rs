@@ -55,18 +55,37 @@ impl InstancePassword {
 }
 
 pub fn instance_password(model: &RedisModel) -> InstancePassword {
-    let Some(user) = &model.default_user else {
-        return InstancePassword::Unknown;
-    };
-    if !user.state.enabled {
+    match &model.default_user {
+        Some(user) => state_password(&user.state),
+        None => InstancePassword::Unknown,
+    }
+}
+
+/// What a client authenticating as `user` (`default` when None) must send. A user no audited
+/// line defines may be created at run time (`ACL SETUSER`): unknown.
+pub fn user_password(model: &RedisModel, user: Option<&str>) -> InstancePassword {
+    match user {
+        None | Some("default") => instance_password(model),
+        Some(name) => model
+            .named_users
+            .iter()
+            .find(|(n, _)| n == name.as_bytes())
+            .map_or(InstancePassword::Unknown, |(_, state)| {
+                state_password(state)
+            }),
+    }
+}
+
+fn state_password(state: &crate::model::acl::UserState) -> InstancePassword {
+    if !state.enabled {
         return InstancePassword::Unknown;
     }
-    if user.state.nopass {
+    if state.nopass {
         return InstancePassword::Open;
     }
     let mut plain = None;
     let mut hashes = Vec::new();
-    for p in &user.state.passwords {
+    for p in &state.passwords {
         match p {
             PasswordRule::Plain(a) => {
                 plain.get_or_insert_with(|| String::from_utf8_lossy(&a.value[1..]).into_owned());
@@ -110,7 +129,14 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(index) = ctx.stack.links[c].instance() else {
             continue;
         };
-        let expected = instance_password(&ctx.stack.instances[index].model);
+        let model = &ctx.stack.instances[index].model;
+        let expected = user_password(model, client.user.as_deref());
+        let named_user = client.user.as_deref().is_some_and(|u| u != "default");
+        // `AUTH user anything` passes a `nopass` user (only the default user's one-argument
+        // AUTH is refused without a password).
+        if named_user && expected == InstancePassword::Open {
+            continue;
+        }
         // PHP102 and LV102 report a missing password of PHP and Laravel clients; Django has no
         // rule of its own for it.
         if client.password == ClientPassword::None
@@ -149,8 +175,10 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         let why = if expected == InstancePassword::Open {
             "sends a password, but the instance's default user has none: Redis refuses the AUTH and every connection fails".to_string()
         } else {
-            "sends a password the instance does not accept: every connection fails with WRONGPASS"
-                .to_string()
+            match client.user.as_deref().filter(|_| named_user) {
+                Some(user) => format!("sends a password the instance's user `{user}` does not accept: every connection fails with WRONGPASS"),
+                None => "sends a password the instance does not accept: every connection fails with WRONGPASS".to_string(),
+            }
         };
         let fix = match (expected.plain(), editable) {
             (Some(p), true) => Some(Fix::new(
@@ -331,7 +359,8 @@ fn sentinel_auth(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let link = ctx.stack.links[c].instance();
-        let expected = link.map(|i| instance_password(&ctx.stack.instances[i].model));
+        let expected =
+            link.map(|i| user_password(&ctx.stack.instances[i].model, client.user.as_deref()));
         match (&client.password, &expected) {
             (ClientPassword::None, Some(InstancePassword::Open))
             | (ClientPassword::None, Some(InstancePassword::Unknown)) => {}

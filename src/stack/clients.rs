@@ -68,6 +68,8 @@ pub struct Client {
     pub database: Option<String>,
     pub prefix: Option<String>,
     pub password: ClientPassword,
+    /// The ACL user it authenticates as (`AUTH user pass`); None for the default user.
+    pub user: Option<String>,
     /// For a Sentinel monitor: the Sentinel (index in the stack) and the master name.
     pub sentinel: Option<(usize, String)>,
     /// Which config setting made this client, so single-file rules can ask for its link.
@@ -112,6 +114,7 @@ fn php_clients(sources: &Sources, php: &PhpConfig, out: &mut Vec<Client>) {
             database: None,
             prefix: None,
             password: ClientPassword::Unknown,
+            user: None,
             sentinel: None,
             origin: Origin::Php(php.root()),
         });
@@ -162,6 +165,7 @@ fn php_clients(sources: &Sources, php: &PhpConfig, out: &mut Vec<Client>) {
             database,
             prefix,
             password,
+            user: host.auth_user().map(|u| u.value.clone()),
             sentinel: None,
             origin: Origin::Php(php.root()),
         });
@@ -262,6 +266,7 @@ fn laravel_clients(sources: &Sources, app: &LaravelApp, out: &mut Vec<Client>) {
                 database: conn.database.text(),
                 prefix: None,
                 password: laravel_password(&conn.password, env),
+                user: conn.username.text().filter(|u| !u.is_empty()),
                 sentinel: None,
                 origin: Origin::Laravel {
                     env: env.file,
@@ -332,6 +337,10 @@ fn django_clients(
                 .and_then(Val::as_str)
                 .map(str::to_string),
             password,
+            user: first
+                .username
+                .clone()
+                .or_else(|| crate::model::django::options_username(conf)),
             sentinel: None,
             origin: Origin::Django {
                 settings: settings.file,
@@ -367,6 +376,11 @@ fn sentinel_clients(sentinels: &[SentinelModel], out: &mut Vec<Client>) {
                 database: None,
                 prefix: None,
                 password,
+                user: m
+                    .auth_user
+                    .as_ref()
+                    .and_then(|o| o.values.get(2))
+                    .map(|a| a.text()),
                 sentinel: Some((index, m.name.clone())),
                 origin: Origin::Sentinel,
             });
