@@ -400,9 +400,13 @@ mod tests {
                 host: Some("10.0.0.5".into()),
                 port: Some("6380".into()),
                 password: Some("p@ss".into()),
+                username: Some("user".into()),
                 database: Some("2".into())
             }
         );
+        // A userinfo without `:` is a user: no password.
+        let u = parse_redis_url("redis://secret@10.0.0.5").unwrap();
+        assert_eq!((u.username.as_deref(), u.password), (Some("secret"), None));
         let u = parse_redis_url("tls://cache.internal:6379?database=3").unwrap();
         assert_eq!(u.host.as_deref(), Some("tls://cache.internal"));
         assert_eq!(u.database.as_deref(), Some("3"));
