@@ -14,6 +14,9 @@ use std::process::Command;
 
 const PASSWORD: &str = "p+w#1&x";
 const SESSION_ID: &str = "oracletest";
+/// An ACL user of the server besides `default`.
+const APP_USER: &str = "app";
+const APP_PASSWORD: &str = "app-pw";
 
 /// `php -n` with Debian's phpredis (which needs igbinary loaded first).
 const PHPREDIS: [&str; 5] = ["-n", "-d", "extension=igbinary", "-d", "extension=redis"];
@@ -54,6 +57,12 @@ const SAVE_PATHS: &[&str] = &[
     "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=1e1",
     "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=2.9x",
     "tcp://127.0.0.1:{port}?auth=p%2Bw%231%26x&database=%2B7",
+    "tcp://127.0.0.1:{port}?auth[]=app&auth[]=app-pw&database=2",
+    "tcp://127.0.0.1:{port}?auth[user]=app&auth[pass]=app-pw&database=3",
+    "tcp://127.0.0.1:{port}?auth[]=app&auth[]=p%2Bw%231%26x",
+    "tcp://127.0.0.1:{port}?auth[]=nobody&auth[]=app-pw",
+    "tcp://127.0.0.1:{port}?auth[pass]=app-pw&auth[user]=app&database=4",
+    "tcp://127.0.0.1:{port}?auth[]=app-pw",
 ];
 
 /// PHP with phpredis, and a redis-server needing `password` on a unix socket and a private
@@ -69,7 +78,7 @@ fn php_and_server(password: &str) -> Option<(PathBuf, Server, u16, tempfile::Tem
     let config = write(
         dir.path(),
         "redis.conf",
-        format!("requirepass \"{password}\"\nsave \"\"\nappendonly no\ndatabases 16\n"),
+        format!("requirepass \"{password}\"\nuser {APP_USER} on >{APP_PASSWORD} ~* &* +@all\nsave \"\"\nappendonly no\ndatabases 16\n"),
     );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -164,7 +173,13 @@ fn redline_predicts(save_path: &str, socket: &str, port: u16) -> Option<(i64, St
     if !reaches {
         return None;
     }
-    if host.auth_password().map(|p| p.value.as_str()) != Some(PASSWORD) {
+    let user = host.auth_user().map(|u| u.value.as_str());
+    let expected = match user {
+        None | Some("default") => PASSWORD,
+        Some(APP_USER) => APP_PASSWORD,
+        Some(_) => return None,
+    };
+    if host.auth_password().map(|p| p.value.as_str()) != Some(expected) {
         return None;
     }
     let prefix = host
