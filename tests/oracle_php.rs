@@ -220,3 +220,103 @@ fn php001_fix_makes_php_read_the_value_and_the_rest() {
     );
     assert_eq!(after["session.name"].as_deref(), Some("SHOP"));
 }
+
+/// Each session.save_path host is read with PHP's own `parse_url` algorithm: redline's host,
+/// port and socket path must be what `parse_url` gives (host; else the path, which phpredis
+/// takes for a unix socket), and an entry PHP cannot parse must be refused.
+#[test]
+fn save_path_hosts_split_like_parse_url() {
+    let Some(php) = oracle("php") else { return };
+    let entries = [
+        "tcp://10.0.0.5:6379?auth=x",
+        "10.0.0.5:6379",
+        "10.0.0.5:6379?auth=x",
+        "10.0.0.5:6379/?auth=x",
+        "localhost:6379#frag",
+        "redis_master:6379",
+        "redis_master:6379?auth=x",
+        "redis-master:6379",
+        "[::1]:6379",
+        "tcp://[::1]:6379?auth=x",
+        "tcp://[fe80::1]/x",
+        "tcp://h:80x",
+        "tcp://h:123456",
+        "tcp://user:pw@h:6380/db?auth=x",
+        "tcp://h:6379#x?auth=y",
+        "/var/run/redis.sock?database=2",
+        "file:///var/run/redis.sock",
+        "unix:///var/run/redis.sock?auth=x",
+        "h",
+        "h?auth=x",
+        ":6379",
+        "tcp://:6379",
+        "tcp://h:",
+        "tcp:",
+        "//h:6379/x",
+        "a.b.c:65535",
+        "a.b.c:65536",
+        "h:0",
+        "h:007",
+        "tls://cache.example.com:6380?auth=x",
+    ];
+    let script = "foreach (json_decode($argv[1]) as $u) { $p = parse_url(str_starts_with($u, 'unix:') ? 'file:' . substr($u, 5) : $u); \
+                  echo json_encode($p === false ? false : ['host' => $p['host'] ?? null, 'port' => $p['port'] ?? null, 'path' => $p['path'] ?? null]), \"\\n\"; }";
+    let out = Command::new(&php)
+        .args(["-n", "-r", script])
+        .arg(serde_json::to_string(&entries).unwrap())
+        .output()
+        .expect("php runs");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        entries.len(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut mismatches = Vec::new();
+    for (entry, theirs) in entries.iter().zip(&lines) {
+        let parsed = redline::model::save_path::parse_redis(entry);
+        let refused = parsed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Failed to parse"));
+        // Nothing to connect to (`tcp:` is a scheme alone): phpredis cannot use it either.
+        let nothing = theirs["host"].is_null() && theirs["path"].as_str().is_none_or(str::is_empty);
+        if theirs == &serde_json::Value::Bool(false) || nothing {
+            if !refused {
+                mismatches.push(format!(
+                    "{entry}: PHP cannot parse it, redline reads {:?}",
+                    parsed.hosts
+                ));
+            }
+            continue;
+        }
+        let Some(host) = parsed.hosts.first().filter(|_| !refused) else {
+            mismatches.push(format!(
+                "{entry}: PHP parses it ({theirs}), redline refuses it"
+            ));
+            continue;
+        };
+        let their_host = theirs["host"]
+            .as_str()
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string());
+        let their_port = theirs["port"].as_u64().map(|p| p as u16);
+        let their_socket = match (&their_host, theirs["path"].as_str()) {
+            (None, Some(p)) if !p.is_empty() => Some(p.to_string()),
+            _ => None,
+        };
+        let ours = (host.host.clone(), host.port, host.socket.clone());
+        let want = (their_host, their_port, their_socket);
+        if ours != want {
+            mismatches.push(format!("{entry}: redline {ours:?}, PHP {want:?}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "redline and parse_url disagree:\n{}",
+        mismatches.join("\n")
+    );
+}

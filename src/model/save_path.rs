@@ -278,7 +278,8 @@ fn php_parse_url(s: &[u8]) -> Option<PhpUrl> {
     let mut url = PhpUrl::default();
     let mut at = 0;
     let first_colon = s.iter().position(|&b| b == b':');
-    let first_query = s.iter().position(|&b| b == b'?').unwrap_or(ue);
+    // binary_strcspn(s, ue, "?#"): where the query or fragment starts, or the end.
+    let first_query = s.iter().position(|&b| b == b'?' || b == b'#').unwrap_or(ue);
     let is_scheme_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.');
     let relative = |from: usize| s.len() > from + 1 && s[from] == b'/' && s[from + 1] == b'/';
     // What follows the scheme or port step: the authority, or only a path.
@@ -311,8 +312,7 @@ fn php_parse_url(s: &[u8]) -> Option<PhpUrl> {
     };
     let next = match first_colon {
         Some(e) if e != 0 => {
-            if let Some(bad) = s[..e].iter().position(|&b| !is_scheme_char(b)) {
-                let _ = bad;
+            if !s[..e].iter().all(|&b| is_scheme_char(b)) {
                 if e + 1 < ue && e < first_query {
                     parse_port(&mut url, e, at)?
                 } else if relative(at) {
@@ -625,6 +625,18 @@ mod tests {
             (Some("/run/redis.sock"), Some(2))
         );
         assert!(parse_redis("tcp://h:123456").error.is_some());
+        // `_` is no scheme character: PHP looks for a port after the first `:` unless a query
+        // comes first, so with one the whole entry is a path.
+        let named = h("redis_master:6379");
+        assert_eq!(
+            (named.host.as_deref(), named.port),
+            (Some("redis_master"), Some(6379))
+        );
+        let odd = h("redis_master:6379?auth=pw");
+        assert_eq!(
+            (odd.host, odd.socket.as_deref()),
+            (None, Some("redis_master:6379"))
+        );
     }
 
     #[test]
