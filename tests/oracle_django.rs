@@ -100,17 +100,7 @@ fn fixed_corpus_settings_still_compile() {
         if !compiles(&file) {
             continue;
         }
-        let out = run(
-            dir.path(),
-            &[
-                "fix",
-                "--no-config",
-                "--write",
-                "--unsafe-fixes",
-                "settings.py",
-            ],
-        );
-        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        fix_everything(dir.path(), &["settings.py"]);
         assert!(
             compiles(&file),
             "{}: Python no longer compiles it after the fixes:\n{}",

@@ -195,11 +195,7 @@ fn fixed_corpus_env_files_still_load_the_same_in_phpdotenv() {
         if phpdotenv_reads(&php, &env).is_err() {
             continue;
         }
-        let out = run(
-            dir.path(),
-            &["fix", "--no-config", "--write", "--unsafe-fixes", "."],
-        );
-        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        fix_everything(dir.path(), &["."]);
         let theirs = phpdotenv_reads(&php, &env);
         assert_eq!(
             redline_reads(&env),

@@ -450,15 +450,7 @@ fn fixed_corpus_configs_still_start() {
                     target,
                 ],
             ));
-            let out = run(
-                dir.path(),
-                &["fix", "--no-config", "--write", "--unsafe-fixes", target],
-            );
-            assert!(
-                out.status.code().is_some_and(|c| c < 2),
-                "{name}: {}",
-                stderr(&out)
-            );
+            fix_everything(dir.path(), &[target]);
             std::fs::copy(&file, &probe).unwrap();
             assert!(
                 starts(&probe),

@@ -17,33 +17,23 @@ fn urls() -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn locations_match_redis_py() {
-    let Some(python) = oracle("python3") else {
-        return;
-    };
-    let script = r#"
-import json, sys
-try:
-    from redis.connection import parse_url
-except ImportError:
-    print(json.dumps({"missing": True}))
-    sys.exit(0)
-out = []
-for url in json.loads(sys.stdin.read()):
-    try:
-        k = parse_url(url)
-        out.append({"host": k.get("host"), "port": k.get("port", 6379), "db": k.get("db"),
-                    "password": k.get("password"), "path": k.get("path")})
-    except ValueError as e:
-        out.append({"error": str(e)})
-print(json.dumps({"results": out}))
-"#;
-    let urls = urls();
-    let mut child = Command::new(&python)
-        .args(["-c", script])
+/// Run `body` in python3 after importing redis-py's `parse_url` (stdin and argv[1] as given) and
+/// read the JSON it prints. None, said loudly, when redis-py is not installed.
+fn with_redis_py(
+    python: &std::path::Path,
+    body: &str,
+    arg: &str,
+    stdin: &str,
+) -> Option<serde_json::Value> {
+    let script = format!(
+        "import json, sys\ntry:\n    from redis.connection import parse_url\nexcept ImportError:\n    print(json.dumps({{\"missing\": True}}))\n    sys.exit(0)\n{body}"
+    );
+    let mut child = Command::new(python)
+        .args(["-c", &script])
+        .arg(arg)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("python3 runs");
     use std::io::Write;
@@ -51,7 +41,7 @@ print(json.dumps({"results": out}))
         .stdin
         .take()
         .unwrap()
-        .write_all(serde_json::to_string(&urls).unwrap().as_bytes())
+        .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -63,8 +53,32 @@ print(json.dumps({"results": out}))
     });
     if reply.get("missing").is_some() {
         oracle_missing("redis-py for python3 (pip install redis)");
-        return;
+        return None;
     }
+    Some(reply)
+}
+
+#[test]
+fn locations_match_redis_py() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let body = r#"
+out = []
+for url in json.loads(sys.stdin.read()):
+    try:
+        k = parse_url(url)
+        out.append({"host": k.get("host"), "port": k.get("port", 6379), "db": k.get("db"),
+                    "password": k.get("password"), "path": k.get("path")})
+    except ValueError as e:
+        out.append({"error": str(e)})
+print(json.dumps({"results": out}))
+"#;
+    let urls = urls();
+    let Some(reply) = with_redis_py(&python, body, "", &serde_json::to_string(&urls).unwrap())
+    else {
+        return;
+    };
     let results = reply["results"].as_array().unwrap();
     let mut mismatches = Vec::new();
     for (url, theirs) in urls.iter().zip(results) {
@@ -103,13 +117,8 @@ fn dj105_fix_makes_redis_py_read_the_password() {
     let Some(python) = oracle("python3") else {
         return;
     };
-    let script = r#"
-import json, runpy, sys
-try:
-    from redis.connection import parse_url
-except ImportError:
-    print(json.dumps({"missing": True}))
-    sys.exit(0)
+    let body = r#"
+import runpy
 g = runpy.run_path(sys.argv[1])
 try:
     print(json.dumps({"password": parse_url(g["CACHES"]["sessions"]["LOCATION"]).get("password")}))
@@ -122,21 +131,10 @@ except ValueError as e:
         "settings.py",
         "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\nSESSION_CACHE_ALIAS = \"sessions\"\nCACHES = {\n    \"sessions\": {\n        \"BACKEND\": \"django.core.cache.backends.redis.RedisCache\",\n        \"LOCATION\": \"redis://:pa#ss/wd@127.0.0.1:6379/2\",\n    }\n}\n",
     );
-    let password = || {
-        let out = Command::new(&python)
-            .args(["-c", script])
-            .arg(&settings)
-            .output()
-            .expect("python3 runs");
-        let reply: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        reply
-    };
-    let before = password();
-    if before.get("missing").is_some() {
-        oracle_missing("redis-py for python3 (pip install redis)");
+    let password = || with_redis_py(&python, body, settings.to_str().unwrap(), "");
+    let Some(before) = password() else {
         return;
-    }
+    };
     assert_ne!(before["password"], "pa#ss/wd");
     let out = run(
         dir.path(),
@@ -144,7 +142,7 @@ except ValueError as e:
     );
     assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
     assert_eq!(
-        password()["password"],
+        password().unwrap()["password"],
         "pa#ss/wd",
         "after the fix: {}",
         std::fs::read_to_string(&settings).unwrap()

@@ -38,41 +38,31 @@ impl Host {
             .find(|p| p.key == key && p.index.is_none())
     }
 
+    /// The `auth` parameters: the last `auth[KEY]=` for `key`, and the `auth[]=` list.
+    fn auth_parts(&self, key: &str) -> (Option<&Param>, Vec<&Param>) {
+        let auth = self.params.iter().filter(|p| p.key == "auth");
+        let keyed = auth.clone().rev().find(|p| p.index.as_deref() == Some(key));
+        let list = auth.filter(|p| p.index.as_deref() == Some("")).collect();
+        (keyed, list)
+    }
+
     /// The ACL user phpredis authenticates as: `auth[user]=`, or the first of two `auth[]=`.
     pub fn auth_user(&self) -> Option<&Param> {
-        let auth: Vec<&Param> = self.params.iter().filter(|p| p.key == "auth").collect();
-        if let Some(p) = auth
-            .iter()
-            .rev()
-            .find(|p| p.index.as_deref() == Some("user"))
-        {
-            return Some(p);
-        }
-        let list: Vec<&&Param> = auth
-            .iter()
-            .filter(|p| p.index.as_deref() == Some(""))
-            .collect();
-        (list.len() >= 2).then(|| *list[0])
+        let (keyed, list) = self.auth_parts("user");
+        keyed.or_else(|| (list.len() >= 2).then(|| list[0]))
     }
 
     /// The password: `auth=pass`, `auth[]=user&auth[]=pass`, `auth[pass]=`.
     pub fn auth_password(&self) -> Option<&Param> {
-        let auth: Vec<&Param> = self.params.iter().filter(|p| p.key == "auth").collect();
-        if let Some(p) = auth
-            .iter()
-            .rev()
-            .find(|p| p.index.as_deref() == Some("pass"))
-        {
-            return Some(p);
-        }
-        let list: Vec<&&Param> = auth
-            .iter()
-            .filter(|p| p.index.as_deref() == Some(""))
-            .collect();
-        if !list.is_empty() {
-            return list.get(1).or(list.first()).map(|p| **p);
-        }
-        auth.iter().rev().find(|p| p.index.is_none()).copied()
+        let (keyed, list) = self.auth_parts("pass");
+        keyed
+            .or_else(|| list.get(1).or(list.first()).copied())
+            .or_else(|| {
+                self.params
+                    .iter()
+                    .rev()
+                    .find(|p| p.key == "auth" && p.index.is_none())
+            })
     }
 
     /// The database phpredis selects: `zval_get_long` of the value (a leading number, the rest

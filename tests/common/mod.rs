@@ -77,6 +77,20 @@ pub fn oracle_missing(what: &str) {
     eprintln!("\n!!! SKIPPED: oracle {what} is not installed; this test compared nothing !!!\n");
 }
 
+/// `redline fix --no-config --write --unsafe-fixes TARGET...` in `dir`: every fix applied. The
+/// run must not fail (exit 0 or 1).
+pub fn fix_everything(dir: &Path, targets: &[&str]) -> Output {
+    let mut args = vec!["fix", "--no-config", "--write", "--unsafe-fixes"];
+    args.extend_from_slice(targets);
+    let out = run(dir, &args);
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "fix --write failed: {}",
+        stderr(&out)
+    );
+    out
+}
+
 /// The regular files directly in each of `dirs` that exist, sorted.
 pub fn files_in(dirs: &[PathBuf]) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = dirs
