@@ -53,7 +53,10 @@ pub fn write(path: &Path, findings: &[Resolved]) -> Result<(), String> {
 }
 
 pub fn load(path: &Path) -> Result<Vec<Entry>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes =
+        crate::source::read_regular_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: not UTF-8 text (a baseline is JSON)", path.display()))?;
     let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
         format!(
             "{}:{}: not a redline baseline: {e}",

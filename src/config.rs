@@ -89,7 +89,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 pub fn load(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Found by walking up from the current folder: a FIFO named redline.toml is never opened.
+    let bytes =
+        crate::source::read_regular_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: not UTF-8 text (TOML must be UTF-8)", path.display()))?;
     parse(&text, path)
 }
 

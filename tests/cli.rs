@@ -667,6 +667,16 @@ fn hostile_input_gives_findings_or_clear_errors() {
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
+    // A Laravel app whose composer.json (read for the Laravel version) is a FIFO.
+    write(root, "fifo-app/artisan", "");
+    write(
+        root,
+        "fifo-app/.env",
+        "SESSION_DRIVER=redis\nREDIS_PASSWORD=x\n",
+    );
+    let _ = std::process::Command::new("mkfifo")
+        .arg(root.join("fifo-app/composer.json"))
+        .status();
 
     let out = run_bounded(root, &["check", "--no-config", "--format", "json"]);
     let err = stderr(&out);
@@ -792,4 +802,31 @@ fn rules_command_lists_the_catalogue() {
     assert!(text
         .lines()
         .any(|l| l.starts_with("RD501") && l.contains("evicting-policy-on-session-store")));
+}
+
+#[test]
+fn a_fifo_named_redline_toml_is_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "redis.conf", "port 6379\n");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("redline.toml"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        return;
+    }
+    // Looking for redline.toml skips what is not a regular file...
+    let out = run_bounded(dir.path(), &["check", "redis.conf"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    // ...and one named on the command line is refused, not opened.
+    let out = run_bounded(
+        dir.path(),
+        &["check", "--config", "redline.toml", "redis.conf"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("redline.toml") && err.contains("never opened"),
+        "{err}"
+    );
 }

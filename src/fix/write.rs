@@ -109,7 +109,8 @@ fn stage_all(
         };
         let meta = fs::metadata(&target).ok();
         if let Some(expected) = &plan.expected {
-            let current = fs::read(&target).map_err(|e| {
+            // A regular file only: one swapped for a FIFO since it was read must not block.
+            let current = crate::source::read_regular_file(&target).map_err(|e| {
                 err(
                     &plan.path,
                     format!("cannot re-read the file before writing: {e}"),

@@ -335,7 +335,10 @@ fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFi
 
 /// The Laravel major version, from composer.json's `laravel/framework` constraint (default 11).
 fn major_version(root: &std::path::Path) -> u32 {
-    let text = std::fs::read_to_string(root.join("composer.json")).unwrap_or_default();
+    // A regular file of bounded size only: a FIFO or a device named composer.json is never
+    // opened (it would block the run).
+    let bytes = crate::source::read_regular_file(&root.join("composer.json")).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
     let Some(at) = text.find("\"laravel/framework\"") else {
         return 11;
     };
