@@ -65,6 +65,24 @@ impl Host {
             })
     }
 
+    /// Where a new parameter goes so that phpredis reads it, as an offset into the save_path
+    /// string, and the separator to write before it: after the query (`&`), or a new query
+    /// (`?`) before any `#fragment` (a `?` after the fragment would be part of it).
+    pub fn new_param_at(&self) -> (usize, &'static str) {
+        let raw = match self.raw.strip_prefix("unix:") {
+            Some(rest) => format!("file:{rest}"),
+            None => self.raw.clone(),
+        };
+        let url = php_parse_url(raw.as_bytes());
+        match url {
+            Some(PhpUrl { query: Some(_), .. }) => (self.span.end, "&"),
+            Some(PhpUrl {
+                fragment: Some(f), ..
+            }) => (self.span.start + f.start - 1, "?"),
+            _ => (self.span.end, "?"),
+        }
+    }
+
     /// The database phpredis selects: `zval_get_long` of the value (a leading number, the rest
     /// ignored: `3#x` is 3, `x` is 0). None when there is no `database`.
     pub fn database(&self) -> Option<i64> {
@@ -627,6 +645,21 @@ mod tests {
             (odd.host, odd.socket.as_deref()),
             (None, Some("redis_master:6379"))
         );
+    }
+
+    #[test]
+    fn new_parameters_go_where_phpredis_reads_them() {
+        let at = |v: &str| {
+            let h = parse_redis(v).hosts.remove(0);
+            let (offset, sep) = h.new_param_at();
+            format!("{}{sep}X{}", &v[..offset], &v[offset..])
+        };
+        assert_eq!(at("tcp://h:6379"), "tcp://h:6379?X");
+        assert_eq!(at("tcp://h:6379?auth=a"), "tcp://h:6379?auth=a&X");
+        // A `?` after the fragment would be part of it.
+        assert_eq!(at("tcp://h#frag"), "tcp://h?X#frag");
+        assert_eq!(at("tcp://h?a=1#frag"), "tcp://h?a=1#frag&X");
+        assert_eq!(at("unix:///s.sock#f"), "unix:///s.sock?X#f");
     }
 
     #[test]

@@ -53,9 +53,8 @@ pub fn add_auth_edits(ctx: &Context, php: &PhpConfig, password: &str) -> Option<
         .iter()
         .filter(|h| h.auth_password().is_none_or(|p| p.value.is_empty()))
         .map(|h| {
-            let at = base + h.span.end;
-            let sep = if h.raw.contains('?') { "&" } else { "?" };
-            fix::replace(*file, at..at, format!("{sep}auth={encoded}"))
+            let (at, sep) = h.new_param_at();
+            fix::replace(*file, base + at..base + at, format!("{sep}auth={encoded}"))
         })
         .collect();
     (!edits.is_empty()).then_some(edits)

@@ -189,9 +189,8 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
                     .max()
                     .unwrap_or(1);
                 let edits = missing.iter().map(|h| {
-                    let at = base + h.span.end;
-                    let sep = if h.raw.contains('?') { "&" } else { "?" };
-                    fix::replace(file, at..at, format!("{sep}database={n}"))
+                    let (at, sep) = h.new_param_at();
+                    fix::replace(file, base + at..base + at, format!("{sep}database={n}"))
                 });
                 Fix::new(Applicability::Unsafe, format!("add `database={n}` (sessions move to an empty database: existing sessions are lost once)"), edits.collect())
             });
