@@ -100,6 +100,11 @@ pub struct DjangoSettings {
     /// `from ... import *`: settings this module does not set may come from another module, so
     /// Django's defaults cannot be assumed for them.
     pub inherits: bool,
+    /// The modules named by its `from X import *` lines, as written (`.base`, `proj.settings.base`).
+    pub star_imports: Vec<String>,
+    /// Another audited module imports all of this one (`settings/base.py` under
+    /// `settings/production.py`): what this one leaves unset may be set there.
+    pub extended: bool,
 }
 
 /// Whether rules or the stack read a setting. A module sets many others (`INSTALLED_APPS`,
@@ -123,7 +128,7 @@ impl DjangoSettings {
     pub fn effective(&self, name: &str, default: Val) -> Val {
         match self.value(name) {
             Some(v) => v.clone(),
-            None if self.inherits => Val::Unknown,
+            None if self.inherits || self.extended => Val::Unknown,
             None => default,
         }
     }
@@ -275,15 +280,55 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
             },
         );
     }
-    let inherits = src.split(|&b| b == b'\n').any(|line| {
-        let t = line.trim_ascii_start();
-        t.starts_with(b"from ") && memchr::memmem::find(t, b" import *").is_some()
-    });
+    let star_imports: Vec<String> = src
+        .split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let t = line.trim_ascii();
+            let at = memchr::memmem::find(t, b" import *")?;
+            let module = t.strip_prefix(b"from ")?.get(..at.checked_sub(5)?)?;
+            Some(String::from_utf8_lossy(module.trim_ascii()).into_owned())
+        })
+        .collect();
     DjangoSettings {
         file,
         settings,
         error: module.error,
-        inherits,
+        inherits: !star_imports.is_empty(),
+        star_imports,
+        extended: false,
+    }
+}
+
+/// The file a `from MODULE import *` of the module at `importer` names, when it is one of
+/// `candidates`: `.base` is `base.py` (or `base/__init__.py`) beside it, `..common` one folder
+/// up, and `proj.settings.base` any candidate whose path ends with `proj/settings/base.py`.
+pub fn star_import_target<'a>(
+    importer: &std::path::Path,
+    module: &str,
+    candidates: &'a [std::path::PathBuf],
+) -> Option<&'a std::path::PathBuf> {
+    let dots = module.bytes().take_while(|&b| b == b'.').count();
+    let parts: Vec<&str> = module[dots..]
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let relative: std::path::PathBuf = parts.iter().collect();
+    let as_file = relative.with_extension("py");
+    let as_package = relative.join("__init__.py");
+    if dots > 0 {
+        let mut dir = importer.parent()?;
+        for _ in 1..dots {
+            dir = dir.parent()?;
+        }
+        let (file, package) = (dir.join(&as_file), dir.join(&as_package));
+        candidates.iter().find(|c| **c == file || **c == package)
+    } else {
+        candidates
+            .iter()
+            .find(|c| c.ends_with(&as_file) || c.ends_with(&as_package))
     }
 }
 
@@ -519,6 +564,43 @@ pub fn locations(value: &Val) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn star_imports_name_sibling_parent_and_absolute_modules() {
+        use std::path::PathBuf;
+        let paths: Vec<PathBuf> = [
+            "/app/proj/settings/base.py",
+            "/app/proj/common/__init__.py",
+            "/app/proj/settings/production.py",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let importer = &paths[2];
+        let target = |m: &str| {
+            star_import_target(importer, m, &paths).map(|p| p.to_string_lossy().into_owned())
+        };
+        assert_eq!(
+            target(".base").as_deref(),
+            Some("/app/proj/settings/base.py")
+        );
+        assert_eq!(
+            target("..common").as_deref(),
+            Some("/app/proj/common/__init__.py")
+        );
+        assert_eq!(
+            target("proj.settings.base").as_deref(),
+            Some("/app/proj/settings/base.py")
+        );
+        assert_eq!(target(".missing"), None);
+        assert_eq!(target("."), None);
+        let s = load(
+            0,
+            b"from .base import *\nfrom import *\nSESSION_ENGINE = 'x'\n",
+        );
+        assert_eq!(s.star_imports, vec![".base".to_string()]);
+        assert!(s.inherits);
+    }
 
     #[test]
     fn evaluation() {

@@ -143,6 +143,29 @@ pub struct DeclaredRole {
     pub role: Role,
 }
 
+/// Mark the settings modules another audited module star-imports (`from .base import *`).
+fn mark_extended(sources: &Sources, django: &mut [crate::model::django::DjangoSettings]) {
+    let paths: Vec<PathBuf> = django
+        .iter()
+        .map(|d| normalize(&sources.get(d.file).path))
+        .collect();
+    let mut extended = vec![false; django.len()];
+    for (importer, settings) in django.iter().enumerate() {
+        for module in &settings.star_imports {
+            if let Some(target) =
+                crate::model::django::star_import_target(&paths[importer], module, &paths)
+            {
+                if let Some(i) = paths.iter().position(|p| p == target) {
+                    extended[i] |= i != importer;
+                }
+            }
+        }
+    }
+    for (settings, extended) in django.iter_mut().zip(extended) {
+        settings.extended = extended;
+    }
+}
+
 pub fn build(
     sources: &mut Sources,
     roots: &[Root],
@@ -155,7 +178,7 @@ pub fn build(
     let php = php_configs(sources, roots);
     let laravel = laravel_apps(sources, roots);
     // Settings modules need nothing but their own bytes: they are read in parallel.
-    let django: Vec<crate::model::django::DjangoSettings> = {
+    let mut django: Vec<crate::model::django::DjangoSettings> = {
         use rayon::prelude::*;
         let shared: &Sources = sources;
         roots
@@ -168,6 +191,7 @@ pub fn build(
             })
             .collect()
     };
+    mark_extended(sources, &mut django);
     for root in roots {
         match root.kind {
             FileKind::PhpIni
