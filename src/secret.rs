@@ -173,6 +173,16 @@ pub fn redact(syntax: crate::source::Syntax, line: &[u8]) -> Vec<u8> {
 
 /// php.ini: the `auth` parameters of a session.save_path (`auth=`, `auth[]=`, `auth[pass]=`).
 pub fn redact_ini_line(line: &[u8]) -> Vec<u8> {
+    // A password in a host's userinfo (`tcp://user:pass@host`) too; only valid UTF-8 is
+    // rewritten as text.
+    let userinfo_masked;
+    let line = match std::str::from_utf8(line) {
+        Ok(text) if text.contains('@') => {
+            userinfo_masked = redact_host_userinfo(text);
+            userinfo_masked.as_bytes()
+        }
+        _ => line,
+    };
     let mut out = Vec::with_capacity(line.len());
     let mut i = 0;
     while i < line.len() {
@@ -202,6 +212,34 @@ pub fn redact_ini_line(line: &[u8]) -> Vec<u8> {
         }
         out.push(line[i]);
         i += 1;
+    }
+    out
+}
+
+/// Mask what stands before an `@` in each host entry of a php.ini line (entries split on white
+/// space, commas and quotes; the part before a `?`), keeping a `scheme://`: phpredis may read
+/// `user:pass@host` without a scheme as a socket path, but it is still a password.
+fn redact_host_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '"' | '\''))
+            .unwrap_or(rest.len());
+        let token = &rest[..end];
+        let before_query = token.split('?').next().unwrap_or(token);
+        match before_query.rfind('@') {
+            Some(at) => {
+                let keep = before_query[..at].find("://").map_or(0, |i| i + 3);
+                out.push_str(&token[..keep]);
+                out.push_str(MASK);
+                out.push_str(&token[at..]);
+            }
+            None => out.push_str(token),
+        }
+        let sep = rest[end..].chars().next().map_or(0, char::len_utf8);
+        out.push_str(&rest[end..end + sep]);
+        rest = &rest[end + sep..];
     }
     out
 }

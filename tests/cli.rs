@@ -366,7 +366,7 @@ fn discovery_by_name_and_content_skipping_vendor_folders() {
 }
 
 /// Every secret of the fixture, none of which may appear in any output.
-const SECRETS: [&str; 8] = [
+const SECRETS: [&str; 11] = [
     "hunter2-session-secret",
     "replica-secret-value",
     "sentinel-side-secret",
@@ -375,6 +375,9 @@ const SECRETS: [&str; 8] = [
     "php-auth-pw",
     "laravel-env-pw",
     "django-url-pw",
+    "php-userinfo-pw",
+    "php-bad-port-pw",
+    "php-tcp-user-pw",
 ];
 
 fn secret_tree(dir: &Path) {
@@ -385,6 +388,10 @@ fn secret_tree(dir: &Path) {
     );
     write(dir, "sentinel.conf", "sentinel monitor mymaster 10.0.0.1 6379 2\nsentinel auth-pass mymaster sentinel-side-secret\n");
     write(dir, "php.ini", "[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://10.0.0.9:6379?auth=php-auth-pw&database=1\"\n");
+    // Entries phpredis misreads or refuses: their messages name them, never with a password.
+    write(dir, "php2/php.ini", "[Session]\nsession.save_handler = redis\nsession.save_path = \"user:php-userinfo-pw@10.0.0.9:6379?auth=x\"\n");
+    write(dir, "php3/php.ini", "[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://h:123456?auth=php-bad-port-pw\"\n");
+    write(dir, "php4/php.ini", "[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://app:php-tcp-user-pw@10.0.0.9:6379?database=1\"\n");
     write(dir, "shop/artisan", "");
     write(dir, "shop/.env", "SESSION_DRIVER=redis\nREDIS_PASSWORD=laravel-env-pw\nREDIS_URL=redis://app:laravel-env-pw@10.0.0.5:6379/1\n");
     write(

@@ -460,11 +460,24 @@ fn parse_url(raw: &str, base: usize) -> Option<Host> {
     Some(host)
 }
 
+/// A save_path entry as a message may show it: the part before the query, with anything up to
+/// an `@` (a user and password) masked. Messages are not redacted later, so no secret may
+/// reach them.
+fn shown(text: &str) -> String {
+    let before_query = text.split('?').next().unwrap_or("");
+    let masked = match before_query.rfind('@') {
+        Some(at) => format!("{}{}", crate::secret::MASK, &before_query[at..]),
+        None => before_query.to_string(),
+    };
+    crate::model::redis::safe_text(&masked)
+}
+
 fn check_host(host: &Host) -> Option<String> {
     if let Some(socket) = host.socket.as_deref() {
         let unix = matches!(host.scheme.as_deref(), Some("file" | "unix"));
         if !unix && !socket.starts_with('/') {
-            let raw = crate::model::redis::safe_text(host.raw.split('?').next().unwrap_or(""));
+            let raw = shown(&host.raw);
+            let socket = shown(socket);
             return Some(match host.scheme.as_deref() {
                 // PHP's parse_url reads `host:port?query` as scheme `host`, path `port`.
                 Some(scheme) if socket.bytes().all(|b| b.is_ascii_digit()) => format!(
@@ -533,7 +546,7 @@ pub fn parse_redis(value: &str) -> SavePath {
             None => {
                 error.get_or_insert(format!(
                     "Failed to parse session.save_path (error at offset {start}, url was '{}')",
-                    crate::model::redis::safe_text(raw)
+                    shown(raw)
                 ));
             }
         }

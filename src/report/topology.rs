@@ -82,10 +82,10 @@ fn line_of(sources: &Sources, file: FileId, offset: usize) -> usize {
 }
 
 fn target_text(target: &Target) -> String {
-    match target {
-        Target::Tcp { host, port } => format!("{host}:{port}"),
-        Target::Unix(path) => format!("unix:{path}"),
-        Target::RunTime => "(set at run time)".into(),
+    match (target, target.shown()) {
+        (Target::Unix(_), Some(path)) => format!("unix:{path}"),
+        (_, Some(address)) => address,
+        (_, None) => "(set at run time)".into(),
     }
 }
 

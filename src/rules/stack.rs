@@ -330,10 +330,8 @@ fn unknown_targets(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     for (c, client) in ctx.stack.clients.iter().enumerate() {
-        let where_ = match &client.target {
-            Target::Tcp { host, port } => format!("{host}:{port}"),
-            Target::Unix(p) => p.clone(),
-            Target::RunTime => continue,
+        let Some(where_) = client.target.shown() else {
+            continue;
         };
         let message = match &ctx.stack.links[c] {
             Link::Nowhere => format!("{} points at {where_}, where no audited instance listens (map a host name with `[hosts]` in redline.toml)", client.label),

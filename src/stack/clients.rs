@@ -38,6 +38,22 @@ pub enum Target {
     RunTime,
 }
 
+impl Target {
+    /// The address for messages and reports: `host:port`, or the socket path with anything
+    /// before an `@` masked (phpredis reads `user:pass@host:port?...` as a socket path, and
+    /// messages are not redacted later). None when it is known only at run time.
+    pub fn shown(&self) -> Option<String> {
+        match self {
+            Target::Tcp { host, port } => Some(format!("{host}:{port}")),
+            Target::Unix(path) => Some(match path.rfind('@') {
+                Some(at) => format!("{}{}", crate::secret::MASK, &path[at..]),
+                None => path.clone(),
+            }),
+            Target::RunTime => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientPassword {
     None,
