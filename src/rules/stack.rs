@@ -6,7 +6,7 @@ use super::{Context, Finding, Related, Severity};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::acl::PasswordRule;
 use crate::model::redis::RedisModel;
-use crate::stack::{Client, ClientPassword, Link, Origin, Purpose, Target};
+use crate::stack::{Client, ClientPassword, Link, Origin, Purpose};
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     password_mismatch(ctx, out);
