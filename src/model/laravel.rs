@@ -264,55 +264,38 @@ pub struct RedisUrl {
     pub database: Option<String>,
 }
 
+/// `REDIS_URL` as Laravel's ConfigurationUrlParser reads it: PHP's `parse_url` (None where it
+/// fails, as Laravel then throws), each part `rawurldecode`d; a user or password, even empty,
+/// overrides the connection's (only nulls are dropped); the path less its `/` is the database,
+/// and a `database` in the query (`parse_str`) beats it.
 pub fn parse_redis_url(url: &str) -> Option<RedisUrl> {
-    let (scheme, rest) = url.split_once("://")?;
-    let mut out = RedisUrl::default();
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let (authority, path) = match before_query.split_once('/') {
-        Some((a, p)) => (a, Some(p)),
-        None => (before_query, None),
-    };
-    let hostport = match authority.rsplit_once('@') {
-        Some((userinfo, hp)) => {
-            // parse_url: the user before the first `:` (all of it without one), the password
-            // after it, both rawurldecode'd; an empty one still overrides the connection's
-            // (ConfigurationUrlParser drops only nulls), and Laravel then sends no AUTH.
-            let decode = |t: &str| crate::model::save_path::url_decode(&t.replace('+', "%2B"));
-            let (user, pass) = match userinfo.split_once(':') {
-                Some((user, pass)) => (user, Some(pass)),
-                None => (userinfo, None),
-            };
-            out.username = Some(decode(user));
-            out.password = pass.map(decode);
-            hp
-        }
-        None => authority,
-    };
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (h, Some(p)),
-        _ => (hostport, None),
-    };
-    // ConfigurationUrlParser maps redis:// to tcp and rediss:// to tls, and the connector hands
-    // phpredis `scheme://host`; tcp:// is phpredis' default and stays off.
-    out.host = Some(match scheme {
-        "tls" | "rediss" => format!("tls://{host}"),
-        _ => host.to_string(),
+    use crate::model::save_path::{parse_query, php_parse_url, url_decode};
+    let parts = php_parse_url(url.as_bytes())?;
+    let raw = |r: &Option<std::ops::Range<usize>>| r.clone().map(|r| &url[r]);
+    let decode = |t: &str| url_decode(&t.replace('+', "%2B"));
+    let scheme = raw(&parts.scheme).map(str::to_ascii_lowercase);
+    // redis:// maps to tcp and rediss:// to tls, and the connector hands phpredis
+    // `scheme://host`; tcp:// is phpredis' default and stays off.
+    let host = raw(&parts.host).map(|h| match scheme.as_deref() {
+        Some("tls" | "rediss") => format!("tls://{}", decode(h)),
+        _ => decode(h),
     });
-    out.port = port.filter(|p| !p.is_empty()).map(str::to_string);
-    if let Some(db) = path.filter(|p| !p.is_empty()) {
-        out.database = Some(db.to_string());
-    }
-    if let Some(q) = query {
-        for pair in q.split('&') {
-            if let Some(("database", v)) = pair.split_once('=') {
-                out.database = Some(v.to_string());
-            }
-        }
-    }
-    Some(out)
+    let path_database = raw(&parts.path)
+        .filter(|p| !p.is_empty() && *p != "/")
+        .map(|p| decode(p.strip_prefix('/').unwrap_or(p)));
+    let query_database = raw(&parts.query).and_then(|q| {
+        parse_query(q, 0)
+            .into_iter()
+            .rfind(|p| p.key == "database" && p.index.is_none())
+            .map(|p| p.value)
+    });
+    Some(RedisUrl {
+        host,
+        port: parts.port.map(|p| p.to_string()),
+        password: raw(&parts.pass).map(decode),
+        username: raw(&parts.user).map(decode),
+        database: query_database.or(path_database),
+    })
 }
 
 fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFile {

@@ -244,14 +244,17 @@ pub fn parse_query(query: &str, base: usize) -> Vec<Param> {
 }
 
 /// The parts of a URL as PHP's `parse_url` (`php_url_parse_ex2`) finds them, as byte ranges.
+/// Laravel's ConfigurationUrlParser reads `REDIS_URL` with the same function.
 #[derive(Debug, Default)]
-struct PhpUrl {
-    scheme: Option<Range<usize>>,
-    host: Option<Range<usize>>,
-    port: Option<u16>,
-    path: Option<Range<usize>>,
-    query: Option<Range<usize>>,
-    fragment: Option<Range<usize>>,
+pub(crate) struct PhpUrl {
+    pub scheme: Option<Range<usize>>,
+    pub user: Option<Range<usize>>,
+    pub pass: Option<Range<usize>>,
+    pub host: Option<Range<usize>>,
+    pub port: Option<u16>,
+    pub path: Option<Range<usize>>,
+    pub query: Option<Range<usize>>,
+    pub fragment: Option<Range<usize>>,
 }
 
 /// `strtol` of a port: leading digits (after blanks and a sign), the rest ignored. None when no
@@ -281,7 +284,7 @@ fn php_port(text: &[u8]) -> Option<u16> {
 /// last `@`, the last `:` for a port of at most five characters read by `strtol`), else a path;
 /// the fragment cut at the first `#`, then the query at the first `?`. None where PHP returns
 /// false.
-fn php_parse_url(s: &[u8]) -> Option<PhpUrl> {
+pub(crate) fn php_parse_url(s: &[u8]) -> Option<PhpUrl> {
     let ue = s.len();
     let mut url = PhpUrl::default();
     let mut at = 0;
@@ -373,7 +376,16 @@ fn php_parse_url(s: &[u8]) -> Option<PhpUrl> {
                     .unwrap_or(ue - from);
             let mut host_from = from;
             if let Some(p) = s[from..e].iter().rposition(|&b| b == b'@') {
-                host_from = from + p + 1;
+                let at = from + p;
+                // The user up to the first `:` (all of it without one), the password after it.
+                match s[from..at].iter().position(|&b| b == b':') {
+                    Some(c) => {
+                        url.user = Some(from..from + c);
+                        url.pass = Some(from + c + 1..at);
+                    }
+                    None => url.user = Some(from..at),
+                }
+                host_from = at + 1;
             }
             let ipv6 = host_from < ue && s[host_from] == b'[' && e > host_from && s[e - 1] == b']';
             let colon = if ipv6 {
