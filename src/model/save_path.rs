@@ -28,6 +28,8 @@ pub struct Host {
     /// The socket path of a `unix://` host.
     pub socket: Option<String>,
     pub params: Vec<Param>,
+    /// Where a new parameter goes, found when the entry is parsed: see `new_param_at`.
+    new_param: (usize, &'static str),
 }
 
 impl Host {
@@ -69,18 +71,7 @@ impl Host {
     /// string, and the separator to write before it: after the query (`&`), or a new query
     /// (`?`) before any `#fragment` (a `?` after the fragment would be part of it).
     pub fn new_param_at(&self) -> (usize, &'static str) {
-        let raw = match self.raw.strip_prefix("unix:") {
-            Some(rest) => format!("file:{rest}"),
-            None => self.raw.clone(),
-        };
-        let url = php_parse_url(raw.as_bytes());
-        match url {
-            Some(PhpUrl { query: Some(_), .. }) => (self.span.end, "&"),
-            Some(PhpUrl {
-                fragment: Some(f), ..
-            }) => (self.span.start + f.start - 1, "?"),
-            _ => (self.span.end, "?"),
-        }
+        self.new_param
     }
 
     /// The database phpredis selects: `zval_get_long` of the value (a leading number, the rest
@@ -451,6 +442,11 @@ fn parse_url(raw: &str, base: usize) -> Option<Host> {
         port: url.port,
         socket: None,
         params: Vec::new(),
+        new_param: match (&url.query, &url.fragment) {
+            (Some(_), _) => (base + raw.len(), "&"),
+            (None, Some(f)) => (base + f.start - 1, "?"),
+            (None, None) => (base + raw.len(), "?"),
+        },
     };
     if let Some(q) = &url.query {
         // phpredis glues `#fragment` back onto the query.
@@ -601,6 +597,7 @@ pub fn parse_cluster(value: &str) -> SavePath {
                 port: port.and_then(|p| u16::try_from(p).ok()),
                 socket: None,
                 params: params.clone(),
+                new_param: (seed.raw_span.end, "?"),
             }
         })
         .collect();
