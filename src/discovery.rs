@@ -148,13 +148,17 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
     let Some(name) = path.file_name() else {
         return false;
     };
-    let name = name.to_string_lossy().to_ascii_lowercase();
-    name.starts_with(".env")
-        || name.ends_with(".conf")
-        || name.ends_with(".ini")
-        || name.contains("php.ini")
-        || (name.ends_with(".php") && laravel_kind_by_name(path))
-        || (name.ends_with(".py") && django_name(path))
+    // Every file of the tree passes here: compared in place, without building a string.
+    let name = name.as_encoded_bytes();
+    let ends = |suffix: &[u8]| {
+        name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    (name.len() >= 4 && name[..4].eq_ignore_ascii_case(b".env"))
+        || ends(b".conf")
+        || ends(b".ini")
+        || name.windows(7).any(|w| w.eq_ignore_ascii_case(b"php.ini"))
+        || (ends(b".php") && laravel_kind_by_name(path))
+        || (ends(b".py") && django_name(path))
 }
 
 /// A Laravel config file's name: `config/{database,session,cache}.php`.
