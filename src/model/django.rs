@@ -333,26 +333,31 @@ pub fn star_import_target<'a>(
 }
 
 /// Django's own Redis backend: its OPTIONS are redis-py's `from_url` keyword arguments
-/// (`password`, `db`); other backends (django-redis) take `OPTIONS["PASSWORD"]`.
+/// (`password`, `username`, `db`); other backends (django-redis) take `OPTIONS["PASSWORD"]`.
 pub const DJANGO_REDIS_BACKEND: &str = "django.core.cache.backends.redis.RedisCache";
+
+/// An OPTIONS entry of a cache, and whether the cache uses Django's own backend.
+fn option<'a>(conf: &'a Val, builtin_key: &str, other_key: Option<&str>) -> Option<&'a Val> {
+    let builtin = conf.get("BACKEND").and_then(Val::as_str) == Some(DJANGO_REDIS_BACKEND);
+    let key = if builtin {
+        Some(builtin_key)
+    } else {
+        other_key
+    };
+    conf.get("OPTIONS")?.get(key?)
+}
 
 /// The password a cache's OPTIONS give, as its backend reads them: `password` for Django's own
 /// backend, `PASSWORD` for django-redis and others. A password in the LOCATION beats it (both
 /// hand it to `from_url`, whose URL options override its keyword arguments).
 pub fn options_password(conf: &Val) -> Option<&Val> {
-    let builtin = conf.get("BACKEND").and_then(Val::as_str) == Some(DJANGO_REDIS_BACKEND);
-    conf.get("OPTIONS")?
-        .get(if builtin { "password" } else { "PASSWORD" })
+    option(conf, "password", Some("PASSWORD"))
 }
 
 /// The ACL user a cache's OPTIONS give, for Django's own backend (`username`, used when the
 /// LOCATION names none).
 pub fn options_username(conf: &Val) -> Option<String> {
-    if conf.get("BACKEND").and_then(Val::as_str) != Some(DJANGO_REDIS_BACKEND) {
-        return None;
-    }
-    conf.get("OPTIONS")?
-        .get("username")?
+    option(conf, "username", None)?
         .certain()?
         .as_str()
         .map(str::to_string)
@@ -361,10 +366,7 @@ pub fn options_username(conf: &Val) -> Option<String> {
 /// The database a cache's OPTIONS give, for Django's own backend (`db`, used when the LOCATION
 /// names none).
 pub fn options_database(conf: &Val) -> Option<String> {
-    if conf.get("BACKEND").and_then(Val::as_str) != Some(DJANGO_REDIS_BACKEND) {
-        return None;
-    }
-    match conf.get("OPTIONS")?.get("db")?.certain()? {
+    match option(conf, "db", None)?.certain()? {
         Val::Int(n) => Some(n.to_string()),
         Val::Str(s) => s.trim().parse::<i64>().ok().map(|n| n.to_string()),
         _ => None,
