@@ -336,7 +336,7 @@ pub fn star_import_target<'a>(
 /// (`password`, `username`, `db`); other backends (django-redis) take `OPTIONS["PASSWORD"]`.
 pub const DJANGO_REDIS_BACKEND: &str = "django.core.cache.backends.redis.RedisCache";
 
-/// An OPTIONS entry of a cache, and whether the cache uses Django's own backend.
+/// An OPTIONS entry of a cache: `builtin_key` for Django's own backend, `other_key` for others.
 fn option<'a>(conf: &'a Val, builtin_key: &str, other_key: Option<&str>) -> Option<&'a Val> {
     let builtin = conf.get("BACKEND").and_then(Val::as_str) == Some(DJANGO_REDIS_BACKEND);
     let key = if builtin {
