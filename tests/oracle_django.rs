@@ -111,3 +111,85 @@ fn fixed_corpus_settings_still_compile() {
     }
     assert!(checked >= 5, "only {checked} corpus modules checked");
 }
+
+/// A Django cache's connection as Django's own backend builds it: `RedisCache` hands OPTIONS to
+/// redis-py's `ConnectionPool.from_url` (Django and redis-py installed by .ci/run), whose
+/// `connection_kwargs` give the password, user and database; redline's client for the same
+/// cache must say the same.
+#[test]
+fn cache_options_match_django() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let cases = [
+        (
+            "redis://:urlpw@10.0.0.5:6379",
+            r#"{"password": "optpw", "db": 3, "username": "app"}"#,
+        ),
+        (
+            "redis://10.0.0.5:6379/2",
+            r#"{"password": "optpw", "db": 5}"#,
+        ),
+        (
+            "redis://app:urlpw@10.0.0.5:6379/1",
+            r#"{"username": "other", "db": "4"}"#,
+        ),
+        ("redis://10.0.0.5:6379", r#"{}"#),
+        (
+            "redis://10.0.0.5:6379?db=6&password=qpw",
+            r#"{"password": "optpw", "db": 1}"#,
+        ),
+    ];
+    let script = "import json, sys\ntry:\n    from django.conf import settings\n    settings.configure()\n    from django.core.cache.backends.redis import RedisCache\nexcept ImportError:\n    print(json.dumps({'missing': True})); sys.exit(0)\nc = RedisCache(sys.argv[1], {'OPTIONS': json.loads(sys.argv[2])})\nk = c._cache._get_connection_pool(True).connection_kwargs\nprint(json.dumps({'password': k.get('password'), 'username': k.get('username'), 'db': str(k.get('db', 0))}))";
+    let mut mismatches = Vec::new();
+    for (location, options) in cases {
+        let out = Command::new(&python)
+            .args(["-c", script, location, options])
+            .output()
+            .expect("python3 runs");
+        let theirs: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        if theirs.get("missing").is_some() {
+            oracle_missing("Django for python3 (pip install django)");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "settings.py",
+            format!("SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\nCACHES = {{\"default\": {{\"BACKEND\": \"django.core.cache.backends.redis.RedisCache\", \"LOCATION\": \"{location}\", \"OPTIONS\": {options}}}}}\n"),
+        );
+        let mut sources = redline::source::Sources::new();
+        let found = redline::discovery::discover(
+            &[dir.path().to_path_buf()],
+            &Default::default(),
+            &mut sources,
+        )
+        .unwrap();
+        let (stack, _) = redline::app::audit(
+            &mut sources,
+            &found.roots,
+            &redline::app::Settings::defaults(),
+        );
+        let client = &stack.clients[0];
+        let password = match &client.password {
+            redline::stack::ClientPassword::Literal { value, .. } => Some(value.clone()),
+            _ => None,
+        };
+        let ours = serde_json::json!({
+            "password": password,
+            "username": client.user,
+            "db": client.database,
+        });
+        if ours != theirs {
+            mismatches.push(format!(
+                "{location} {options}: redline {ours}, Django {theirs}"
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "redline and Django disagree:\n{}",
+        mismatches.join("\n")
+    );
+}
