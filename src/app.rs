@@ -140,7 +140,8 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
             .ok_or_else(|| RunError(format!("--type {spec}: expected KIND=GLOB")))?;
         let kind = FileKind::parse(kind).ok_or_else(|| {
             RunError(format!(
-                "--type {spec}: unknown kind `{kind}` (this release reads: redis, sentinel)"
+                "--type {spec}: unknown kind `{kind}` (this release reads: {})",
+                discovery::FileKind::ALL.map(|k| k.as_str()).join(", ")
             ))
         })?;
         types.push((kind, pattern(glob, "--type")?));
@@ -437,6 +438,28 @@ fn emit(args: &CommonArgs, findings: &[Resolved], files: &[String]) -> Result<()
     Ok(())
 }
 
+/// Files named like a config that hold something else: counted, and listed with `--verbose`.
+fn report_passed_over(found: &discovery::Discovered, verbose: bool) {
+    let n = found.passed_over.len();
+    if n == 0 {
+        return;
+    }
+    eprintln!(
+        "Passed over {} named like a Redis config whose content is not one{}.",
+        plural(n, "file", "files"),
+        if verbose {
+            ":"
+        } else {
+            " (--verbose lists them)"
+        }
+    );
+    if verbose {
+        for path in &found.passed_over {
+            eprintln!("  {}", report::printable(path.as_bytes(), 400));
+        }
+    }
+}
+
 fn report_file_errors(errors: &[discovery::FileError]) {
     for e in errors {
         eprintln!("redline: error: {e}");
@@ -504,6 +527,7 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     report_file_errors(&found.errors);
+    report_passed_over(&found, common.input.verbose);
     Ok(if found.errors.is_empty() {
         EXIT_OK
     } else {
@@ -525,6 +549,7 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     drop(sources);
     emit(args, &resolved, &files)?;
     report_file_errors(&found.errors);
+    report_passed_over(&found, args.input.verbose);
     Ok(if !found.errors.is_empty() {
         EXIT_FAILURE
     } else if fails(&resolved, settings.fail_on) {
@@ -717,6 +742,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         }
         eprintln!("{summary}");
         report_file_errors(&found.errors);
+        report_passed_over(&found, common.input.verbose);
         return Ok(if found.errors.is_empty() {
             EXIT_OK
         } else {
@@ -768,6 +794,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         plural(changed.len(), "file", "files")
     );
     report_file_errors(&found.errors);
+    report_passed_over(&found, common.input.verbose);
     Ok(if found.errors.is_empty() {
         EXIT_OK
     } else {

@@ -92,7 +92,11 @@ pub struct InputArgs {
     /// Read no redline.toml.
     #[arg(long)]
     pub no_config: bool,
-    /// Read files matching GLOB as KIND (redis, sentinel), whatever their name.
+    /// Also list the files passed over (named like a config, holding something else).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Read files matching GLOB as KIND (redis, sentinel, acl, php-ini, laravel-env,
+    /// laravel-config, django-settings), whatever their name.
     #[arg(long = "type", value_name = "KIND=GLOB")]
     pub types: Vec<String>,
     /// Skip files and folders matching GLOB.

@@ -24,9 +24,21 @@ pub enum FileKind {
     LaravelConfig,
     /// A Django settings module.
     DjangoSettings,
+    /// A Redis ACL file (`user` lines only), read with the ACL grammar alone.
+    Acl,
 }
 
 impl FileKind {
+    pub const ALL: [FileKind; 7] = [
+        FileKind::Redis,
+        FileKind::Sentinel,
+        FileKind::Acl,
+        FileKind::PhpIni,
+        FileKind::LaravelEnv,
+        FileKind::LaravelConfig,
+        FileKind::DjangoSettings,
+    ];
+
     pub fn parse(text: &str) -> Option<FileKind> {
         match text {
             "redis" => Some(FileKind::Redis),
@@ -35,6 +47,7 @@ impl FileKind {
             "laravel-env" => Some(FileKind::LaravelEnv),
             "laravel-config" => Some(FileKind::LaravelConfig),
             "django-settings" => Some(FileKind::DjangoSettings),
+            "acl" => Some(FileKind::Acl),
             _ => None,
         }
     }
@@ -46,6 +59,7 @@ impl FileKind {
             FileKind::LaravelEnv => "laravel-env",
             FileKind::LaravelConfig => "laravel-config",
             FileKind::DjangoSettings => "django-settings",
+            FileKind::Acl => "acl",
         }
     }
 }
@@ -87,6 +101,9 @@ impl fmt::Display for FileError {
 pub struct Discovered {
     pub roots: Vec<Root>,
     pub errors: Vec<FileError>,
+    /// Files named like Redis configs whose content is something else (a stunnel config, Zabbix
+    /// agent parameters, an upstart job): passed over, shown as paths.
+    pub passed_over: Vec<String>,
 }
 
 fn match_options() -> MatchOptions {
@@ -257,6 +274,51 @@ fn reads_as_redis(doc: &Document) -> bool {
     known >= 2 && known * 10 >= total * 9
 }
 
+/// Whether the lines are an ACL file: at least one directive, and every directive a `user` line
+/// (the only thing redis-server accepts in an ACL file besides comments and blank lines).
+fn reads_as_acl(doc: &Document) -> bool {
+    let mut users = 0;
+    for i in 0..doc.line_count() {
+        match parse_line(doc, i) {
+            RedisLine::Directive(d) if d.name() == "user" => users += 1,
+            RedisLine::Directive(_) | RedisLine::Unbalanced { .. } => return false,
+            _ => {}
+        }
+    }
+    users > 0
+}
+
+/// Whether a file named like a Redis config is something else: most of its lines are ones
+/// redis-server would refuse (a stunnel `[redis]` section, `UserParameter=redis...`, an upstart
+/// `start on ...`). A file with no directive at all is an all-defaults redis.conf.
+fn reads_as_something_else(doc: &Document) -> bool {
+    let mut known = 0;
+    let mut total = 0;
+    for i in 0..doc.line_count() {
+        match parse_line(doc, i) {
+            RedisLine::Directive(d) => {
+                total += 1;
+                let name = d.name();
+                if tables().directive(&name).is_some()
+                    || [
+                        "include",
+                        "rename-command",
+                        "user",
+                        "loadmodule",
+                        "sentinel",
+                    ]
+                    .contains(&name.as_str())
+                {
+                    known += 1;
+                }
+            }
+            RedisLine::Unbalanced { .. } => total += 1,
+            _ => {}
+        }
+    }
+    total > 0 && known * 2 < total
+}
+
 fn sniff(bytes: &[u8]) -> Option<FileKind> {
     let head = Document::parse(bytes[..bytes.len().min(SNIFF_BYTES)].to_vec());
     if has_sentinel_monitor(&head) {
@@ -372,14 +434,22 @@ impl Walker<'_> {
                 return;
             }
         };
+        let forced = self.forced_kind(path).is_some();
         let kind = match by_name {
-            Some(FileKind::Redis)
-                if self.forced_kind(path).is_none()
-                    && has_sentinel_monitor(&Document::parse(
-                        bytes[..bytes.len().min(SNIFF_BYTES)].to_vec(),
-                    )) =>
-            {
-                FileKind::Sentinel
+            Some(kind @ (FileKind::Redis | FileKind::Sentinel)) if !forced => {
+                // A name is a hint; the content decides.
+                let head = Document::parse(bytes[..bytes.len().min(SNIFF_BYTES)].to_vec());
+                if reads_as_acl(&head) {
+                    FileKind::Acl
+                } else if reads_as_something_else(&head) {
+                    let shown = display_path(path, self.cwd.as_deref());
+                    self.found.passed_over.push(shown);
+                    return;
+                } else if kind == FileKind::Redis && has_sentinel_monitor(&head) {
+                    FileKind::Sentinel
+                } else {
+                    kind
+                }
             }
             Some(kind) => kind,
             None => return,
@@ -422,6 +492,7 @@ impl Walker<'_> {
                 _ if name.ends_with(".py") => FileKind::DjangoSettings,
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
+                _ if reads_as_acl(&head) => FileKind::Acl,
                 _ if has_sentinel_monitor(&head) => FileKind::Sentinel,
                 _ => FileKind::Redis,
             });

@@ -50,6 +50,56 @@ pub fn sha256_hex(data: &[u8]) -> String {
         .collect()
 }
 
+/// Whether a value is a deployment-time placeholder (rules.md: `$VAR`, `${VAR}`, `$(VAR)`,
+/// `%VAR%`, `@VAR@`, `{{ ... }}`, `{% ... %}`, `<%= ... %>`, `__VAR__`): the real value is set
+/// when the file is deployed (envsubst, Jinja, ERB, autoconf, Ansible, Helm), so it is unknown.
+/// The whole value must be one placeholder, or hold a template expression: `pa$$word` is a
+/// password, `{{ vault_prefix }}-sessions` is not known.
+pub fn is_placeholder(value: &[u8]) -> bool {
+    let text = match std::str::from_utf8(value) {
+        Ok(t) => t.trim(),
+        Err(_) => return false,
+    };
+    let name = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !s.as_bytes()[0].is_ascii_digit()
+    };
+    // Template expressions anywhere: Jinja/Go/Helm, Jinja statements, ERB.
+    let pairs = [("{{", "}}"), ("{%", "%}"), ("<%", "%>")];
+    if pairs.iter().any(|(open, close)| {
+        text.find(open)
+            .is_some_and(|at| text[at + open.len()..].contains(close))
+    }) {
+        return true;
+    }
+    if let Some(rest) = text.strip_prefix("${") {
+        // `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`.
+        return rest.ends_with('}')
+            && rest[..rest.len() - 1]
+                .split([':', '-', '?', '+', '='])
+                .next()
+                .is_some_and(name);
+    }
+    if let Some(rest) = text.strip_prefix("$(") {
+        return rest.strip_suffix(')').is_some_and(name);
+    }
+    if let Some(rest) = text.strip_prefix('$') {
+        return name(rest);
+    }
+    for delimiter in ["%", "@", "__"] {
+        if let Some(inner) = text
+            .strip_prefix(delimiter)
+            .and_then(|r| r.strip_suffix(delimiter))
+        {
+            if name(inner) && inner.bytes().any(|b| b.is_ascii_alphabetic()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Minimum length of a password that is not reported as weak.
 pub const MIN_LENGTH: usize = 32;
 
@@ -60,7 +110,9 @@ pub enum Weakness {
 }
 
 pub fn weakness(password: &[u8]) -> Option<Weakness> {
-    if is_published_example(password) {
+    if is_placeholder(password) {
+        None
+    } else if is_published_example(password) {
         Some(Weakness::Published)
     } else if password.chars_count() < MIN_LENGTH {
         Some(Weakness::Short)
@@ -400,6 +452,31 @@ mod tests {
             redact_ini_line(b"session.save_path = \"tcp://h:1?auth=s3c&database=1, tcp://h:2?auth[]=u&auth[]=p\""),
             b"session.save_path = \"tcp://h:1?auth=********&database=1, tcp://h:2?auth[]=********&auth[]=********\"".to_vec()
         );
+    }
+
+    #[test]
+    fn placeholders_are_unknown_values() {
+        for p in [
+            "$PASS",
+            "${REDIS_PASSWORD}",
+            "${REDIS_PASSWORD:-changeme}",
+            "$(REDIS_PASSWORD)",
+            "%PASSWORD%",
+            "@REDIS_PASS@",
+            "{{ redis_password }}",
+            "{{redis_password}}",
+            "{% if x %}a{% endif %}",
+            "<%= @redis_password %>",
+            "__REDIS_PASSWORD__",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+            assert_eq!(weakness(p.as_bytes()), None, "{p}");
+        }
+        for p in [
+            "pa$$word", "secret", "%", "@@", "100%", "$", "$1abc", "a{{b",
+        ] {
+            assert!(!is_placeholder(p.as_bytes()), "{p}");
+        }
     }
 
     #[test]

@@ -461,3 +461,39 @@ fn fixed_corpus_configs_still_start() {
     }
     assert!(checked >= 10, "only {checked} corpus configs checked");
 }
+
+/// `port 0` with no TLS port and no unix socket: the harness's own socket would hide it, so the
+/// server runs on the file alone (it exits before it listens anywhere).
+#[test]
+fn rd001_when_redis_server_listens_nowhere() {
+    let Some(server) = oracle("redis-server") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, refused) in [
+        ("nowhere.conf", "port 0\nlogfile \"\"\n", true),
+        (
+            "socket-only.conf",
+            "port 0\nunixsocket redis.sock\nlogfile \"\"\n",
+            false,
+        ),
+    ] {
+        let file = write(dir.path(), name, text);
+        let flagged = syntax_findings(&file).iter().any(|r| r == "RD001");
+        assert_eq!(flagged, refused, "{name}: redline RD001={flagged}");
+        if !refused {
+            continue;
+        }
+        let out = std::process::Command::new(&server)
+            .arg(&file)
+            .args(["--daemonize", "no", "--pidfile", ""])
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("redis-server runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: redis-server started");
+        assert!(text.contains("not listen anywhere"), "{name}: {text}");
+    }
+}

@@ -266,35 +266,67 @@ struct Loader<'s> {
 
 /// Load the configuration rooted at `root` (already in `sources`).
 pub fn load(sources: &mut Sources, root: FileId, mode: Mode, options: &LoadOptions) -> RedisModel {
-    let model = RedisModel {
-        mode,
-        root,
-        files: Vec::new(),
-        directives: Vec::new(),
-        users: Vec::new(),
-        renames: Vec::new(),
-        sentinel_lines: Vec::new(),
-        includes: Vec::new(),
-        acl_file: None,
-        issues: Vec::new(),
-        generated_at: HashMap::new(),
-        default_user: None,
-        named_users: Vec::new(),
-    };
-    let mut loader = Loader {
+    let mut loader = load_empty(sources, root, mode, options);
+    loader.process_file(root);
+    loader.finish();
+    loader.model
+}
+
+/// A standalone ACL file (one no audited config names in `aclfile`): its lines read with the ACL
+/// grammar alone, as `ACLLoadFromFile` reads them. The model holds the file, its problems and its
+/// users; it is never an instance, so no redis.conf rule runs on it or edits it.
+pub fn load_acl(sources: &mut Sources, file: FileId, options: &LoadOptions) -> RedisModel {
+    let mut loader = load_empty(sources, file, Mode::Server, options);
+    loader.model.files.push(file);
+    let lines = loader.parse_acl_lines(file);
+    // Its users, as the `user` lines they are, so the password rules see them.
+    loader.model.users = lines
+        .into_iter()
+        .map(|l| Occurrence {
+            file: l.file,
+            name: "user".into(),
+            values: l.args[1..].to_vec(),
+            directive: Directive {
+                line: l.line,
+                span: l.span,
+                args: l.args,
+            },
+        })
+        .collect();
+    loader.model
+}
+
+fn load_empty<'a>(
+    sources: &'a mut Sources,
+    root: FileId,
+    mode: Mode,
+    options: &LoadOptions,
+) -> Loader<'a> {
+    Loader {
         sources,
         options: options.clone(),
-        model,
+        model: RedisModel {
+            mode,
+            root,
+            files: Vec::new(),
+            directives: Vec::new(),
+            users: Vec::new(),
+            renames: Vec::new(),
+            sentinel_lines: Vec::new(),
+            includes: Vec::new(),
+            acl_file: None,
+            issues: Vec::new(),
+            generated_at: HashMap::new(),
+            default_user: None,
+            named_users: Vec::new(),
+        },
         stack: Vec::new(),
         removed_commands: HashSet::new(),
         added_commands: HashSet::new(),
         user_names: HashSet::new(),
         module_configs: Vec::new(),
         load_modules: 0,
-    };
-    loader.process_file(root);
-    loader.finish();
-    loader.model
+    }
 }
 
 impl Loader<'_> {
@@ -377,6 +409,9 @@ impl Loader<'_> {
             };
             if let Err(m) = checked {
                 return self.wrong_arg_count(file, d, &m);
+            }
+            if let Err(m) = check_validator(&spec.name, &raw) {
+                return self.invalid(file, d.span.clone(), m);
             }
             let occurrence = Occurrence {
                 file,
@@ -670,7 +705,9 @@ impl Loader<'_> {
 
     /// Checks that redis-server makes after the whole file is read, and the default user.
     fn finish(&mut self) {
-        if self.load_modules == 0 {
+        // Sentinel never loads modules (main() skips moduleLoadFromQueue in sentinel mode), so
+        // it never checks module settings either.
+        if self.load_modules == 0 && self.model.mode == Mode::Server {
             for (file, span) in std::mem::take(&mut self.module_configs) {
                 self.invalid(file, span, "Module Configuration detected without loadmodule directive: redis-server aborts at start");
             }
@@ -685,6 +722,7 @@ impl Loader<'_> {
                 "replicaof directive not allowed in cluster mode",
             );
         }
+        self.startup_checks();
         let aclfile = self
             .model
             .last("aclfile")
@@ -704,15 +742,122 @@ impl Loader<'_> {
         self.model.named_users = self.resolve_named_users();
     }
 
+    /// What `initServer` checks once the whole file is read, in Sentinel too: a server that
+    /// listens nowhere, and TLS switched on without what `tlsConfigure` needs.
+    fn startup_checks(&mut self) {
+        let number = |model: &RedisModel, name: &str, default: i64| {
+            model
+                .last(name)
+                .and_then(|o| o.value_text().trim().parse::<i64>().ok())
+                .unwrap_or(default)
+        };
+        let default_port = match self.model.mode {
+            Mode::Server => 6379,
+            Mode::Sentinel => 26379,
+        };
+        let port = number(&self.model, "port", default_port);
+        let tls_port = number(&self.model, "tls-port", 0);
+        let unixsocket = self
+            .model
+            .last("unixsocket")
+            .is_some_and(|o| !o.value_text().is_empty());
+        if port == 0 && tls_port == 0 && !unixsocket {
+            let at = self.model.last("port").cloned();
+            if let Some(o) = at {
+                self.invalid(
+                    o.file,
+                    o.span(),
+                    "`port 0` with no `tls-port` and no `unixsocket`: redis-server exits at start (\"Configured to not listen anywhere, exiting.\")",
+                );
+            }
+        }
+        // The line that switches TLS on, in the order initServer tests them.
+        let switch = [
+            ("tls-port", tls_port != 0),
+            ("tls-replication", true),
+            ("tls-cluster", true),
+        ]
+        .into_iter()
+        .find_map(|(name, numeric_on)| {
+            let o = self.model.last(name)?;
+            let on = if name == "tls-port" {
+                numeric_on
+            } else {
+                o.value_text().eq_ignore_ascii_case("yes")
+            };
+            on.then(|| o.clone())
+        });
+        let Some(switch) = switch else {
+            return;
+        };
+        let set = |model: &RedisModel, name: &str| {
+            model.last(name).is_some_and(|o| !o.value_text().is_empty())
+        };
+        let mut missing: Vec<&str> = Vec::new();
+        if !set(&self.model, "tls-cert-file") {
+            missing.push("`tls-cert-file`");
+        }
+        if !set(&self.model, "tls-key-file") {
+            missing.push("`tls-key-file`");
+        }
+        let auth_clients = self
+            .model
+            .value_lower("tls-auth-clients")
+            .is_none_or(|v| v != "no");
+        let ca_needed = auth_clients
+            || self.model.is_yes("tls-cluster") == Some(true)
+            || self.model.is_yes("tls-replication") == Some(true);
+        if ca_needed
+            && !set(&self.model, "tls-ca-cert-file")
+            && !set(&self.model, "tls-ca-cert-dir")
+        {
+            missing.push(if auth_clients {
+                "`tls-ca-cert-file` or `tls-ca-cert-dir` (needed while `tls-auth-clients` is `yes`, its default)"
+            } else {
+                "`tls-ca-cert-file` or `tls-ca-cert-dir` (needed for `tls-replication`/`tls-cluster`)"
+            });
+        }
+        if !missing.is_empty() {
+            self.invalid(
+                switch.file,
+                switch.span(),
+                format!(
+                    "`{}` switches TLS on without {}: redis-server exits at start (\"Failed to configure TLS\")",
+                    switch.name,
+                    missing.join(" and ")
+                ),
+            );
+        }
+    }
+
     fn load_acl_file(&mut self, directive: Occurrence) {
         let target = directive.value_text();
         let including = self.sources.get(directive.file).path.clone();
-        let path = resolve_config_path(&target, &including, self.options.root_dir.as_deref());
+        // redis-server reads the aclfile after the whole config, from its working directory,
+        // which a `dir` line changes (it chdirs while reading the file).
+        let dir = self
+            .model
+            .last("dir")
+            .map(|o| o.value_text())
+            .filter(|d| !d.is_empty());
+        let relative = Path::new(&target).is_relative();
+        let path = match (&dir, relative) {
+            (Some(dir), true) => resolve_config_path(
+                &Path::new(dir).join(&target).to_string_lossy(),
+                &including,
+                self.options.root_dir.as_deref(),
+            ),
+            _ => resolve_config_path(&target, &including, self.options.root_dir.as_deref()),
+        };
         let file = match self.sources.load(&path) {
             Ok(id) => Some(id),
             Err(err) => {
-                let hint = if Path::new(&target).is_absolute() && self.options.root_dir.is_none() {
+                let hint = if !relative && self.options.root_dir.is_none() {
                     "; pass --root DIR to read absolute paths under a checkout"
+                } else if relative && dir.is_some() {
+                    "; a relative aclfile is read from `dir`, the working directory redis-server changes to while it reads its config"
+                } else if relative {
+                    "; redline resolves a relative aclfile against the config's folder, while redis-server resolves it against its working directory (the folder it was started in, or `dir`)"
                 } else {
                     ""
                 };
@@ -917,6 +1062,93 @@ fn directive_valid_alone(d: &Directive, mode: Mode, version: Option<RedisVersion
         "sentinel" => mode == Mode::Sentinel,
         _ => false,
     }
+}
+
+/// The `is_valid_fn` checks config.c (7.0) runs on a value the generic parser accepted.
+fn check_validator(name: &str, args: &[Vec<u8>]) -> Result<(), String> {
+    let Some(first) = args.first() else {
+        return Ok(());
+    };
+    // pathIsBaseName: no `/` and no `\\`.
+    let base_name = !first.iter().any(|&b| b == b'/' || b == b'\\');
+    match name {
+        "dbfilename" if !base_name => Err("dbfilename can't be a path, just a filename".into()),
+        "appendfilename" | "appenddirname" if first.is_empty() => {
+            Err(format!("{name} can't be empty"))
+        }
+        "appendfilename" if !base_name => {
+            Err("appendfilename can't be a path, just a filename".into())
+        }
+        "appenddirname" if !base_name => {
+            Err("appenddirname can't be a path, just a dirname".into())
+        }
+        "shutdown-on-sigint" | "shutdown-on-sigterm" => {
+            let has = |word: &str| args.iter().any(|a| a.eq_ignore_ascii_case(word.as_bytes()));
+            if has("save") && has("nosave") {
+                Err("shutdown options SAVE and NOSAVE can't be used simultaneously".into())
+            } else {
+                Ok(())
+            }
+        }
+        "cluster-announce-hostname" => {
+            if first.len() >= 256 {
+                Err("Hostnames must be less than 256 characters".into())
+            } else if !first
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            {
+                Err("Hostnames may only contain alphanumeric characters, hyphens or dots".into())
+            } else {
+                Ok(())
+            }
+        }
+        "proc-title-template" => proc_title_template_valid(first)
+            .then_some(())
+            .ok_or_else(|| "template format is invalid or contains unknown variables".into()),
+        _ => Ok(()),
+    }
+}
+
+/// `validateProcTitleTemplate`: sdstemplate's grammar (`{{` is a literal brace, `{name}` a
+/// variable, an unknown name or an unclosed `{` fails) and an expansion that is not empty once
+/// trimmed. Only `{title}` (empty at validation) is taken as empty: the other variables expand
+/// to text whenever they can be empty only in a state the file alone does not tell.
+fn proc_title_template_valid(template: &[u8]) -> bool {
+    const VARIABLES: [&[u8]; 7] = [
+        b"title",
+        b"listen-addr",
+        b"server-mode",
+        b"config-file",
+        b"port",
+        b"tls-port",
+        b"unixsocket",
+    ];
+    let mut rest = template;
+    let mut non_empty = false;
+    while let Some(open) = rest.iter().position(|&b| b == b'{') {
+        non_empty |= rest[..open].iter().any(|&b| b != b' ');
+        let after = &rest[open + 1..];
+        match after.first() {
+            None => return false,
+            Some(b'{') => {
+                non_empty = true;
+                rest = &after[1..];
+                continue;
+            }
+            Some(_) => {}
+        }
+        let Some(close) = after.iter().position(|&b| b == b'}') else {
+            return false;
+        };
+        let name = &after[..close];
+        if !VARIABLES.contains(&name) {
+            return false;
+        }
+        non_empty |= name != b"title";
+        rest = &after[close + 1..];
+    }
+    non_empty |= rest.iter().any(|&b| b != b' ');
+    non_empty
 }
 
 /// The argument checks of the special (hand-written) config setters of config.c.

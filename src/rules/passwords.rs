@@ -127,6 +127,9 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
     for instance in &ctx.stack.instances {
         out.extend(server_literals(&instance.model, overridden));
     }
+    for acl in &ctx.stack.acl_files {
+        out.extend(server_literals(acl, overridden));
+    }
     for sentinel in &ctx.stack.sentinels {
         out.extend(server_literals(&sentinel.config, overridden));
         for m in &sentinel.masters {
@@ -154,7 +157,18 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
             });
         }
     }
+    mark_placeholders(&mut out);
     out
+}
+
+/// A deploy-time placeholder is never rotated: replacing it with a literal would silently stop
+/// the substitution that sets the real password.
+fn mark_placeholders(literals: &mut [PasswordLiteral]) {
+    for literal in literals {
+        if secret::is_placeholder(&literal.value) {
+            literal.editable = false;
+        }
+    }
 }
 
 /// Passwords clients send: phpredis' save_path `auth`, the `REDIS_PASSWORD` of a Laravel `.env`
@@ -209,6 +223,7 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
             }
         }
     }
+    mark_placeholders(&mut out);
     out
 }
 

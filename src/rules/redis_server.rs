@@ -10,24 +10,69 @@ use crate::stack::{Instance, Purpose, Role, Target};
 use std::net::IpAddr;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for instance in &ctx.stack.instances {
-        load_issues(ctx, &instance.model, "RD001", out);
-        no_password(ctx, instance, out);
-        requirepass_ignored(ctx, instance, out);
-        listens_on_all_interfaces(ctx, instance, out);
-        listens_on_public_address(ctx, instance, out);
-        protected_mode_off(ctx, instance, out);
-        cleartext_on_network(ctx, instance, out);
-        unix_socket_world_accessible(ctx, instance, out);
-        aof_disabled(ctx, instance, out);
-        aof_fsync_off(ctx, instance, out);
-        dangerous_commands_enabled(ctx, instance, out);
-        config_command_enabled(ctx, instance, out);
-        guessable_rename(ctx, instance, out);
-        evicting_policy(ctx, instance, out);
-        maxmemory_unset(ctx, instance, out);
-        activedefrag(ctx, instance, out);
+    for (index, instance) in ctx.stack.instances.iter().enumerate() {
+        let first = out.len();
+        check_instance(ctx, instance, out);
+        name_shared_includes(ctx, index, &mut out[first..]);
     }
+    // A standalone ACL file gets its syntax checked, and nothing else: no redis.conf directive
+    // is ever proposed for it.
+    for model in &ctx.stack.acl_files {
+        load_issues(ctx, model, "RD001", out);
+    }
+}
+
+/// A fix that edits a file other instances include changes those instances too: its
+/// description names them.
+fn name_shared_includes(ctx: &Context, index: usize, findings: &mut [Finding]) {
+    for finding in findings {
+        let Some(fix) = finding.fix.as_mut() else {
+            continue;
+        };
+        let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+        files.sort_unstable();
+        files.dedup();
+        let mut notes = Vec::new();
+        for file in files {
+            let others: Vec<&str> = ctx
+                .stack
+                .instances
+                .iter()
+                .enumerate()
+                .filter(|(j, other)| *j != index && other.model.files.contains(&file))
+                .map(|(_, other)| ctx.sources.display(other.model.root))
+                .collect();
+            if !others.is_empty() {
+                notes.push(format!(
+                    "`{}` is shared: this also changes {}",
+                    ctx.sources.display(file),
+                    others.join(", ")
+                ));
+            }
+        }
+        if !notes.is_empty() {
+            fix.description = format!("{} ({})", fix.description, notes.join("; "));
+        }
+    }
+}
+
+fn check_instance(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
+    load_issues(ctx, &instance.model, "RD001", out);
+    no_password(ctx, instance, out);
+    requirepass_ignored(ctx, instance, out);
+    listens_on_all_interfaces(ctx, instance, out);
+    listens_on_public_address(ctx, instance, out);
+    protected_mode_off(ctx, instance, out);
+    cleartext_on_network(ctx, instance, out);
+    unix_socket_world_accessible(ctx, instance, out);
+    aof_disabled(ctx, instance, out);
+    aof_fsync_off(ctx, instance, out);
+    dangerous_commands_enabled(ctx, instance, out);
+    config_command_enabled(ctx, instance, out);
+    guessable_rename(ctx, instance, out);
+    evicting_policy(ctx, instance, out);
+    maxmemory_unset(ctx, instance, out);
+    activedefrag(ctx, instance, out);
 }
 
 /// Where "absent" findings point and new lines go: line 1 of the instance's root file.
@@ -478,7 +523,8 @@ fn cleartext_on_network(_ctx: &Context, instance: &Instance, out: &mut Vec<Findi
         .last("tls-port")
         .map(|o| o.value_text())
         .unwrap_or_else(|| "0".into());
-    if port == "0" || tls != "0" {
+    // A `tls-port` adds a TLS listener; the plain `port` keeps accepting clear text beside it.
+    if port == "0" {
         return;
     }
     let addresses = model.bind_addresses();
@@ -490,7 +536,17 @@ fn cleartext_on_network(_ctx: &Context, instance: &Instance, out: &mut Vec<Findi
         .last("bind")
         .map(at)
         .unwrap_or_else(|| root_start(model));
-    out.push(Finding::new("RD204", file, span, format!("listens on {} port {port} without TLS: passwords and sessions cross the network in clear text", network.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "))));
+    let addresses = network
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = if tls != "0" {
+        format!("listens on {addresses} port {port} in clear text beside `tls-port {tls}`: clients that use the plain port send passwords and sessions unencrypted (set `port 0` to accept TLS only)")
+    } else {
+        format!("listens on {addresses} port {port} without TLS: passwords and sessions cross the network in clear text")
+    };
+    out.push(Finding::new("RD204", file, span, message));
 }
 
 fn unix_socket_world_accessible(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
@@ -507,7 +563,9 @@ fn unix_socket_world_accessible(ctx: &Context, instance: &Instance, out: &mut Ve
     let Some(mode) = crate::model::directives::parse_octal(&perm.values[0].value) else {
         return;
     };
-    if mode & 0o007 == 0 {
+    // Connecting to a unix socket needs write permission on it: only others' write bit lets
+    // every local user in (775 and 755 do not; 766, 722 and 777 do).
+    if mode & 0o002 == 0 {
         return;
     }
     let edit = set_directive(ctx, model, "unixsocketperm", "770", &[]);

@@ -34,6 +34,9 @@ impl InstancePassword {
     pub fn accepts(&self, password: &str) -> Option<bool> {
         match self {
             InstancePassword::Open => Some(false),
+            // A deploy-time placeholder on either side is a value not known here.
+            _ if crate::secret::is_placeholder(password.as_bytes()) => None,
+            InstancePassword::Plain(p, _) if crate::secret::is_placeholder(p.as_bytes()) => None,
             InstancePassword::Plain(p, hashes) => Some(
                 p == password || hashes.contains(&crate::secret::sha256_hex(password.as_bytes())),
             ),

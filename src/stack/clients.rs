@@ -416,5 +416,13 @@ pub fn collect(sources: &Sources, stack: &super::Stack) -> Vec<Client> {
         django_clients(sources, settings, &mut out);
     }
     sentinel_clients(&stack.sentinels, &mut out);
+    // A deploy-time placeholder (`${REDIS_PASSWORD}`, `{{ redis_password }}`) is not the
+    // password: it is set when the file is deployed, so it is unknown here.
+    for client in &mut out {
+        if matches!(&client.password, ClientPassword::Literal { value, .. } if crate::secret::is_placeholder(value.as_bytes()))
+        {
+            client.password = ClientPassword::Unknown;
+        }
+    }
     out
 }

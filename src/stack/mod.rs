@@ -79,6 +79,8 @@ pub struct Stack {
     pub php: Vec<PhpConfig>,
     pub laravel: Vec<LaravelApp>,
     pub django: Vec<crate::model::django::DjangoSettings>,
+    /// ACL files that no audited config names in `aclfile`, read with the ACL grammar alone.
+    pub acl_files: Vec<RedisModel>,
     /// Everything that connects to an instance, and the instance each one is linked to.
     pub clients: Vec<Client>,
     pub links: Vec<Link>,
@@ -197,7 +199,8 @@ pub fn build(
             FileKind::PhpIni
             | FileKind::LaravelEnv
             | FileKind::LaravelConfig
-            | FileKind::DjangoSettings => {}
+            | FileKind::DjangoSettings
+            | FileKind::Acl => {}
             FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
             FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
                 sources,
@@ -222,7 +225,7 @@ pub fn build(
             })
         })
         .collect();
-    let instances = servers
+    let instances: Vec<Instance> = servers
         .into_iter()
         .zip(keep)
         .filter(|(_, keep)| *keep)
@@ -235,9 +238,26 @@ pub fn build(
             }
         })
         .collect();
+    // An ACL file that an instance names in `aclfile` is part of that instance; any other is
+    // read on its own, for its syntax only.
+    let named: HashSet<FileId> = instances
+        .iter()
+        .flat_map(|i: &Instance| i.model.files.iter().copied())
+        .chain(
+            sentinels
+                .iter()
+                .flat_map(|s| s.config.files.iter().copied()),
+        )
+        .collect();
+    let acl_files = roots
+        .iter()
+        .filter(|r| r.kind == FileKind::Acl && !named.contains(&r.file))
+        .map(|r| redis::load_acl(sources, r.file, options))
+        .collect();
     let mut stack = Stack {
         instances,
         sentinels,
+        acl_files,
         php,
         laravel,
         django,
