@@ -312,7 +312,21 @@ fn reads_as_something_else(doc: &Document) -> bool {
                     known += 1;
                 }
             }
-            RedisLine::Unbalanced { .. } => total += 1,
+            RedisLine::Unbalanced { span, .. } => {
+                // A known directive with broken quotes is still a redis.conf line (RD001).
+                total += 1;
+                let first = doc.bytes()[span]
+                    .split(|b| b.is_ascii_whitespace())
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if tables()
+                    .directive(&String::from_utf8_lossy(&first))
+                    .is_some()
+                {
+                    known += 1;
+                }
+            }
             _ => {}
         }
     }
