@@ -55,6 +55,10 @@ pub struct Settings {
     /// `[hosts]`: host names mapped to instance configs.
     pub hosts: Vec<stack::HostMap>,
     pub show_secrets: bool,
+    /// `[environments]` of redline.toml.
+    pub environments: Vec<crate::environment::EnvironmentGlob>,
+    /// `--all-environments`: hardening rules on development and test files too.
+    pub all_environments: bool,
 }
 
 impl Settings {
@@ -72,6 +76,8 @@ impl Settings {
             declared: Vec::new(),
             hosts: Vec::new(),
             show_secrets: false,
+            environments: Vec::new(),
+            all_environments: false,
         }
     }
 }
@@ -181,6 +187,8 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         declared: file.instances.clone(),
         hosts: file.hosts.clone(),
         show_secrets: args.show_secrets,
+        environments: file.environments.clone(),
+        all_environments: args.input.all_environments,
     })
 }
 
@@ -235,6 +243,40 @@ fn apply_per_file_ignores(
 
 /// Build the stack and run the rules, then apply selection, suppressions and severity overrides.
 pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Stack, Vec<Finding>) {
+    let (stack, findings, _) = audit_counted(sources, roots, settings);
+    (stack, findings)
+}
+
+/// Hardening findings on development and test files are held back (rules.md, Environments)
+/// unless `--all-environments`: returns how many were.
+fn hold_back_by_environment(
+    findings: &mut Vec<Finding>,
+    sources: &Sources,
+    settings: &Settings,
+) -> usize {
+    if settings.all_environments {
+        return 0;
+    }
+    let mut environments: HashMap<FileId, crate::environment::Environment> = HashMap::new();
+    let before = findings.len();
+    findings.retain(|f| {
+        if !rules::is_hardening(f.rule) {
+            return true;
+        }
+        let environment = *environments.entry(f.file).or_insert_with(|| {
+            crate::environment::of_path(sources.display(f.file), &settings.environments)
+        });
+        !environment.holds_back_hardening()
+    });
+    before - findings.len()
+}
+
+/// `audit`, and how many findings the environments held back.
+pub fn audit_counted(
+    sources: &mut Sources,
+    roots: &[Root],
+    settings: &Settings,
+) -> (Stack, Vec<Finding>, usize) {
     let stack = stack::build(
         sources,
         roots,
@@ -263,6 +305,8 @@ pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Sta
         findings = crate::suppress::apply(findings, sources, &files, &settings.selection);
     }
     findings.retain(|f| settings.selection.enabled(f.rule));
+    // After suppressions, so that a suppression of a held-back finding is not reported unused.
+    let held_back = hold_back_by_environment(&mut findings, sources, settings);
     for f in &mut findings {
         if let Some(s) = settings.severity.get(f.rule) {
             f.severity = *s;
@@ -275,7 +319,7 @@ pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Sta
             b.rule,
         ))
     });
-    (stack, findings)
+    (stack, findings, held_back)
 }
 
 fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
@@ -376,8 +420,14 @@ fn audited_files(sources: &Sources) -> Vec<String> {
         .collect()
 }
 
-fn render(format: OutputFormat, findings: &[Resolved], files: &[String]) -> String {
-    let summary = report::summarize(findings, files.len());
+fn render(
+    format: OutputFormat,
+    findings: &[Resolved],
+    files: &[String],
+    held_back: usize,
+) -> String {
+    let mut summary = report::summarize(findings, files.len());
+    summary.held_back = held_back;
     match format {
         OutputFormat::Text => report::text::render(findings, &summary),
         OutputFormat::Json => report::json::render(findings, &summary),
@@ -402,21 +452,29 @@ fn extra_reports(args: &CommonArgs) -> Result<Vec<(OutputFormat, PathBuf)>, RunE
 
 /// Print the report (or write it to `--output`, the summary then going to stderr), and write
 /// every `--report`. Each file is written even when the run fails.
-fn emit(args: &CommonArgs, findings: &[Resolved], files: &[String]) -> Result<(), RunError> {
+fn emit(
+    args: &CommonArgs,
+    findings: &[Resolved],
+    files: &[String],
+    held_back: usize,
+) -> Result<(), RunError> {
     let reports = extra_reports(args)?;
     let colored_before = colored::control::SHOULD_COLORIZE.should_colorize();
     colored::control::set_override(false);
     for (format, path) in &reports {
-        std::fs::write(path, render(*format, findings, files))
+        std::fs::write(path, render(*format, findings, files, held_back))
             .map_err(|e| RunError(format!("{}: cannot write the report: {e}", path.display())))?;
     }
-    let summary =
-        report::text::summary_line(findings.len(), &report::summarize(findings, files.len()));
+    let summary = report::text::summary_line(findings.len(), &{
+        let mut s = report::summarize(findings, files.len());
+        s.held_back = held_back;
+        s
+    });
     let body = |format| {
         if args.statistics {
             statistics(format, findings)
         } else {
-            render(format, findings, files)
+            render(format, findings, files, held_back)
         }
     };
     match &args.output {
@@ -539,7 +597,7 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     let settings = settings(args)?;
     let mut sources = Sources::new();
     let found = discover(args, &settings, &mut sources)?;
-    let (stack, findings) = audit(&mut sources, &found.roots, &settings);
+    let (stack, findings, held_back) = audit_counted(&mut sources, &found.roots, &settings);
     drop(stack);
     let resolved = resolve_for_output(args, &findings, &sources, &settings)?;
     // The report needs only the resolved findings and the file names: free the rest first (on a
@@ -547,7 +605,7 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     drop(findings);
     let files = audited_files(&sources);
     drop(sources);
-    emit(args, &resolved, &files)?;
+    emit(args, &resolved, &files, held_back)?;
     report_file_errors(&found.errors);
     report_passed_over(&found, args.input.verbose);
     Ok(if !found.errors.is_empty() {
@@ -787,7 +845,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         None => String::new(),
     };
     let resolved = resolve_for_output(common, &remaining, &sources, &settings)?;
-    emit(common, &resolved, &audited_files(&sources))?;
+    emit(common, &resolved, &audited_files(&sources), 0)?;
     eprintln!(
         "Applied {} to {}{where_}{hint}.",
         plural(applied, "fix", "fixes"),

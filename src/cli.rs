@@ -95,6 +95,9 @@ pub struct InputArgs {
     /// Also list the files passed over (named like a config, holding something else).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Also report hardening rules on development and test files.
+    #[arg(long)]
+    pub all_environments: bool,
     /// Read files matching GLOB as KIND (redis, sentinel, acl, php-ini, laravel-env,
     /// laravel-config, django-settings), whatever their name.
     #[arg(long = "type", value_name = "KIND=GLOB")]

@@ -23,6 +23,7 @@ struct RawConfig {
     instance: Option<Vec<RawInstance>>,
     hosts: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     target: Option<RawTarget>,
+    environments: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +56,8 @@ pub struct FileConfig {
     /// `[hosts]`: a host name clients use, and the instance config it reaches.
     pub hosts: Vec<crate::stack::HostMap>,
     pub redis_version: Option<RedisVersion>,
+    /// `[environments]`: a glob and the environment of the files it matches.
+    pub environments: Vec<crate::environment::EnvironmentGlob>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +186,34 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
         config
             .per_file_ignores
             .push((pattern.into_inner(), ids, line));
+    }
+    // In the file's order: the first glob that matches decides.
+    let mut environments: Vec<_> = raw.environments.unwrap_or_default().into_iter().collect();
+    environments.sort_by_key(|(pattern, _)| pattern.span().start);
+    for (pattern, environment) in environments {
+        let glob = glob::Pattern::new(pattern.get_ref()).map_err(|e| {
+            at(
+                pattern.span(),
+                format!("`environments`: bad glob `{}`: {e}", pattern.get_ref()),
+            )
+        })?;
+        let environment = crate::environment::Environment::parse(environment.get_ref())
+            .ok_or_else(|| {
+                at(
+                    environment.span(),
+                    format!(
+                        "`environments.\"{}\"`: `{}` is not one of production, development, test, example",
+                        pattern.get_ref(),
+                        environment.get_ref()
+                    ),
+                )
+            })?;
+        config
+            .environments
+            .push(crate::environment::EnvironmentGlob {
+                pattern: glob,
+                environment,
+            });
     }
     for instance in raw.instance.unwrap_or_default() {
         let role = match instance.role.get_ref().as_str() {

@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discovery;
+pub mod environment;
 pub mod fix;
 pub mod model;
 pub mod report;

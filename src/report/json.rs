@@ -53,6 +53,13 @@ struct JsonSummary {
     warnings: usize,
     infos: usize,
     fixable: usize,
+    /// Present when the environments held findings back.
+    #[serde(skip_serializing_if = "is_zero")]
+    held_back: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub fn render(findings: &[Resolved], summary: &Summary) -> String {
@@ -96,6 +103,7 @@ pub fn render(findings: &[Resolved], summary: &Summary) -> String {
             warnings: summary.warnings,
             infos: summary.infos,
             fixable: summary.fixable + summary.unsafe_fixable,
+            held_back: summary.held_back,
         },
     };
     let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");

@@ -90,6 +90,8 @@ pub struct Summary {
     pub infos: usize,
     pub fixable: usize,
     pub unsafe_fixable: usize,
+    /// Hardening findings on development and test files, not reported (rules.md, Environments).
+    pub held_back: usize,
 }
 
 pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> Vec<Resolved> {
@@ -217,6 +219,7 @@ pub fn summarize(findings: &[Resolved], files: usize) -> Summary {
             .iter()
             .filter(|f| matches!(f.fix, Some((Applicability::Unsafe, _))))
             .count(),
+        held_back: 0,
     }
 }
 

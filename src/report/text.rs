@@ -53,6 +53,18 @@ pub fn render(findings: &[Resolved], summary: &Summary) -> String {
 }
 
 pub fn summary_line(total: usize, s: &Summary) -> String {
+    let mut line = findings_line(total, s);
+    if s.held_back > 0 {
+        let _ = write!(
+            line,
+            " {} more held back on development and test files (--all-environments shows them).",
+            s.held_back
+        );
+    }
+    line
+}
+
+fn findings_line(total: usize, s: &Summary) -> String {
     if total == 0 {
         return format!("No findings in {} file{}.", s.files, plural(s.files));
     }

@@ -4,7 +4,7 @@
 
 use super::client_edits::set_env;
 use super::stack::{instance_password, InstancePassword};
-use super::{Context, Finding, Severity};
+use super::{Context, Finding, Related, Severity};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
 use crate::source::FileId;
@@ -35,14 +35,72 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .into_iter()
             .collect()
         };
+        // Each variant is judged; a finding that several variants share is reported once, at
+        // the variant the app loads, with the others as related locations.
+        let primary = primary_variant(ctx, &variants);
+        let mut per_variant: Vec<Vec<Finding>> = Vec::new();
         for env in &variants {
-            driver_not_shared(ctx, app, env, out);
-            password_missing(ctx, app, env, out);
-            shares_cache_database(ctx, app, env, out);
-            cookie_secure(ctx, app, env, out);
-            cookie_httponly(ctx, app, env, out);
+            let mut found = Vec::new();
+            driver_not_shared(ctx, app, env, &mut found);
+            password_missing(ctx, app, env, &mut found);
+            shares_cache_database(ctx, app, env, &mut found);
+            cookie_secure(ctx, app, env, &mut found);
+            cookie_httponly(ctx, app, env, &mut found);
+            per_variant.push(found);
         }
+        let mut kept = std::mem::take(&mut per_variant[primary]);
+        for (index, found) in per_variant.into_iter().enumerate() {
+            if index == primary {
+                continue;
+            }
+            for finding in found {
+                // The same place (a config file item every variant reads): one finding.
+                if kept.iter().any(|k| {
+                    k.rule == finding.rule && k.file == finding.file && k.span == finding.span
+                }) {
+                    continue;
+                }
+                match kept.iter_mut().find(|k| k.rule == finding.rule) {
+                    Some(same) => {
+                        same.related.push(Related {
+                            file: finding.file,
+                            span: finding.span.clone(),
+                            message: format!("also in {}", ctx.sources.display(finding.file)),
+                        });
+                    }
+                    None => kept.push(finding),
+                }
+            }
+        }
+        out.extend(kept);
     }
+}
+
+/// The variant an app loads: `.env`, else the template deployments copy (`.env.example`,
+/// `.env.dist`, `.env.sample`), else a production variant, else the first.
+fn primary_variant(ctx: &Context, variants: &[EnvSource]) -> usize {
+    let name = |env: &EnvSource| {
+        ctx.sources
+            .get(env.file)
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let rank = |env: &EnvSource| match name(env).as_str() {
+        ".env" => 0,
+        ".env.example" => 1,
+        ".env.dist" => 2,
+        ".env.sample" => 3,
+        _ => match crate::environment::of_path(ctx.sources.display(env.file), &[]) {
+            crate::environment::Environment::Production => 4,
+            crate::environment::Environment::Example => 5,
+            _ => 6,
+        },
+    };
+    (0..variants.len())
+        .min_by_key(|&i| (rank(&variants[i]), i))
+        .unwrap_or(0)
 }
 
 /// " in the template .env.example (deployments copy it)" for templates.

@@ -63,6 +63,9 @@ pub struct RuleMeta {
     pub example: String,
     pub fix_description: String,
     pub references: Vec<String>,
+    /// A hardening rule: held back on development and test files (rules.md, Environments).
+    #[serde(default)]
+    pub hardening: bool,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +80,11 @@ pub fn catalog() -> &'static [RuleMeta] {
             .expect("rules/catalog.toml is valid (checked by tests)")
             .rule
     })
+}
+
+/// Whether a rule is about hardening (not reported on development and test files by default).
+pub fn is_hardening(id: &str) -> bool {
+    rule(id).is_some_and(|r| r.hardening)
 }
 
 pub fn rule(id: &str) -> Option<&'static RuleMeta> {
