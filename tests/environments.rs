@@ -53,7 +53,10 @@ fn hardening_rules_are_held_back_on_test_and_development_files() {
     );
     // LV104 once, on the template deployments copy; not on .env.testing or .env.dusk.ci.
     let lv104: Vec<_> = found.iter().filter(|(_, r)| r == "LV104").collect();
-    assert_eq!(lv104, vec![&("shop/.env.example".to_string(), "LV104".to_string())]);
+    assert_eq!(
+        lv104,
+        vec![&("shop/.env.example".to_string(), "LV104".to_string())]
+    );
     assert!(r["summary"]["held_back"].as_u64().unwrap() > 0, "{r:#}");
 
     let all = at(&report(dir.path(), &["--all-environments"]));
@@ -139,7 +142,11 @@ fn environments_globs_in_redline_toml_decide() {
 #[test]
 fn the_text_summary_says_how_many_were_held_back() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "tests/redis.conf", "appendonly no\nbind 127.0.0.1\n");
+    write(
+        dir.path(),
+        "tests/redis.conf",
+        "appendonly no\nbind 127.0.0.1\n",
+    );
     let out = run(dir.path(), &["check", "--no-config"]);
     let text = stdout(&out);
     assert!(

@@ -15,6 +15,8 @@ pub struct PhpConfig {
     pub errors: Vec<(FileId, IniError)>,
     /// The `[Session]` section of each file, for placing new session settings.
     pub session_sections: Vec<(FileId, usize)>,
+    /// Files with a `[PHP]` section: the engine's own settings, found only in a whole php.ini.
+    pub php_sections: Vec<FileId>,
     /// `session.save_path` as phpredis reads it, parsed once at load.
     save_path: Option<SavePath>,
 }
@@ -80,6 +82,7 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         entries: Vec::new(),
         errors: Vec::new(),
         session_sections: Vec::new(),
+        php_sections: Vec::new(),
         save_path: None,
     };
     for &file in files {
@@ -97,6 +100,9 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         for section in &parsed.sections {
             if section.name.eq_ignore_ascii_case("session") {
                 config.session_sections.push((file, section.span.start));
+            }
+            if section.name.eq_ignore_ascii_case("php") && !config.php_sections.contains(&file) {
+                config.php_sections.push(file);
             }
         }
         config.entries.extend(

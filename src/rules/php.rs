@@ -1,6 +1,7 @@
 //! `PHP`: rules over PHP configurations (php.ini with its conf.d files, or a standalone .ini).
-//! Settings a fragment leaves unset are judged only on a whole php.ini: a conf.d snippet does not
-//! show what the main file sets.
+//! A conf.d fragment is not judged for settings a stock php.ini sets (cookie flags, strict mode):
+//! it does not show what the main file sets. It is judged for the settings of the handler it
+//! switches on (no stock php.ini sets `redis.session.locking_enabled`).
 
 use super::client_edits::add_auth_edits;
 pub(crate) use super::client_edits::direct_value_offset;
@@ -27,24 +28,86 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+/// Settings of the engine itself that every stock php.ini (production and development) sets and
+/// that a conf.d fragment rarely repeats.
+const ENGINE_SETTINGS: [&str; 16] = [
+    "engine",
+    "short_open_tag",
+    "precision",
+    "output_buffering",
+    "zend.enable_gc",
+    "expose_php",
+    "max_execution_time",
+    "max_input_time",
+    "error_reporting",
+    "display_errors",
+    "log_errors",
+    "variables_order",
+    "request_order",
+    "register_argc_argv",
+    "auto_globals_jit",
+    "default_mimetype",
+];
+
+/// A whole php.ini, whatever its name (laradock's `php8.2.ini`): named `php.ini*`, or holding a
+/// `[PHP]` section, or most of the engine settings every stock php.ini sets.
 fn is_whole_php_ini(ctx: &Context, php: &PhpConfig) -> bool {
+    let root = php.root();
     let name = ctx
         .sources
-        .get(php.root())
+        .get(root)
         .path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    name.contains("php.ini")
+    if name.contains("php.ini") || php.php_sections.contains(&root) {
+        return true;
+    }
+    let engine = ENGINE_SETTINGS
+        .iter()
+        .filter(|key| {
+            php.entries
+                .iter()
+                .any(|(f, e)| *f == root && e.key == **key)
+        })
+        .count();
+    engine >= 8
+}
+
+/// For a value PHP cut at a syntax error on its line: why the value is not what the line says.
+fn cut_note(php: &PhpConfig, key: &str) -> String {
+    let Some((file, entry)) = php.last(key) else {
+        return String::new();
+    };
+    match php
+        .errors
+        .iter()
+        .find(|(f, e)| f == file && e.span.start >= entry.key_span.start && e.span.start <= entry.value_span.end.max(entry.key_span.end))
+    {
+        Some(_) => " (PHP stops at the syntax error on this line (PHP001) and keeps only the text before it)".to_string(),
+        None => String::new(),
+    }
 }
 
 /// Where a finding about `key` points: its effective line, else line 1 of the root file.
 fn location(php: &PhpConfig, key: &str) -> (FileId, Range<usize>) {
     match php.last(key) {
-        Some((file, e)) => (
-            *file,
-            e.key_span.start..e.value_span.end.max(e.key_span.end),
-        ),
+        Some((file, e)) => {
+            let end = e.value_span.end.max(e.key_span.end);
+            // On a line PHP cut at a syntax error, the finding starts where PHP001 does, so it
+            // is listed after the error that explains it.
+            let cut = php
+                .errors
+                .iter()
+                .find(|(f, err)| {
+                    f == file && err.span.start >= e.key_span.start && err.span.start <= end
+                })
+                .map(|(_, err)| err.span.start);
+            (
+                *file,
+                cut.unwrap_or(e.key_span.start)..end.max(cut.unwrap_or(0)),
+            )
+        }
         None => (php.root(), 0..0),
     }
 }
@@ -165,6 +228,7 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
                     edits,
                 )
             });
+        let message = format!("{message}{}", cut_note(php, "session.save_path"));
         out.push(
             Finding::new("PHP102", file, span.clone(), message)
                 .severity(severity)
@@ -194,7 +258,7 @@ fn save_path_rules(ctx: &Context, php: &PhpConfig, sp: &SavePath, out: &mut Vec<
                 });
                 Fix::new(Applicability::Unsafe, format!("add `database={n}` (sessions move to an empty database: existing sessions are lost once)"), edits.collect())
             });
-            out.push(Finding::new("PHP103", file, span.clone(), "`session.save_path` has no `database`: sessions land in database 0, where caches and other apps usually write and flush").with_fix(fix));
+            out.push(Finding::new("PHP103", file, span.clone(), format!("`session.save_path` has no `database`{}: sessions land in database 0, where caches and other apps usually write and flush", cut_note(php, "session.save_path"))).with_fix(fix));
         }
     }
     // The fragment holds part of a password: it is never printed.
@@ -283,7 +347,15 @@ fn cookie_rules(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Findi
             format!("set `{key} = {fix_value}`"),
             vec![set_ini(ctx, php, key, fix_value)],
         );
-        out.push(Finding::new(rule, file, span, format!("{what}: {why}")).with_fix(Some(fix)));
+        out.push(
+            Finding::new(
+                rule,
+                file,
+                span,
+                format!("{what}{}: {why}", cut_note(php, key)),
+            )
+            .with_fix(Some(fix)),
+        );
     }
     let samesite_set = php.last("session.cookie_samesite").is_some();
     if samesite_set || whole {

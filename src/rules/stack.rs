@@ -309,7 +309,12 @@ fn shared_instances(ctx: &Context, out: &mut Vec<Finding>) {
             finding = finding.related(Related {
                 file: c.file,
                 span: c.span.clone(),
-                message: format!("{} ({})", c.label, c.purpose.as_str()),
+                // A label may already name the purpose (`Laravel connection `x` (sessions)`).
+                message: if c.label.ends_with(&format!("({})", c.purpose.as_str())) {
+                    c.label.clone()
+                } else {
+                    format!("{} ({})", c.label, c.purpose.as_str())
+                },
             });
         }
         out.push(finding);
