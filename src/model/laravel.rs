@@ -23,6 +23,39 @@ pub struct ConfigFile {
     /// None for the stock defaults.
     pub file: Option<FileId>,
     pub value: PhpValue,
+    /// Laravel 11+: the framework's own config file, which `LoadConfiguration` merges under the
+    /// app's (`array_merge` at the top level, and one level deeper for `MERGEABLE` keys).
+    pub base: Option<PhpValue>,
+    /// The keys merged one level deeper (`mergeableOptions`: cache `stores`, database
+    /// `connections`).
+    pub mergeable: &'static [&'static str],
+}
+
+impl ConfigFile {
+    /// The item at `path` as Laravel sees it after the merge, and whether the app's own file
+    /// holds it (else it is the framework's).
+    pub fn lookup(&self, path: &[&str]) -> Option<(&PhpItem, bool)> {
+        if let Some(item) = self.value.get(path) {
+            return Some((item, true));
+        }
+        let base = self.base.as_ref()?;
+        // An app file redline could not read is unknown: nothing is taken from the base then.
+        if !matches!(self.value, PhpValue::Array(_)) {
+            return None;
+        }
+        let first = *path.first()?;
+        let merged = match self.value.get(&[first]) {
+            None => true,
+            Some(_) if self.mergeable.contains(&first) && path.len() >= 2 => {
+                self.value.get(&path[..2]).is_none()
+            }
+            Some(_) => false,
+        };
+        if !merged {
+            return None;
+        }
+        base.get(path).map(|item| (item, false))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -150,19 +183,19 @@ impl Connection {
 
 impl LaravelApp {
     pub fn item<'a>(config: &'a ConfigFile, path: &[&str]) -> Option<&'a PhpItem> {
-        config.value.get(path)
+        config.lookup(path).map(|(item, _)| item)
     }
 
     pub fn resolve(&self, config: &ConfigFile, path: &[&str], env: &EnvSource) -> Resolved {
-        match Self::item(config, path) {
+        match config.lookup(path) {
             None => Resolved {
                 value: Some(LaravelValue::Null),
                 env_var: None,
                 config: None,
             },
-            Some(item) => {
+            Some((item, own)) => {
                 let mut r = eval(&item.value, env);
-                if let Some(file) = config.file {
+                if let (Some(file), true) = (config.file, own) {
                     r.config = Some((file, item.span.clone()));
                 }
                 r
@@ -236,6 +269,19 @@ impl LaravelApp {
                     if let Some(db) = parsed.database {
                         conn.database = from_url(Some(db));
                     }
+                    for (key, value) in parsed.query {
+                        let resolved = Resolved {
+                            value: Some(value.map_or(LaravelValue::Null, LaravelValue::Str)),
+                            env_var: url.env_var.clone(),
+                            config: url.config.clone(),
+                        };
+                        match key.as_str() {
+                            "host" => conn.host = resolved,
+                            "port" => conn.port = resolved,
+                            "username" => conn.username = resolved,
+                            _ => conn.password = resolved,
+                        }
+                    }
                 }
                 conn.url = Some(url);
             }
@@ -262,6 +308,9 @@ pub struct RedisUrl {
     pub password: Option<String>,
     pub username: Option<String>,
     pub database: Option<String>,
+    /// Query options merged last (`getQueryOptions`): `host`, `port`, `username` and
+    /// `password` from the query beat the URL's own parts; None is PHP's `null` (`password=null`).
+    pub query: Vec<(String, Option<String>)>,
 }
 
 /// `REDIS_URL` as Laravel's ConfigurationUrlParser reads it: PHP's `parse_url` (None where it
@@ -283,41 +332,110 @@ pub fn parse_redis_url(url: &str) -> Option<RedisUrl> {
     let path_database = raw(&parts.path)
         .filter(|p| !p.is_empty() && *p != "/")
         .map(|p| decode(p.strip_prefix('/').unwrap_or(p)));
-    let query_database = raw(&parts.query).and_then(|q| {
-        parse_query(q, 0)
-            .into_iter()
-            .rfind(|p| p.key == "database" && p.index.is_none())
-            .map(|p| p.value)
-    });
+    let params = raw(&parts.query)
+        .map(|q| parse_query(q, 0))
+        .unwrap_or_default();
+    let query_database = params
+        .iter()
+        .rfind(|p| p.key == "database" && p.index.is_none())
+        .map(|p| p.value.clone());
+    // parseStringsToNativeTypes turns `null` into PHP's null.
+    let query = ["host", "port", "username", "password"]
+        .iter()
+        .filter_map(|key| {
+            let p = params
+                .iter()
+                .rfind(|p| p.key == *key && p.index.is_none())?;
+            let value =
+                (!p.value.eq_ignore_ascii_case("null")).then(|| match (*key, scheme.as_deref()) {
+                    ("host", Some("tls" | "rediss")) => format!("tls://{}", p.value),
+                    _ => p.value.clone(),
+                });
+            Some((key.to_string(), value))
+        })
+        .collect();
     Some(RedisUrl {
         host,
         port: parts.port.map(|p| p.to_string()),
         password: raw(&parts.pass).map(decode),
         username: raw(&parts.user).map(decode),
         database: query_database.or(path_database),
+        query,
     })
 }
 
-fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFile {
+/// One config file of the app: its own file when it has one (merged over the framework's in
+/// Laravel 11+), else the framework's stock file.
+fn config_file(
+    sources: &Sources,
+    file: Option<FileId>,
+    stock: &str,
+    framework: Option<PhpValue>,
+    merge: bool,
+    mergeable: &'static [&'static str],
+) -> ConfigFile {
     let parsed = file.and_then(|f| parse_return_array(sources.doc(f).bytes()));
+    let base = || {
+        framework
+            .clone()
+            .unwrap_or_else(|| parse_return_array(stock.as_bytes()).expect("stock config parses"))
+    };
     match (file, parsed) {
         (Some(f), Some(value)) => ConfigFile {
             file: Some(f),
             value,
+            base: merge.then(base),
+            mergeable,
         },
         (Some(f), None) => ConfigFile {
             file: Some(f),
             value: PhpValue::Unknown,
+            base: None,
+            mergeable,
         },
         _ => ConfigFile {
             file: None,
-            value: parse_return_array(stock.as_bytes()).expect("stock config parses"),
+            value: base(),
+            base: None,
+            mergeable,
         },
     }
 }
 
-/// The Laravel major version, from composer.json's `laravel/framework` constraint (default 11).
+/// The framework's own `config/NAME.php`, when the app vendors it
+/// (`vendor/laravel/framework/config/`): what Laravel 11+ merges under the app's file.
+fn vendored_framework_config(root: &std::path::Path, name: &str) -> Option<PhpValue> {
+    let path = root
+        .join("vendor/laravel/framework/config")
+        .join(format!("{name}.php"));
+    let bytes = crate::source::read_regular_file(&path).ok()?;
+    parse_return_array(&bytes)
+}
+
+/// The Laravel major version: the installed one in composer.lock, else composer.json's
+/// `laravel/framework` constraint, else 11.
 fn major_version(root: &std::path::Path) -> u32 {
+    locked_major_version(root).unwrap_or_else(|| required_major_version(root))
+}
+
+/// `packages[].version` of `laravel/framework` in composer.lock (`v11.9.2`).
+fn locked_major_version(root: &std::path::Path) -> Option<u32> {
+    let bytes = crate::source::read_regular_file(&root.join("composer.lock")).ok()?;
+    let lock: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let version = lock["packages"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == "laravel/framework")?["version"]
+        .as_str()?;
+    version
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn required_major_version(root: &std::path::Path) -> u32 {
     // A regular file of bounded size only: a FIFO or a device named composer.json is never
     // opened (it would block the run).
     let bytes = crate::source::read_regular_file(&root.join("composer.json")).unwrap_or_default();
@@ -347,6 +465,8 @@ pub fn load(
     } else {
         (STOCK_SESSION_11, STOCK_CACHE_11)
     };
+    // Laravel 11 merges the framework's config files under the app's (LoadConfiguration).
+    let merge = major >= 11;
     let envs = envs
         .iter()
         .map(|&file| {
@@ -363,12 +483,42 @@ pub fn load(
             }
         })
         .collect();
+    let database = config_file(
+        sources,
+        find("database"),
+        STOCK_DATABASE,
+        merge
+            .then(|| vendored_framework_config(&root, "database"))
+            .flatten(),
+        merge,
+        &["connections"],
+    );
+    let session = config_file(
+        sources,
+        find("session"),
+        stock_session,
+        merge
+            .then(|| vendored_framework_config(&root, "session"))
+            .flatten(),
+        merge,
+        &[],
+    );
+    let cache = config_file(
+        sources,
+        find("cache"),
+        stock_cache,
+        merge
+            .then(|| vendored_framework_config(&root, "cache"))
+            .flatten(),
+        merge,
+        &["stores"],
+    );
     LaravelApp {
         root,
         envs,
-        database: config_file(sources, find("database"), STOCK_DATABASE),
-        session: config_file(sources, find("session"), stock_session),
-        cache: config_file(sources, find("cache"), stock_cache),
+        database,
+        session,
+        cache,
         major,
     }
 }
@@ -387,7 +537,8 @@ mod tests {
                 port: Some("6380".into()),
                 password: Some("p@ss".into()),
                 username: Some("user".into()),
-                database: Some("2".into())
+                database: Some("2".into()),
+                query: Vec::new(),
             }
         );
         // A userinfo without `:` is a user: no password.

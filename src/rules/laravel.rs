@@ -355,13 +355,28 @@ fn cookie_secure(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut Vec
         _ => return,
     };
     let (file, span) = location(ctx, env, &r);
-    let what = if severity == Severity::Warning {
-        "`SESSION_SECURE_COOKIE` is false"
+    // Name what the app really reads: apps rename the variable (`SECURE_COOKIES`,
+    // `COOKIE_SECURE`) or hard-code the value in config/session.php.
+    let state = if severity == Severity::Warning {
+        "is false"
     } else {
-        "`SESSION_SECURE_COOKIE` is not set"
+        "is not set"
+    };
+    let what = match (&r.env_var, &r.config) {
+        (Some((var, _)), _) => format!("`{var}` {state}"),
+        (None, Some((file, _))) => format!("`secure` in {} {state}", ctx.sources.display(*file)),
+        (None, None) => format!("the session cookie's `secure` option {state}"),
     };
     let fix = match &r.env_var {
-        Some((var, _)) if var == "SESSION_SECURE_COOKIE" => set_env(ctx, env, var, "true").map(|e| Fix::new(Applicability::Unsafe, "set `SESSION_SECURE_COOKIE=true` (a site still served over plain HTTP loses its sessions)", vec![e])),
+        Some((var, _)) => set_env(ctx, env, var, "true").map(|e| {
+            Fix::new(
+                Applicability::Unsafe,
+                format!(
+                    "set `{var}=true` (a site still served over plain HTTP loses its sessions)"
+                ),
+                vec![e],
+            )
+        }),
         _ => None,
     };
     out.push(

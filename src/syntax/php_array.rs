@@ -299,8 +299,8 @@ fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
             out.push((Tok::Var, start..i));
             continue;
         }
-        const PUNCT: [&str; 12] = [
-            "...", "=>", "::", "[", "]", "(", ")", ",", ";", "-", "?", ".",
+        const PUNCT: [&str; 14] = [
+            "...", "=>", "::", "[", "]", "(", ")", ",", ";", "-", "?", ".", "{", "}",
         ];
         match PUNCT.iter().find(|p| src[i..].starts_with(p.as_bytes())) {
             Some(p) => {
@@ -435,11 +435,38 @@ struct Frame {
 }
 
 /// Read the array a config file returns. None when there is no `return [...]`/`return array(...)`.
+/// The file's own `return [...]`: the first `return` outside any `{}` block (a closure or a
+/// function before it returns early only when called) that returns an array literal. Code
+/// before it (`$host = ...; if (...) {...}`) is skipped: the variables it sets read as unknown.
+fn returned_array_at(toks: &[(Tok, std::ops::Range<usize>)]) -> Option<usize> {
+    let returns_array = |i: usize| match toks.get(i + 1).map(|(t, _)| t) {
+        Some(Tok::Punct("[")) => true,
+        Some(Tok::Ident(a)) if a.eq_ignore_ascii_case("array") => {
+            matches!(toks.get(i + 2).map(|(t, _)| t), Some(Tok::Punct("(")))
+        }
+        _ => false,
+    };
+    let mut depth: usize = 0;
+    let mut any = None;
+    for (i, (tok, _)) in toks.iter().enumerate() {
+        match tok {
+            Tok::Punct("{") => depth += 1,
+            Tok::Punct("}") => depth = depth.saturating_sub(1),
+            Tok::Ident(r) if r == "return" => {
+                if depth == 0 && returns_array(i) {
+                    return Some(i);
+                }
+                any = any.or(Some(i));
+            }
+            _ => {}
+        }
+    }
+    any
+}
+
 pub fn parse_return_array(src: &[u8]) -> Option<PhpValue> {
     let toks = tokenize(src);
-    let at = toks
-        .iter()
-        .position(|(t, _)| matches!(t, Tok::Ident(i) if i == "return"))?;
+    let at = returned_array_at(&toks)?;
     let mut r = Reader {
         toks: &toks,
         pos: at + 1,
@@ -535,6 +562,14 @@ pub fn parse_return_array(src: &[u8]) -> Option<PhpValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_returned_array_is_found_after_code_and_closures() {
+        let src = b"<?php\n$host = getenv('X');\n$f = function () { return ['no' => 1]; };\nif ($host) { $y = 2; }\nreturn ['redis' => ['default' => ['host' => $host, 'port' => 6379]]];\n";
+        let value = parse_return_array(src).expect("parses");
+        assert!(value.get(&["redis", "default", "port"]).is_some());
+        assert!(value.get(&["no"]).is_none());
+    }
 
     #[test]
     fn laravel_config_subset() {
