@@ -801,10 +801,13 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         eprintln!("{summary}");
         report_file_errors(&found.errors);
         report_passed_over(&found, common.input.verbose);
-        return Ok(if found.errors.is_empty() {
-            EXIT_OK
-        } else {
+        // Like a formatter's --check: a dry run that would change something exits 1.
+        return Ok(if !found.errors.is_empty() {
             EXIT_FAILURE
+        } else if !changed.is_empty() {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
         });
     }
 
@@ -853,10 +856,12 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     );
     report_file_errors(&found.errors);
     report_passed_over(&found, common.input.verbose);
-    Ok(if found.errors.is_empty() {
-        EXIT_OK
-    } else {
+    Ok(if !found.errors.is_empty() {
         EXIT_FAILURE
+    } else if fails(&resolved, settings.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
     })
 }
 

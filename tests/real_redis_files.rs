@@ -35,7 +35,7 @@ fn an_acl_file_named_on_the_command_line_is_read_as_an_acl_file() {
             "redis-users.conf",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("redis-users.conf")).unwrap(),
         ACL
@@ -140,7 +140,7 @@ fn placeholders_are_never_weak_passwords_nor_rotated() {
             dir.path(),
             &["fix", "--no-config", "--write", "--unsafe-fixes"],
         );
-        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
         // Other fixes may add lines; the placeholder stays what the deployment substitutes.
         let after = std::fs::read_to_string(dir.path().join("redis.conf")).unwrap();
         assert!(

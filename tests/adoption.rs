@@ -1,0 +1,120 @@
+//! What a team adopting redline pastes into its pipeline: the pre-commit hooks, the composite
+//! action and the image, checked against the binary.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// The hooks of .pre-commit-hooks.yaml as (id, entry, pass_filenames, always_run): a flat list of
+/// mappings, read line by line (the file is ours and stays that simple).
+fn hooks() -> Vec<(String, String, Option<bool>, Option<bool>)> {
+    let text = std::fs::read_to_string(manifest_dir().join(".pre-commit-hooks.yaml")).unwrap();
+    let mut out: Vec<(String, String, Option<bool>, Option<bool>)> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        let (key, value) = match line.trim_start_matches("- ").split_once(':') {
+            Some((k, v)) => (k.trim(), v.trim().to_string()),
+            None => continue,
+        };
+        if line.starts_with("- ") {
+            out.push((String::new(), String::new(), None, None));
+        }
+        let Some(hook) = out.last_mut() else { continue };
+        match key {
+            "id" => hook.0 = value,
+            "entry" => hook.1 = value,
+            "pass_filenames" => hook.2 = Some(value == "true"),
+            "always_run" => hook.3 = Some(value == "true"),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).min_depth(1) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn pre_commit_hooks_audit_the_whole_repository() {
+    let hooks = hooks();
+    assert_eq!(
+        hooks.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(),
+        ["redline", "redline-fix"]
+    );
+    for (id, entry, pass_filenames, always_run) in &hooks {
+        // Changed files alone would break the cross-file checks.
+        assert_eq!(*pass_filenames, Some(false), "{id}");
+        assert_eq!(*always_run, Some(true), "{id}");
+        // pre-commit runs the entry at the repository root with no file arguments.
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&manifest_dir().join("examples/stack"), dir.path());
+        let words: Vec<&str> = entry.split_whitespace().collect();
+        assert_eq!(words[0], "redline", "{id}");
+        let out = run(dir.path(), &words[1..]);
+        assert_eq!(out.status.code(), Some(1), "{id}: {}", stderr(&out));
+        if id == "redline" {
+            // Every kind of file is audited, not just files named redis*.conf.
+            let text = stdout(&out);
+            for path in ["php.ini", ".env", "settings.py", "sessions.conf", "sentinel.conf"] {
+                assert!(text.contains(path), "{id}: {path} not audited:\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_action_and_the_image_run_the_binary_they_build() {
+    let action = std::fs::read_to_string(manifest_dir().join("action.yml")).unwrap();
+    assert!(action.contains("using: composite"));
+    assert!(action.contains("cargo install --locked --path \"$GITHUB_ACTION_PATH\""));
+    // Inputs reach the script through env only: no `${{ inputs.` inside a `run:` block.
+    let mut in_run = false;
+    for line in action.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("run:") {
+            in_run = true;
+        } else if !line.starts_with("        ") {
+            in_run = false;
+        }
+        assert!(
+            !(in_run && line.contains("${{ inputs.")),
+            "an input interpolated into a script: {line}"
+        );
+    }
+    let dockerfile = std::fs::read_to_string(manifest_dir().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("ENTRYPOINT [\"redline\"]"));
+    assert!(dockerfile.matches("FROM ").count() >= 2, "multi-stage");
+}
+
+#[test]
+fn fix_exit_codes_follow_the_formatter_convention() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "redis.conf", "bind 127.0.0.1\nappendonly no\n");
+    // A dry run that would change something: 1; nothing left to change: 0.
+    let out = run(dir.path(), &["fix", "--no-config", "--select", "RD301"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--select", "RD301", "--write"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(dir.path(), &["fix", "--no-config", "--select", "RD301"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // fix --write: 1 while findings at or above --fail-on remain.
+    let out = run(dir.path(), &["fix", "--no-config", "--write"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--fail-on", "never"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
