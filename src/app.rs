@@ -425,13 +425,14 @@ fn render(
     findings: &[Resolved],
     files: &[String],
     held_back: usize,
+    info: &report::sarif::RunInfo,
 ) -> String {
     let mut summary = report::summarize(findings, files.len());
     summary.held_back = held_back;
     match format {
         OutputFormat::Text => report::text::render(findings, &summary),
         OutputFormat::Json => report::json::render(findings, &summary),
-        OutputFormat::Sarif => report::sarif::render(findings),
+        OutputFormat::Sarif => report::sarif::render(findings, info),
         OutputFormat::Github => report::github::render(findings),
         OutputFormat::Gitlab => report::gitlab::render(findings),
         OutputFormat::Junit => report::junit::render(findings, files),
@@ -457,12 +458,13 @@ fn emit(
     findings: &[Resolved],
     files: &[String],
     held_back: usize,
+    info: &report::sarif::RunInfo,
 ) -> Result<(), RunError> {
     let reports = extra_reports(args)?;
     let colored_before = colored::control::SHOULD_COLORIZE.should_colorize();
     colored::control::set_override(false);
     for (format, path) in &reports {
-        std::fs::write(path, render(*format, findings, files, held_back))
+        std::fs::write(path, render(*format, findings, files, held_back, info))
             .map_err(|e| RunError(format!("{}: cannot write the report: {e}", path.display())))?;
     }
     let summary = report::text::summary_line(findings.len(), &{
@@ -474,7 +476,7 @@ fn emit(
         if args.statistics {
             statistics(format, findings)
         } else {
-            render(format, findings, files, held_back)
+            render(format, findings, files, held_back, info)
         }
     };
     match &args.output {
@@ -605,16 +607,60 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     drop(findings);
     let files = audited_files(&sources);
     drop(sources);
-    emit(args, &resolved, &files, held_back)?;
-    report_file_errors(&found.errors);
-    report_passed_over(&found, args.input.verbose);
-    Ok(if !found.errors.is_empty() {
+    let code = if !found.errors.is_empty() {
         EXIT_FAILURE
     } else if fails(&resolved, settings.fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    })
+    };
+    let info = run_info(code, &found.errors, &settings);
+    emit(args, &resolved, &files, held_back, &info)?;
+    report_file_errors(&found.errors);
+    report_passed_over(&found, args.input.verbose);
+    Ok(code)
+}
+
+/// What the SARIF report records about the run.
+fn run_info(
+    code: i32,
+    errors: &[discovery::FileError],
+    settings: &Settings,
+) -> report::sarif::RunInfo {
+    report::sarif::RunInfo {
+        exit_code: code,
+        errors: errors.iter().map(|e| e.to_string()).collect(),
+        severity: settings.severity.clone(),
+        root: std::env::current_dir().ok(),
+    }
+}
+
+/// A run that failed before it could audit (a bad redline.toml, a missing path) still writes
+/// every `--report` it was asked for, recording the failure: CI's `if: always()` upload steps
+/// then find their file.
+fn write_failure_reports(args: &CommonArgs, message: &str) {
+    let Ok(reports) = extra_reports(args) else {
+        return;
+    };
+    let info = report::sarif::RunInfo {
+        exit_code: EXIT_FAILURE,
+        errors: vec![message.to_string()],
+        severity: BTreeMap::new(),
+        root: std::env::current_dir().ok(),
+    };
+    colored::control::set_override(false);
+    for (format, path) in reports {
+        let text = match format {
+            OutputFormat::Junit => report::junit::render_failure(message),
+            _ => render(format, &[], &[], 0, &info),
+        };
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!(
+                "redline: error: {}: cannot write the report: {e}",
+                path.display()
+            );
+        }
+    }
 }
 
 /// A fix by the finding that offers it: rule, file and where the finding starts.
@@ -848,7 +894,16 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         None => String::new(),
     };
     let resolved = resolve_for_output(common, &remaining, &sources, &settings)?;
-    emit(common, &resolved, &audited_files(&sources), 0)?;
+    let info = run_info(
+        if found.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FAILURE
+        },
+        &found.errors,
+        &settings,
+    );
+    emit(common, &resolved, &audited_files(&sources), 0, &info)?;
     eprintln!(
         "Applied {} to {}{where_}{hint}.",
         plural(applied, "fix", "fixes"),
@@ -957,6 +1012,11 @@ pub fn run(cli: Cli) -> i32 {
     match result {
         Ok(code) => code,
         Err(RunError(message)) => {
+            match &cli.command {
+                Command::Check(args) => write_failure_reports(&args.common, &message),
+                Command::Fix(args) => write_failure_reports(&args.common, &message),
+                _ => {}
+            }
             eprintln!("redline: error: {message}");
             EXIT_FAILURE
         }

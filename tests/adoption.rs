@@ -64,7 +64,13 @@ fn pre_commit_hooks_audit_the_whole_repository() {
         if id == "redline" {
             // Every kind of file is audited, not just files named redis*.conf.
             let text = stdout(&out);
-            for path in ["php.ini", ".env", "settings.py", "sessions.conf", "sentinel.conf"] {
+            for path in [
+                "php.ini",
+                ".env",
+                "settings.py",
+                "sessions.conf",
+                "sentinel.conf",
+            ] {
                 assert!(text.contains(path), "{id}: {path} not audited:\n{text}");
             }
         }

@@ -43,7 +43,10 @@ fn snapshots_of_every_format() {
     let dir = stack();
     for format in ["text", "json", "sarif", "github", "gitlab", "junit"] {
         let text = report(dir.path(), format);
-        insta::assert_snapshot!(format!("report_{format}"), text);
+        // SARIF names the audited folder (`originalUriBaseIds`): a temp folder here.
+        let root = format!("file://{}/", dir.path().canonicalize().unwrap().display());
+        let shown = text.replace(&root, "file:///[ROOT]/");
+        insta::assert_snapshot!(format!("report_{format}"), shown);
         // Same input, byte-identical output.
         assert_eq!(
             report(dir.path(), format),
@@ -53,6 +56,143 @@ fn snapshots_of_every_format() {
     }
 }
 
+/// The SARIF 2.1.0 schema with its formats checked (`uri`, `uri-reference`), as the SARIF
+/// multitool and GitHub check them.
+fn sarif_validator(schema: &serde_json::Value) -> jsonschema::Validator {
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("the schema compiles")
+}
+
+fn sarif_schema() -> serde_json::Value {
+    serde_json::from_slice(
+        &std::fs::read(manifest_dir().join("tests/sarif/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded_and_runs_record_their_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Redis Configs/redis#1.conf",
+        "appendonly no
+bind 127.0.0.1
+",
+    );
+    write(
+        dir.path(),
+        "redline.toml",
+        "[severity]\nRD301 = \"error\"\n",
+    );
+    let out = run(
+        dir.path(),
+        &["check", "--format", "sarif", "Redis Configs/redis#1.conf"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = sarif_validator(&sarif_schema());
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let sarif_run = &sarif["runs"][0];
+    let location = &sarif_run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "Redis%20Configs/redis%231.conf");
+    assert!(sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("file:///"));
+    let rule = |id: &str| {
+        sarif_run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // The [severity] override reaches the rule's level.
+    assert_eq!(rule("RD301")["defaultConfiguration"]["level"], "error");
+    assert!(!rule("RL001")["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("security")));
+    assert!(!rule("RD001")["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("security")));
+    // A path that does not exist fails the run (exit 2), and the SARIF file is still written,
+    // recording the failure.
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--report",
+            "sarif=out.sarif",
+            "--report",
+            "junit=out.xml",
+            "missing/",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let failed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.sarif")).unwrap()).unwrap();
+    assert!(validator.is_valid(&failed));
+    let invocation = &failed["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(invocation["exitCode"], 2);
+    assert!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("missing")
+    );
+    let junit = std::fs::read_to_string(dir.path().join("out.xml")).unwrap();
+    assert!(junit.contains("<error"), "{junit}");
+}
+
+#[test]
+fn junit_reports_validate_against_junit_10_xsd() {
+    let Some(xmllint) = oracle("xmllint") else {
+        return;
+    };
+    let dir = stack();
+    // A file name with a newline and a message with one: attributes must escape them.
+    write(dir.path(), "odd\nname/redis.conf", "appendonly no\n");
+    let out = run(dir.path(), &["check", "--no-config", "--format", "junit"]);
+    let file = dir.path().join("report.xml");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let schema = manifest_dir().join("tests/junit/junit-10.xsd");
+    let checked = std::process::Command::new(&xmllint)
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&checked.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The schema catches what it forbids: the test can fail.
+    std::fs::write(
+        &file,
+        "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\"><testcase name=\"x\" line=\"3\"/></testsuite></testsuites>",
+    )
+    .unwrap();
+    let checked = std::process::Command::new(&xmllint)
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!checked.status.success());
+}
+
 #[test]
 fn sarif_validates_against_the_2_1_0_schema() {
     let dir = stack();
@@ -60,7 +200,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
         &std::fs::read(manifest_dir().join("tests/sarif/sarif-schema-2.1.0.json")).unwrap(),
     )
     .unwrap();
-    let validator = jsonschema::draft7::new(&schema).expect("the schema compiles");
+    let validator = sarif_validator(&schema);
     let sarif: serde_json::Value = serde_json::from_str(&report(dir.path(), "sarif")).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&sarif)
@@ -90,8 +230,17 @@ fn sarif_validates_against_the_2_1_0_schema() {
                 <= 1024
         );
         assert!(rule["help"]["markdown"].is_string());
-        assert!(rule["properties"]["security-severity"].is_string());
+        // GitHub ranks security alerts by it: security rules carry it, and only they.
+        let tags = rule["properties"]["tags"].as_array().unwrap();
+        assert_eq!(
+            rule["properties"]["security-severity"].is_string(),
+            tags.contains(&serde_json::json!("security")),
+            "{}",
+            rule["id"]
+        );
     }
+    assert_eq!(run["invocations"][0]["exitCode"], 1);
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
     let results = run["results"].as_array().unwrap();
     assert!(
         results.iter().any(|r| r["fixes"].is_array()),
@@ -102,6 +251,10 @@ fn sarif_validates_against_the_2_1_0_schema() {
             .as_str()
             .unwrap();
         assert!(!uri.starts_with('/') && !uri.starts_with("./"), "{uri}");
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
+            "%SRCROOT%"
+        );
         assert!(r["partialFingerprints"]["redline/v1"].is_string());
     }
     // A schema violation is caught: the test can fail.

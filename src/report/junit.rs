@@ -1,6 +1,7 @@
 //! JUnit XML: a test suite per audited file, a failing test case per finding named with its
 //! `path:line:column` (GitLab keeps only the first of equal names), and a passing case for a
-//! clean file.
+//! clean file. Valid against the junit-10.xsd of Jenkins' xUnit plugin: test cases carry no
+//! `file` or `line` attribute (the suite names the file; the failure text, the location).
 
 use super::Resolved;
 use std::fmt::Write;
@@ -23,6 +24,24 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// XML-escape an attribute value: as `escape`, and white space other than a space as character
+/// references (a raw newline in an attribute is read back as a space).
+fn escape_attr(text: &str) -> String {
+    escape(text)
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+}
+
+/// A run that failed before it audited anything: one suite with one errored case.
+pub fn render_failure(message: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"redline\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"redline\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"redline\" name=\"redline run\">\n      <error type=\"run failed\" message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+        escape_attr(message),
+        escape(message)
+    )
+}
+
 /// `files`: every audited file, in display form.
 pub fn render(findings: &[Resolved], files: &[String]) -> String {
     let mut paths: Vec<&String> = files.iter().collect();
@@ -42,30 +61,31 @@ pub fn render(findings: &[Resolved], files: &[String]) -> String {
     for path in paths {
         let mine: Vec<&Resolved> = findings.iter().filter(|f| &f.path == path).collect();
         let p = escape(path);
+        let a = escape_attr(path);
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{p}\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
+            "  <testsuite name=\"{a}\" tests=\"{}\" failures=\"{}\" errors=\"0\" file=\"{a}\">",
             mine.len().max(1),
             mine.len()
         );
         if mine.is_empty() {
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"{p}\" name=\"{p}: no findings\" file=\"{p}\"/>"
+                "    <testcase classname=\"{a}\" name=\"{a}: no findings\"/>"
             );
         }
         for f in mine {
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"{p}\" name=\"{p}:{}:{} {}\" file=\"{p}\" line=\"{}\">",
-                f.line, f.column, f.rule, f.line
+                "    <testcase classname=\"{a}\" name=\"{a}:{}:{} {}\">",
+                f.line, f.column, f.rule
             );
             let _ = writeln!(
                 out,
                 "      <failure type=\"{} {}\" message=\"{}\">{}:{}:{}: {} [{}] {}</failure>",
                 f.rule,
-                escape(&f.name),
-                escape(&f.message),
+                escape_attr(&f.name),
+                escape_attr(&f.message),
                 p,
                 f.line,
                 f.column,
