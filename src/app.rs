@@ -83,6 +83,14 @@ impl Settings {
 }
 
 fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
+    if args.statistics && !matches!(args.format, OutputFormat::Text | OutputFormat::Json) {
+        return Err(RunError(format!(
+            "--statistics prints a count per rule as text or json; `--format {}` has no such form",
+            args.format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string())
+        )));
+    }
     let file = if args.input.no_config {
         FileConfig::default()
     } else if let Some(path) = &args.input.config {
@@ -475,6 +483,8 @@ fn emit(
     let body = |format| {
         if args.statistics {
             statistics(format, findings)
+        } else if args.quiet && format == OutputFormat::Text {
+            report::text::render_findings(findings)
         } else {
             render(format, findings, files, held_back, info)
         }
@@ -484,13 +494,15 @@ fn emit(
             std::fs::write(path, body(args.format)).map_err(|e| {
                 RunError(format!("{}: cannot write the report: {e}", path.display()))
             })?;
-            eprintln!("{summary}");
+            if !args.quiet {
+                eprintln!("{summary}");
+            }
         }
         None => {
             colored::control::set_override(colored_before);
             let text = body(args.format);
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            if args.statistics && args.format == OutputFormat::Text {
+            if args.statistics && args.format == OutputFormat::Text && !args.quiet {
                 println!("{summary}");
             }
         }
@@ -587,7 +599,9 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     report_file_errors(&found.errors);
-    report_passed_over(&found, common.input.verbose);
+    if !common.quiet {
+        report_passed_over(&found, common.input.verbose);
+    }
     Ok(if found.errors.is_empty() {
         EXIT_OK
     } else {
@@ -617,7 +631,9 @@ fn check(args: &CommonArgs) -> Result<i32, RunError> {
     let info = run_info(code, &found.errors, &settings);
     emit(args, &resolved, &files, held_back, &info)?;
     report_file_errors(&found.errors);
-    report_passed_over(&found, args.input.verbose);
+    if !args.quiet {
+        report_passed_over(&found, args.input.verbose);
+    }
     Ok(code)
 }
 
@@ -844,9 +860,13 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
             }
             None => print!("{body}"),
         }
-        eprintln!("{summary}");
+        if !common.quiet {
+            eprintln!("{summary}");
+        }
         report_file_errors(&found.errors);
-        report_passed_over(&found, common.input.verbose);
+        if !common.quiet {
+            report_passed_over(&found, common.input.verbose);
+        }
         // Like a formatter's --check: a dry run that would change something exits 1.
         return Ok(if !found.errors.is_empty() {
             EXIT_FAILURE
@@ -910,7 +930,9 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         plural(changed.len(), "file", "files")
     );
     report_file_errors(&found.errors);
-    report_passed_over(&found, common.input.verbose);
+    if !common.quiet {
+        report_passed_over(&found, common.input.verbose);
+    }
     Ok(if !found.errors.is_empty() {
         EXIT_FAILURE
     } else if fails(&resolved, settings.fail_on) {
@@ -976,9 +998,15 @@ fn explain(id: &str) -> Result<i32, RunError> {
 }
 
 fn set_color(choice: ColorChoice) {
+    // FORCE_COLOR and CLICOLOR_FORCE (set and not `0`) force colour like --color always, as CI
+    // runners that render ANSI set them; NO_COLOR still wins over a terminal.
+    let forced = ["FORCE_COLOR", "CLICOLOR_FORCE"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0"));
     let on = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
+        ColorChoice::Auto if forced => true,
         ColorChoice::Auto => {
             std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -126,6 +126,9 @@ pub struct CommonArgs {
     /// Print a count per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,
+    /// Print the findings only: no summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Exit 1 when a finding at or above this severity remains [default: warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
@@ -182,6 +185,7 @@ impl StackArgs {
             output: None,
             report: Vec::new(),
             statistics: false,
+            quiet: false,
             fail_on: None,
             exit_zero: false,
             select: Vec::new(),

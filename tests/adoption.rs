@@ -124,3 +124,46 @@ fn fix_exit_codes_follow_the_formatter_convention() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn quiet_statistics_and_forced_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "redis.conf", "appendonly no\nbind 127.0.0.1\n");
+    let out = run(dir.path(), &["check", "--no-config", "--quiet"]);
+    let text = stdout(&out);
+    assert!(text.contains("RD301"), "{text}");
+    assert!(!text.contains("Found "), "{text}");
+    // --statistics honours json and refuses formats it has no form for.
+    let out = run(
+        dir.path(),
+        &["check", "--no-config", "--statistics", "--format", "json"],
+    );
+    let counts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["rule"] == "RD301"));
+    let out = run(
+        dir.path(),
+        &["check", "--no-config", "--statistics", "--format", "sarif"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--statistics"), "{}", stderr(&out));
+    // FORCE_COLOR colours output that is not a terminal; NO_COLOR alone does not stop it.
+    let out = redline()
+        .current_dir(dir.path())
+        .args(["check", "--no-config"])
+        .env("FORCE_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("\u{1b}["), "{}", stdout(&out));
+    let out = redline()
+        .current_dir(dir.path())
+        .args(["check", "--no-config"])
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("\u{1b}["));
+}

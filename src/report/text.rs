@@ -8,6 +8,14 @@ use colored::Colorize;
 use std::fmt::Write;
 
 pub fn render(findings: &[Resolved], summary: &Summary) -> String {
+    let mut out = render_findings(findings);
+    out.push_str(&summary_line(findings.len(), summary));
+    out.push('\n');
+    out
+}
+
+/// The findings alone, without the summary line (`--quiet`).
+pub fn render_findings(findings: &[Resolved]) -> String {
     let mut out = String::new();
     for f in findings {
         let severity = match f.severity {
@@ -47,8 +55,6 @@ pub fn render(findings: &[Resolved], summary: &Summary) -> String {
             let _ = writeln!(out, "  {} {how}: {description}", "=".dimmed());
         }
     }
-    out.push_str(&summary_line(findings.len(), summary));
-    out.push('\n');
     out
 }
 

@@ -17,6 +17,9 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        // A CI runner may force colour; the tests read plain text.
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("redline runs")
 }
