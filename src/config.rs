@@ -23,6 +23,7 @@ struct RawConfig {
     instance: Option<Vec<RawInstance>>,
     hosts: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     target: Option<RawTarget>,
+    allow_read: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +56,8 @@ pub struct FileConfig {
     /// `[hosts]`: a host name clients use, and the instance config it reaches.
     pub hosts: Vec<crate::stack::HostMap>,
     pub redis_version: Option<RedisVersion>,
+    /// `allow-read`: folders added to the audited tree, relative to redline.toml's folder.
+    pub allow_read: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +186,9 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
         config
             .per_file_ignores
             .push((pattern.into_inner(), ids, line));
+    }
+    for folder in raw.allow_read.unwrap_or_default() {
+        config.allow_read.push(base.join(folder.into_inner()));
     }
     for instance in raw.instance.unwrap_or_default() {
         let role = match instance.role.get_ref().as_str() {

@@ -1,11 +1,13 @@
 //! The files of one run. Each is read once, from disk or (while fixing) from the patched bytes
 //! that replaced it, and is known by a `FileId` that stays stable across re-audits.
 
+use crate::confine::Tree;
 use crate::syntax::document::Document;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
 pub type FileId = usize;
@@ -22,6 +24,8 @@ pub enum ReadError {
     PermissionDenied,
     NotRegularFile,
     TooLarge(u64),
+    /// The real path is outside the audited tree (or under /proc, /sys, /dev): never opened.
+    OutsideTree,
     Other(String),
 }
 
@@ -37,6 +41,7 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge(n) => {
                 write!(f, "file is {n} bytes, over the {MAX_FILE_SIZE}-byte limit")
             }
+            ReadError::OutsideTree => write!(f, "outside the audited tree: not read"),
             ReadError::Other(m) => write!(f, "{m}"),
         }
     }
@@ -85,6 +90,8 @@ pub struct Sources {
     by_path: HashMap<PathBuf, FileId>,
     failed: HashMap<PathBuf, ReadError>,
     cwd: Option<PathBuf>,
+    /// Where files may be read from; None reads anything (library use, unit tests).
+    tree: Option<Tree>,
 }
 
 impl Sources {
@@ -92,6 +99,38 @@ impl Sources {
         Sources {
             cwd: std::env::current_dir().ok(),
             ..Default::default()
+        }
+    }
+
+    /// Sources that read only inside `tree`.
+    pub fn confined(tree: Tree) -> Sources {
+        Sources {
+            tree: Some(tree),
+            ..Sources::new()
+        }
+    }
+
+    /// The audited tree reads are confined to.
+    pub fn tree(&self) -> Tree {
+        self.tree.clone().unwrap_or_else(Tree::unrestricted)
+    }
+
+    /// Read a file inside the tree (its real path, so a link is resolved once and checked).
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        self.read_if(path, 0, |_| true)
+            .map(|bytes| bytes.unwrap_or_default())
+    }
+
+    /// `read_regular_file_if`, inside the tree only.
+    pub fn read_if(
+        &self,
+        path: &Path,
+        head_len: usize,
+        accept: impl FnOnce(&[u8]) -> bool,
+    ) -> Result<Option<Vec<u8>>, ReadError> {
+        match &self.tree {
+            Some(tree) => read_regular_file_if(&tree.resolve(path)?, head_len, accept),
+            None => read_regular_file_if(path, head_len, accept),
         }
     }
 
@@ -132,7 +171,7 @@ impl Sources {
         if let Some(err) = self.failed.get(&key) {
             return Err(err.clone());
         }
-        match read_regular_file(path) {
+        match self.read(path) {
             Ok(bytes) => Ok(self.insert(path, bytes)),
             Err(err) => {
                 self.failed.insert(key, err.clone());
@@ -204,7 +243,16 @@ pub fn read_regular_file_if(
     if meta.len() > MAX_FILE_SIZE {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    let file = fs::File::open(path).map_err(|e| io_error(&e))?;
+    // O_NONBLOCK: a file swapped for a FIFO after the check above must not block the open; it is
+    // then refused by the check on the opened file below.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| io_error(&e))?;
+    if !file.metadata().map_err(|e| io_error(&e))?.is_file() {
+        return Err(ReadError::NotRegularFile);
+    }
     // Bounded even if the file grows while being read.
     let mut file = file.take(MAX_FILE_SIZE + 1);
     let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -226,7 +274,7 @@ pub fn read_regular_file_if(
     Ok(Some(bytes))
 }
 
-fn io_error(e: &std::io::Error) -> ReadError {
+pub(crate) fn io_error(e: &std::io::Error) -> ReadError {
     match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
         std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,

@@ -320,7 +320,17 @@ fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFi
 fn major_version(root: &std::path::Path) -> u32 {
     // A regular file of bounded size only: a FIFO or a device named composer.json is never
     // opened (it would block the run).
-    let bytes = crate::source::read_regular_file(&root.join("composer.json")).unwrap_or_default();
+    // Only a composer.json inside the application's folder: a link out of it is not read.
+    let path = root.join("composer.json");
+    let inside = std::fs::canonicalize(&path)
+        .ok()
+        .zip(std::fs::canonicalize(root).ok())
+        .is_some_and(|(file, app)| file.starts_with(app));
+    let bytes = if inside {
+        crate::source::read_regular_file(&path).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let text = String::from_utf8_lossy(&bytes);
     let Some(at) = text.find("\"laravel/framework\"") else {
         return 11;
