@@ -701,17 +701,19 @@ fn output_copy_path(dir: &Path, source: &Path, cwd: Option<&Path>) -> PathBuf {
     dir.join(relative)
 }
 
-/// Create the output folder, its marker (discovery never walks a folder holding it) and the
-/// folders of every copy, never through a symbolic link under it: a link planted at a copy's
-/// folder would make redline write wherever it points.
-fn prepare_output_dir(dir: &Path, plans: &[PlannedWrite]) -> Result<(), RunError> {
-    let fail = |path: &Path, why: String| {
-        RunError(format!(
-            "--output-dir: {}: {why}; nothing was written",
-            path.display()
-        ))
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(dir, format!("cannot create the folder: {e}")))?;
+fn output_dir_error(path: &Path, why: String) -> RunError {
+    RunError(format!(
+        "--output-dir: {}: {why}; nothing was written",
+        path.display()
+    ))
+}
+
+/// Create the output folder and the folders of every copy, never through a symbolic link under
+/// it: a link planted at a copy's folder would make redline write wherever it points.
+fn prepare_output_folders(dir: &Path, plans: &[PlannedWrite]) -> Result<(), RunError> {
+    let fail = output_dir_error;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| fail(dir, format!("cannot create the folder: {e}")))?;
     for plan in plans {
         let Ok(relative) = plan.path.strip_prefix(dir) else {
             continue;
@@ -734,6 +736,13 @@ fn prepare_output_dir(dir: &Path, plans: &[PlannedWrite]) -> Result<(), RunError
             }
         }
     }
+    Ok(())
+}
+
+/// Mark the output folder: discovery never walks a folder holding the marker, so the copies are
+/// not audited (or copied into themselves) by the next run.
+fn mark_output_dir(dir: &Path) -> Result<(), RunError> {
+    let fail = output_dir_error;
     let marker = dir.join(discovery::OUTPUT_MARKER);
     crate::confine::create_file(
         &marker,
@@ -840,7 +849,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
                 like: Some(file.path.clone()),
             });
         }
-        prepare_output_dir(dir, &plans)?;
+        prepare_output_folders(dir, &plans)?;
     } else {
         for id in &changed {
             let file = sources.get(*id);
@@ -863,6 +872,9 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     let hard_linked = write::hard_linked(&plans);
     write::write_all_in(&plans, &mut RealFs, &settings.tree)
         .map_err(|e| RunError(format!("nothing was written: {e}")))?;
+    if let Some(dir) = &args.output_dir {
+        mark_output_dir(dir)?;
+    }
     for (path, links) in hard_linked {
         eprintln!(
             "redline: note: {} had {links} hard links; the atomic write gave this name a new file, and the other links keep the old content",

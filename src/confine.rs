@@ -251,7 +251,10 @@ mod tests {
             tree.resolve(Path::new("/dev/../proc/kmsg")),
             Err(ReadError::OutsideTree)
         );
-        assert!(tree.resolve(Path::new("/etc/hostname")).is_ok() || !Path::new("/etc/hostname").exists());
+        assert!(
+            tree.resolve(Path::new("/etc/hostname")).is_ok()
+                || !Path::new("/etc/hostname").exists()
+        );
     }
 
     #[test]
@@ -262,12 +265,18 @@ mod tests {
         fs::write(dir.path().join("secret"), "x").unwrap();
         std::os::unix::fs::symlink(dir.path().join("secret"), inside.join("link")).unwrap();
         let tree = Tree::new([inside.clone()]);
-        assert_eq!(tree.resolve(&inside.join("link")), Err(ReadError::OutsideTree));
+        assert_eq!(
+            tree.resolve(&inside.join("link")),
+            Err(ReadError::OutsideTree)
+        );
         assert_eq!(
             tree.resolve(&inside.join("../secret")),
             Err(ReadError::OutsideTree)
         );
-        assert_eq!(tree.resolve(&inside.join("nothing")), Err(ReadError::NotFound));
+        assert_eq!(
+            tree.resolve(&inside.join("nothing")),
+            Err(ReadError::NotFound)
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The files of one run. Each is read once, from disk or (while fixing) from the patched bytes
 //! that replaced it, and is known by a `FileId` that stays stable across re-audits.
 
-use crate::confine::Tree;
+use crate::confine::{GlobMatches, Tree};
 use crate::syntax::document::Document;
 use std::collections::HashMap;
 use std::fmt;
@@ -92,6 +92,9 @@ pub struct Sources {
     cwd: Option<PathBuf>,
     /// Where files may be read from; None reads anything (library use, unit tests).
     tree: Option<Tree>,
+    /// Glob includes already listed: instances that include the same glob (every config of a
+    /// folder including `*.conf`) list its folder once.
+    globs: HashMap<PathBuf, std::sync::Arc<GlobMatches>>,
 }
 
 impl Sources {
@@ -113,6 +116,25 @@ impl Sources {
     /// The audited tree reads are confined to.
     pub fn tree(&self) -> Tree {
         self.tree.clone().unwrap_or_else(Tree::unrestricted)
+    }
+
+    /// The matches of a glob include (see `confine::glob_in_tree`), listed once per run.
+    pub fn glob(&mut self, pattern: &Path) -> std::sync::Arc<GlobMatches> {
+        let key = self.key(pattern);
+        if let Some(found) = self.globs.get(&key) {
+            return found.clone();
+        }
+        let found = std::sync::Arc::new(crate::confine::glob_in_tree(pattern, &self.tree()));
+        self.globs.insert(key, found.clone());
+        found
+    }
+
+    /// The key a path is known by: absolute and without dots, from the current folder read once.
+    fn key(&self, path: &Path) -> PathBuf {
+        match (&self.cwd, path.is_absolute()) {
+            (Some(cwd), false) => normalize(&cwd.join(path)),
+            _ => normalize(path),
+        }
     }
 
     /// Read a file inside the tree (its real path, so a link is resolved once and checked).
@@ -159,12 +181,12 @@ impl Sources {
     }
 
     pub fn id_of(&self, path: &Path) -> Option<FileId> {
-        self.by_path.get(&normalize(path)).copied()
+        self.by_path.get(&self.key(path)).copied()
     }
 
     /// Read `path` (once: later calls return the same id). Only regular files are opened.
     pub fn load(&mut self, path: &Path) -> Result<FileId, ReadError> {
-        let key = normalize(path);
+        let key = self.key(path);
         if let Some(&id) = self.by_path.get(&key) {
             return Ok(id);
         }
@@ -182,7 +204,7 @@ impl Sources {
 
     /// Register bytes already read (discovery reads a candidate once to sniff it).
     pub fn insert(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
-        let key = normalize(path);
+        let key = self.key(path);
         if let Some(&id) = self.by_path.get(&key) {
             return id;
         }

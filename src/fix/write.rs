@@ -3,12 +3,12 @@
 //! mode and owner. A run that patches several files stages them all first and renames them only
 //! when every one is ready; a failed rename puts back the ones already replaced.
 
+use crate::confine::Tree;
+use crate::source::ReadError;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-use crate::confine::Tree;
-use crate::source::ReadError;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]

@@ -258,24 +258,17 @@ fn is_glob(target: &str) -> bool {
     crate::confine::is_glob(target.as_bytes())
 }
 
-fn sort_by_position(lines: &mut Vec<Occurrence>, positions: &[u64]) {
-    let mut keyed: Vec<(u64, Occurrence)> = positions
-        .iter()
-        .copied()
-        .zip(std::mem::take(lines))
-        .collect();
-    keyed.sort_by_key(|(position, _)| *position);
-    *lines = keyed.into_iter().map(|(_, line)| line).collect();
-}
-
 /// What processing one file produced, in order: its directive and `sentinel` lines and the files
-/// it included. A file included again is not processed again; its lines (and those of the files
-/// it includes) are moved to the position of the later include instead, which is what
-/// redis-server's second pass over them amounts to for every setting where the last line wins.
+/// it included. A file included again is not processed again (redis-server reads it again: a
+/// chain where each file includes the next twice would cost 2^n); only the include is recorded.
+/// Once the instance is read, every line is put at the place of its last reading in
+/// redis-server's order (`finish`), which is what the second pass amounts to for every setting
+/// where the last line wins. The errors a second pass causes (`user` and `rename-command`
+/// lines refused the second time) are reported at the include.
 #[derive(Default)]
 struct Produced {
     events: Vec<Produce>,
-    /// `user` or `rename-command` lines: a second pass over them stops redis-server.
+    /// `user` or `rename-command` lines in this file or a file under it.
     users: bool,
     renames: bool,
 }
@@ -296,11 +289,7 @@ struct Loader<'s> {
     /// include hundreds of thousands of files).
     in_model: HashSet<FileId>,
     produced: HashMap<FileId, Produced>,
-    /// The processing position of each of `model.directives` and `model.sentinel_lines`; a
-    /// file included again gets new, later positions. Sorted by in `finish`.
-    directive_order: Vec<u64>,
-    sentinel_order: Vec<u64>,
-    next_position: u64,
+    /// Whether a file was included again (its lines then move in `finish`).
     moved: bool,
     included_files: usize,
     included_bytes: u64,
@@ -337,9 +326,6 @@ pub fn load(sources: &mut Sources, root: FileId, mode: Mode, options: &LoadOptio
         stack: Vec::new(),
         in_model: HashSet::new(),
         produced: HashMap::new(),
-        directive_order: Vec::new(),
-        sentinel_order: Vec::new(),
-        next_position: 0,
         moved: false,
         included_files: 0,
         included_bytes: 0,
@@ -364,11 +350,6 @@ impl Loader<'_> {
             message: message.into(),
             trailing_comment: None,
         });
-    }
-
-    fn position(&mut self) -> u64 {
-        self.next_position += 1;
-        self.next_position
     }
 
     fn record(&mut self, event: Produce) {
@@ -408,6 +389,19 @@ impl Loader<'_> {
             }
         }
         self.stack.pop();
+        // The flags of the files under this one, for `include_again`.
+        let (mut users, mut renames) = (false, false);
+        for event in &self.produced[&file].events {
+            if let Produce::Include(child) = event {
+                if let Some(c) = self.produced.get(child) {
+                    users |= c.users;
+                    renames |= c.renames;
+                }
+            }
+        }
+        let produced = self.produced.entry(file).or_default();
+        produced.users |= users;
+        produced.renames |= renames;
     }
 
     fn directive(&mut self, file: FileId, d: Directive) {
@@ -459,8 +453,6 @@ impl Loader<'_> {
                 values,
             };
             self.record(Produce::Directive(self.model.directives.len()));
-            let position = self.position();
-            self.directive_order.push(position);
             self.model.directives.push(occurrence);
             return;
         }
@@ -493,8 +485,6 @@ impl Loader<'_> {
                 }
                 let values = d.args[1..].to_vec();
                 self.record(Produce::SentinelLine(self.model.sentinel_lines.len()));
-                let position = self.position();
-                self.sentinel_order.push(position);
                 self.model.sentinel_lines.push(Occurrence {
                     file,
                     name: "sentinel".into(),
@@ -576,7 +566,7 @@ impl Loader<'_> {
         };
         let mut targets = Vec::new();
         if is_glob(&target) {
-            let found = crate::confine::glob_in_tree(&resolved, &self.sources.tree());
+            let found = self.sources.glob(&resolved);
             for folder in &found.outside {
                 let folder = if folder.as_os_str().is_empty() {
                     "."
@@ -607,16 +597,17 @@ impl Loader<'_> {
                     trailing_comment: None,
                 });
             }
-            for path in found.paths {
-                if !self.within_caps(file, &d) {
+            for path in &found.paths {
+                // The matches are read now and processed after: count them as they are read.
+                if !self.within_caps(file, &d, targets.len()) {
                     break;
                 }
                 let shown = path.to_string_lossy().into_owned();
-                if let Some(id) = self.load_included(file, &d, &path, &shown, hint) {
+                if let Some(id) = self.load_included(file, &d, path, &shown, hint) {
                     targets.push(id);
                 }
             }
-        } else if self.within_caps(file, &d) {
+        } else if self.within_caps(file, &d, 0) {
             if let Some(id) = self.load_included(file, &d, &resolved, &target, hint) {
                 targets.push(id);
             }
@@ -626,24 +617,39 @@ impl Loader<'_> {
             directive: d.clone(),
             targets: targets.clone(),
         });
+        // One finding per include line, however many of its matches loop back (a glob can match
+        // every file of the loop): redis-server stops at the first.
+        let loops: Vec<FileId> = targets
+            .iter()
+            .copied()
+            .filter(|id| self.stack.contains(id))
+            .collect();
+        if let Some(&first) = loops.first() {
+            let mut chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|f| self.sources.display(*f).to_string())
+                .collect();
+            chain.push(self.sources.display(first).to_string());
+            let more = match loops.len() - 1 {
+                0 => String::new(),
+                n => format!(" ({n} more files this include names are in the loop too)"),
+            };
+            self.invalid(
+                file,
+                d.span.clone(),
+                format!(
+                    "include loop: {}{more}; redis-server would read these files forever and crash",
+                    chain.join(" -> ")
+                ),
+            );
+        }
+        let mut too_deep = false;
         for id in targets {
             if self.stack.contains(&id) {
-                let mut chain: Vec<String> = self
-                    .stack
-                    .iter()
-                    .map(|f| self.sources.display(*f).to_string())
-                    .collect();
-                chain.push(self.sources.display(id).to_string());
-                self.invalid(
-                    file,
-                    d.span.clone(),
-                    format!(
-                        "include loop: {}; redis-server would read these files forever and crash",
-                        chain.join(" -> ")
-                    ),
-                );
+                continue;
             } else if self.stack.len() >= MAX_INCLUDE_DEPTH {
-                self.invalid(file, d.span.clone(), format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels; redline stops here"));
+                too_deep = true;
             } else if self.produced.contains_key(&id) {
                 self.include_again(file, &d, id);
             } else {
@@ -653,12 +659,23 @@ impl Loader<'_> {
                 self.process_file(id);
             }
         }
+        if too_deep {
+            self.invalid(
+                file,
+                d.span.clone(),
+                format!(
+                    "includes nested deeper than {MAX_INCLUDE_DEPTH} levels; redline stops here"
+                ),
+            );
+        }
     }
 
     /// Whether the includes of this instance are still under the caps; the first time they are
     /// not, a finding says so.
-    fn within_caps(&mut self, file: FileId, d: &Directive) -> bool {
-        if self.included_files < MAX_INCLUDED_FILES && self.included_bytes < MAX_INCLUDED_BYTES {
+    fn within_caps(&mut self, file: FileId, d: &Directive, pending: usize) -> bool {
+        if self.included_files + pending < MAX_INCLUDED_FILES
+            && self.included_bytes < MAX_INCLUDED_BYTES
+        {
             return true;
         }
         if !self.cap_reported {
@@ -677,38 +694,56 @@ impl Loader<'_> {
         false
     }
 
-    /// A file already processed in this instance is included again. redis-server reads it again;
-    /// redline moves its lines (and those of every file under it, each once, to its last place
-    /// in redis-server's order) to this position instead, so the cost is linear in the files
-    /// under it, never exponential in the include paths that reach them.
+    /// A file already processed in this instance is included again: recorded, not processed
+    /// again (see `Produced`).
     fn include_again(&mut self, file: FileId, d: &Directive, id: FileId) {
         self.record(Produce::Include(id));
-        // Walk the files under `id` backwards, so the first visit of each is its last place in
-        // forward order; their lines are collected backwards and then numbered forwards.
+        self.moved = true;
+        let Some(produced) = self.produced.get(&id) else {
+            return;
+        };
+        let what = if produced.users {
+            "`user` lines (Duplicate user found)"
+        } else if produced.renames {
+            "`rename-command` lines (No such command)"
+        } else {
+            return;
+        };
+        let newer_than_6 = self
+            .options
+            .version
+            .is_none_or(|v| v >= RedisVersion { major: 7, minor: 0 });
+        if self.model.mode == Mode::Server && (newer_than_6 || produced.renames) {
+            self.invalid(
+                file,
+                d.span.clone(),
+                format!(
+                    "`{}` is included again: redis-server reads it a second time and refuses its {what}",
+                    safe_text(self.sources.display(id))
+                ),
+            );
+        }
+    }
+
+    /// Put every directive and `sentinel` line at the place of its last reading in
+    /// redis-server's order. Walking the includes backwards from the root, the first visit of a
+    /// file is its last reading; an earlier reading (met later in the walk) is skipped with
+    /// everything under it, whose last readings were all met already. Linear in the lines and
+    /// include lines of the instance.
+    fn order_by_last_reading(&mut self) {
         let mut visited: HashSet<FileId> = HashSet::new();
         let mut lines: Vec<Produce> = Vec::new();
-        let mut users_or_renames = None;
-        let mut bytes = 0u64;
-        let mut work: Vec<(FileId, usize)> = vec![(id, usize::MAX)];
-        visited.insert(id);
+        let root = self.model.root;
+        visited.insert(root);
+        let mut work: Vec<(FileId, usize)> = vec![(root, usize::MAX)];
         while let Some((current, next)) = work.pop() {
-            let events = &self.produced[&current].events;
-            let at = if next == usize::MAX {
-                bytes += self.sources.doc(current).bytes().len() as u64;
-                let produced = &self.produced[&current];
-                if produced.users {
-                    users_or_renames = Some("`user` lines (Duplicate user found)");
-                } else if produced.renames && users_or_renames.is_none() {
-                    users_or_renames = Some("`rename-command` lines (No such command)");
-                }
-                events.len()
-            } else {
-                next
+            let Some(produced) = self.produced.get(&current) else {
+                continue;
             };
-            let mut i = at;
+            let mut i = next.min(produced.events.len());
             while i > 0 {
                 i -= 1;
-                match events[i] {
+                match produced.events[i] {
                     Produce::Include(child) => {
                         if visited.insert(child) {
                             work.push((current, i));
@@ -720,32 +755,28 @@ impl Loader<'_> {
                 }
             }
         }
-        self.included_bytes += bytes;
+        let mut directives: Vec<Option<Occurrence>> = std::mem::take(&mut self.model.directives)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut sentinel: Vec<Option<Occurrence>> = std::mem::take(&mut self.model.sentinel_lines)
+            .into_iter()
+            .map(Some)
+            .collect();
         for line in lines.into_iter().rev() {
-            let position = self.position();
             match line {
-                Produce::Directive(i) => self.directive_order[i] = position,
-                Produce::SentinelLine(i) => self.sentinel_order[i] = position,
+                Produce::Directive(i) => self.model.directives.extend(directives[i].take()),
+                Produce::SentinelLine(i) => self.model.sentinel_lines.extend(sentinel[i].take()),
                 Produce::Include(_) => {}
             }
         }
-        self.moved = true;
-        let newer_than_6 = self
-            .options
-            .version
-            .is_none_or(|v| v >= RedisVersion { major: 7, minor: 0 });
-        if let (Some(what), Mode::Server) = (users_or_renames, self.model.mode) {
-            if newer_than_6 || what.starts_with("`rename") {
-                self.invalid(
-                    file,
-                    d.span.clone(),
-                    format!(
-                        "`{}` is included again: redis-server reads it a second time and refuses its {what}",
-                        safe_text(self.sources.display(id))
-                    ),
-                );
-            }
-        }
+        // Every line was reached from the root; should one not be, it keeps its first place.
+        self.model
+            .directives
+            .extend(directives.into_iter().flatten());
+        self.model
+            .sentinel_lines
+            .extend(sentinel.into_iter().flatten());
     }
 
     fn load_included(
@@ -884,9 +915,7 @@ impl Loader<'_> {
     /// Checks that redis-server makes after the whole file is read, and the default user.
     fn finish(&mut self) {
         if self.moved {
-            // Files included again moved their lines later: put every line at its last place.
-            sort_by_position(&mut self.model.directives, &self.directive_order);
-            sort_by_position(&mut self.model.sentinel_lines, &self.sentinel_order);
+            self.order_by_last_reading();
         }
         if self.load_modules == 0 {
             for (file, span) in std::mem::take(&mut self.module_configs) {
@@ -940,7 +969,11 @@ impl Loader<'_> {
                     format!("aclfile `{}` cannot be read ({err}): redis-server refuses to start without it, and the default user's password cannot be checked{hint}", safe_text(&target))
                 };
                 self.model.issues.push(Issue {
-                    kind: if matches!(err, ReadError::NotFound | ReadError::OutsideTree) { IssueKind::Missing } else { IssueKind::Invalid },
+                    kind: if matches!(err, ReadError::NotFound | ReadError::OutsideTree) {
+                        IssueKind::Missing
+                    } else {
+                        IssueKind::Invalid
+                    },
                     file: directive.file,
                     span: directive.span(),
                     message,
