@@ -156,9 +156,11 @@ pub fn glob_in_tree(pattern: &Path, tree: &Tree) -> GlobMatches {
                 .filter(|e| matcher.matches(&e.file_name()))
                 // A folder is only entered when it is one (the entry's own type: a link to a
                 // folder is a link), so a link loop cannot make the walk go on.
+                // A matched folder as the last component: redis-server opens it and reads
+                // nothing from it (fgets fails with EISDIR), so it adds nothing.
                 .filter_map(|e| {
                     let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-                    (last || is_dir).then(|| (e.file_name(), is_dir))
+                    (last != is_dir).then(|| (e.file_name(), is_dir))
                 })
                 .collect();
             names.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

@@ -1311,3 +1311,55 @@ pub fn safe_text(text: &str) -> String {
 pub fn safe_name(arg: &Arg) -> String {
     safe_text(&arg.text())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model_of(files: &[(&str, &str)]) -> (tempfile::TempDir, RedisModel) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let mut sources = Sources::new();
+        let root = sources.load(&dir.path().join(files[0].0)).unwrap();
+        let model = load(&mut sources, root, Mode::Server, &LoadOptions::default());
+        (dir, model)
+    }
+
+    #[test]
+    fn a_file_included_twice_takes_the_place_of_its_last_reading() {
+        // redis-server reads: 3mb, noeviction, 1mb, 3mb, noeviction, allkeys-lru.
+        let (_dir, model) = model_of(&[
+            (
+                "a.conf",
+                "include b.conf\nmaxmemory 1mb\ninclude b.conf\nmaxmemory-policy allkeys-lru\n",
+            ),
+            ("b.conf", "include c.conf\nmaxmemory-policy noeviction\n"),
+            ("c.conf", "maxmemory 3mb\n"),
+        ]);
+        assert_eq!(model.last("maxmemory").unwrap().value_text(), "3mb");
+        assert_eq!(model.overridden("maxmemory").unwrap().value_text(), "1mb");
+        assert_eq!(
+            model.last("maxmemory-policy").unwrap().value_text(),
+            "allkeys-lru"
+        );
+        assert!(model.issues.is_empty(), "{:?}", model.issues);
+    }
+
+    #[test]
+    fn user_lines_read_twice_are_refused_as_redis_server_does() {
+        let (_dir, model) = model_of(&[
+            ("a.conf", "include users.conf\ninclude users.conf\n"),
+            ("users.conf", "user alice on >pw ~* +@all\n"),
+        ]);
+        assert!(
+            model
+                .issues
+                .iter()
+                .any(|i| i.message.contains("included again") && i.message.contains("Duplicate")),
+            "{:?}",
+            model.issues
+        );
+    }
+}
