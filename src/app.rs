@@ -712,6 +712,13 @@ fn output_dir_error(path: &Path, why: String) -> RunError {
 /// it: a link planted at a copy's folder would make redline write wherever it points.
 fn prepare_output_folders(dir: &Path, plans: &[PlannedWrite]) -> Result<(), RunError> {
     let fail = output_dir_error;
+    // A link a pull request planted where CI's output folder goes would send every copy there.
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(fail(
+            dir,
+            "a symbolic link is at this path; pass the folder's real path".into(),
+        ));
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| fail(dir, format!("cannot create the folder: {e}")))?;
     for plan in plans {

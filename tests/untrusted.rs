@@ -461,17 +461,22 @@ fn confined_fix_write_edits_nothing_outside_the_tree() {
 
 #[test]
 fn confined_output_dir_never_writes_through_a_planted_link() {
-    for planted in ["redis.conf", "deploy"] {
+    for planted in ["redis.conf", "deploy", "fixed"] {
         let s = setup();
         let victim = write(&s.host, "victim.conf", "untouched\n");
         write(&s.repo, "deploy/redis.conf", FIXABLE);
-        fs::create_dir_all(s.repo.join("fixed")).unwrap();
-        if planted == "deploy" {
-            fs::create_dir_all(s.host.join("deploy")).unwrap();
-            symlink(s.host.join("deploy"), s.repo.join("fixed/deploy")).unwrap();
-        } else {
-            fs::create_dir_all(s.repo.join("fixed/deploy")).unwrap();
-            symlink(&victim, s.repo.join("fixed/deploy/redis.conf")).unwrap();
+        // A link at the output folder itself, at a copy's folder, or at a copy.
+        fs::create_dir_all(s.host.join("deploy")).unwrap();
+        match planted {
+            "fixed" => symlink(&s.host, s.repo.join("fixed")).unwrap(),
+            "deploy" => {
+                fs::create_dir_all(s.repo.join("fixed")).unwrap();
+                symlink(s.host.join("deploy"), s.repo.join("fixed/deploy")).unwrap();
+            }
+            _ => {
+                fs::create_dir_all(s.repo.join("fixed/deploy")).unwrap();
+                symlink(&victim, s.repo.join("fixed/deploy/redis.conf")).unwrap();
+            }
         }
         let out = run(
             &s.repo,
