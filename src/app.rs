@@ -88,6 +88,13 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         let cwd = std::env::current_dir()
             .map_err(|e| RunError(format!("cannot read the current folder: {e}")))?;
         match config::find(&cwd) {
+            // Found, not chosen: in a pull request's checkout a link could point anywhere.
+            Some(path) if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
+                return Err(RunError(format!(
+                    "{}: a symbolic link; redline does not follow it to find its settings (pass --config FILE or --no-config)",
+                    path.display()
+                )))
+            }
             Some(path) => config::load(&path).map_err(RunError)?,
             None => FileConfig::default(),
         }

@@ -171,6 +171,21 @@ fn confined_symlinked_configs_pointing_out_of_the_tree_are_not_read() {
 }
 
 #[test]
+fn confined_a_linked_redline_toml_is_not_followed() {
+    let s = setup();
+    write(&s.host, "settings", format!("{SECRET} = 1\n"));
+    symlink(s.host.join("settings"), s.repo.join("redline.toml")).unwrap();
+    write(&s.repo, "redis.conf", "port 6379\n");
+    let out = run(&s.repo, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out) + &stderr(&out);
+    assert!(
+        text.contains("symbolic link") && !text.contains(SECRET),
+        "{text}"
+    );
+}
+
+#[test]
 fn confined_root_joins_that_escape_are_refused() {
     let s = setup();
     let etc = s.repo.join("etc");
