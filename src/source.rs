@@ -88,6 +88,7 @@ impl SourceFile {
 pub struct Sources {
     files: Vec<SourceFile>,
     by_path: HashMap<PathBuf, FileId>,
+    by_real: HashMap<PathBuf, FileId>,
     failed: HashMap<PathBuf, ReadError>,
     cwd: Option<PathBuf>,
     /// Where files may be read from; None reads anything (library use, unit tests).
@@ -193,8 +194,21 @@ impl Sources {
         if let Some(err) = self.failed.get(&key) {
             return Err(err.clone());
         }
-        match self.read(path) {
-            Ok(bytes) => Ok(self.insert(path, bytes)),
+        let real = match &self.tree {
+            Some(tree) => tree.resolve(path),
+            None => fs::canonicalize(path).map_err(|e| io_error(&e)),
+        };
+        let read = real.and_then(|real| match self.by_real.get(&real) {
+            Some(&id) => Ok(Err(id)),
+            None => read_regular_file(&real).map(|bytes| Ok((bytes, real))),
+        });
+        match read {
+            // Another path (a symbolic link) to a file already read: the same file.
+            Ok(Err(id)) => {
+                self.by_path.insert(key, id);
+                Ok(id)
+            }
+            Ok(Ok((bytes, real))) => Ok(self.insert_real(path, bytes, Some(real))),
             Err(err) => {
                 self.failed.insert(key, err.clone());
                 Err(err)
@@ -204,8 +218,19 @@ impl Sources {
 
     /// Register bytes already read (discovery reads a candidate once to sniff it).
     pub fn insert(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
+        let real = fs::canonicalize(path).ok();
+        self.insert_real(path, bytes, real)
+    }
+
+    /// Files are known by their real path too: a link and its target are one file, read, audited
+    /// and written once (and an include through a link is seen to loop).
+    fn insert_real(&mut self, path: &Path, bytes: Vec<u8>, real: Option<PathBuf>) -> FileId {
         let key = self.key(path);
         if let Some(&id) = self.by_path.get(&key) {
+            return id;
+        }
+        if let Some(&id) = real.as_ref().and_then(|r| self.by_real.get(r)) {
+            self.by_path.insert(key, id);
             return id;
         }
         let id = self.files.len();
@@ -218,6 +243,9 @@ impl Sources {
             syntax: Syntax::Redis,
         });
         self.by_path.insert(key, id);
+        if let Some(real) = real {
+            self.by_real.insert(real, id);
+        }
         id
     }
 

@@ -709,3 +709,26 @@ fn confined_a_hard_linked_file_is_replaced_and_the_run_says_so() {
         FIXABLE
     );
 }
+
+#[test]
+fn confined_includes_through_self_links_are_one_file_and_a_loop() {
+    let s = setup();
+    // Every path `d1/d2/d1/.../x.conf` names the same file: a file per path would double per level.
+    symlink(".", s.repo.join("d1")).unwrap();
+    symlink(".", s.repo.join("d2")).unwrap();
+    write(&s.repo, "x.conf", "include d1/x.conf\ninclude d2/x.conf\n");
+    write(&s.repo, "redis.conf", "include x.conf\n");
+    let out = run_within(
+        &s.repo,
+        &["check", "--no-config", "--format", "json", "redis.conf"],
+        Duration::from_secs(20),
+    );
+    let report = json(&out);
+    let loops = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().starts_with("include loop"))
+        .count();
+    assert_eq!(loops, 2, "{report:#}");
+}
