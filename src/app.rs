@@ -59,6 +59,8 @@ pub struct Settings {
     pub environments: Vec<crate::environment::EnvironmentGlob>,
     /// `--all-environments`: hardening rules on development and test files too.
     pub all_environments: bool,
+    /// The audited tree: reads and writes stay inside it.
+    pub tree: crate::confine::Tree,
 }
 
 impl Settings {
@@ -78,6 +80,7 @@ impl Settings {
             show_secrets: false,
             environments: Vec::new(),
             all_environments: false,
+            tree: crate::confine::Tree::unrestricted(),
         }
     }
 }
@@ -99,6 +102,13 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         let cwd = std::env::current_dir()
             .map_err(|e| RunError(format!("cannot read the current folder: {e}")))?;
         match config::find(&cwd) {
+            // Found, not chosen: in a pull request's checkout a link could point anywhere.
+            Some(path) if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
+                return Err(RunError(format!(
+                    "{}: a symbolic link; redline does not follow it to find its settings (pass --config FILE or --no-config)",
+                    path.display()
+                )))
+            }
             Some(path) => config::load(&path).map_err(RunError)?,
             None => FileConfig::default(),
         }
@@ -197,7 +207,36 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         show_secrets: args.show_secrets,
         environments: file.environments.clone(),
         all_environments: args.input.all_environments,
+        tree: audited_tree(args, &file),
     })
+}
+
+/// The audited tree of cli.md: each PATH (a file's folder), `--root`, `--allow-read` and
+/// redline.toml's `allow-read`.
+fn audited_tree(args: &CommonArgs, file: &FileConfig) -> crate::confine::Tree {
+    let paths = if args.input.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.input.paths.clone()
+    };
+    let folders = paths
+        .into_iter()
+        .map(|path| {
+            // A file's folder, taken lexically: a PATH that is a link to a file elsewhere does
+            // not bring that file's folder into the tree.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || path.is_dir() {
+                path
+            } else {
+                match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }
+            }
+        })
+        .chain(args.input.root.clone())
+        .chain(args.input.allow_read.iter().cloned())
+        .chain(file.allow_read.iter().cloned());
+    crate::confine::Tree::new(folders)
 }
 
 /// Drop findings that `[per-file-ignores]` covers; report entries that covered nothing (RL001,
@@ -384,7 +423,14 @@ fn discover(
     } else {
         args.input.paths.clone()
     };
-    discovery::discover(&paths, &settings.discovery, sources).map_err(RunError)
+    let found = discovery::discover(&paths, &settings.discovery, sources).map_err(RunError)?;
+    for dir in &found.skipped_output_dirs {
+        eprintln!(
+            "redline: note: {dir} not audited: it holds `{}`, redline's mark of an --output-dir",
+            discovery::OUTPUT_MARKER
+        );
+    }
+    Ok(found)
 }
 
 fn fails(findings: &[Resolved], fail_on: FailOn) -> bool {
@@ -472,8 +518,11 @@ fn emit(
     let colored_before = colored::control::SHOULD_COLORIZE.should_colorize();
     colored::control::set_override(false);
     for (format, path) in &reports {
-        std::fs::write(path, render(*format, findings, files, held_back, info))
-            .map_err(|e| RunError(format!("{}: cannot write the report: {e}", path.display())))?;
+        crate::confine::create_file(
+            path,
+            render(*format, findings, files, held_back, info).as_bytes(),
+        )
+        .map_err(|e| RunError(format!("{}: cannot write the report: {e}", path.display())))?;
     }
     let summary = report::text::summary_line(findings.len(), &{
         let mut s = report::summarize(findings, files.len());
@@ -491,7 +540,7 @@ fn emit(
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, body(args.format)).map_err(|e| {
+            crate::confine::create_file(path, body(args.format).as_bytes()).map_err(|e| {
                 RunError(format!("{}: cannot write the report: {e}", path.display()))
             })?;
             if !args.quiet {
@@ -587,7 +636,7 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
     use crate::cli::StackFormat;
     let common = args.as_common();
     let settings = settings(&common)?;
-    let mut sources = Sources::new();
+    let mut sources = Sources::confined(settings.tree.clone());
     let found = discover(&common, &settings, &mut sources)?;
     let (stack, findings) = audit(&mut sources, &found.roots, &settings);
     let text = match args.format {
@@ -611,7 +660,7 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
 
 fn check(args: &CommonArgs) -> Result<i32, RunError> {
     let settings = settings(args)?;
-    let mut sources = Sources::new();
+    let mut sources = Sources::confined(settings.tree.clone());
     let found = discover(args, &settings, &mut sources)?;
     let (stack, findings, held_back) = audit_counted(&mut sources, &found.roots, &settings);
     drop(stack);
@@ -670,7 +719,7 @@ fn write_failure_reports(args: &CommonArgs, message: &str) {
             OutputFormat::Junit => report::junit::render_failure(message),
             _ => render(format, &[], &[], 0, &info),
         };
-        if let Err(e) = std::fs::write(&path, text) {
+        if let Err(e) = crate::confine::create_file(&path, text.as_bytes()) {
             eprintln!(
                 "redline: error: {}: cannot write the report: {e}",
                 path.display()
@@ -791,8 +840,77 @@ pub fn fix_until_stable(
     (findings, applied)
 }
 
-fn output_copy_path(dir: &Path, shown: &str) -> PathBuf {
-    dir.join(shown.trim_start_matches('/'))
+/// Where `--output-dir` puts the copy of `source`: its path relative to the current folder (an
+/// absolute one without its leading `/`), from the path's bytes, never from the display string,
+/// which is lossy for names that are not UTF-8.
+fn output_copy_path(dir: &Path, source: &Path, cwd: Option<&Path>) -> PathBuf {
+    let normalized = crate::source::normalize(source);
+    let relative = cwd
+        .map(crate::source::normalize)
+        .and_then(|cwd| normalized.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(normalized);
+    let relative: PathBuf = relative
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .collect();
+    dir.join(relative)
+}
+
+fn output_dir_error(path: &Path, why: String) -> RunError {
+    RunError(format!(
+        "--output-dir: {}: {why}; nothing was written",
+        path.display()
+    ))
+}
+
+/// Create the output folder and the folders of every copy, never through a symbolic link under
+/// it: a link planted at a copy's folder would make redline write wherever it points.
+fn prepare_output_folders(dir: &Path, plans: &[PlannedWrite]) -> Result<(), RunError> {
+    let fail = output_dir_error;
+    // A link a pull request planted where CI's output folder goes would send every copy there.
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(fail(
+            dir,
+            "a symbolic link is at this path; pass the folder's real path".into(),
+        ));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| fail(dir, format!("cannot create the folder: {e}")))?;
+    for plan in plans {
+        let Ok(relative) = plan.path.strip_prefix(dir) else {
+            continue;
+        };
+        let mut folder = dir.to_path_buf();
+        let parts: Vec<_> = relative.components().collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            folder.push(part);
+            match std::fs::symlink_metadata(&folder) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(fail(
+                        &folder,
+                        "a symbolic link is at this path; redline does not write through it".into(),
+                    ))
+                }
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(fail(&folder, "not a folder".into())),
+                Err(_) => std::fs::create_dir(&folder)
+                    .map_err(|e| fail(&folder, format!("cannot create the folder: {e}")))?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Mark the output folder: discovery never walks a folder holding the marker, so the copies are
+/// not audited (or copied into themselves) by the next run.
+fn mark_output_dir(dir: &Path) -> Result<(), RunError> {
+    let fail = output_dir_error;
+    let marker = dir.join(discovery::OUTPUT_MARKER);
+    crate::confine::create_file(
+        &marker,
+        b"Patched copies written by `redline fix --output-dir`. redline does not audit a folder holding this file.\n",
+    )
+    .map_err(|e| fail(&marker, format!("cannot write the marker: {e}")))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -802,7 +920,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn fix(args: &FixArgs) -> Result<i32, RunError> {
     let common = &args.common;
     let settings = settings(common)?;
-    let mut sources = Sources::new();
+    let mut sources = Sources::confined(settings.tree.clone());
     let found = discover(common, &settings, &mut sources)?;
     let config_file = settings.config_file.as_ref().map(|(p, _)| p.clone());
     let (remaining, applied) =
@@ -854,7 +972,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         );
         match &common.output {
             Some(path) => {
-                std::fs::write(path, &body).map_err(|e| {
+                crate::confine::create_file(path, body.as_bytes()).map_err(|e| {
                     RunError(format!("{}: cannot write the diff: {e}", path.display()))
                 })?;
             }
@@ -879,17 +997,29 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
 
     let mut plans = Vec::new();
     if let Some(dir) = &args.output_dir {
+        let cwd = std::env::current_dir().ok();
+        let mut copies: HashMap<PathBuf, &str> = HashMap::new();
         for id in sources
             .ids()
             .filter(|id| Some(&sources.get(*id).path) != config_file.as_ref())
         {
             let file = sources.get(id);
+            let copy = output_copy_path(dir, &file.path, cwd.as_deref());
+            if let Some(other) = copies.insert(copy.clone(), &file.display) {
+                return Err(RunError(format!(
+                    "--output-dir: `{}` and `{other}` would both be copied to `{}`; nothing was written",
+                    file.display,
+                    copy.display()
+                )));
+            }
             plans.push(PlannedWrite {
-                path: output_copy_path(dir, &file.display),
+                path: copy,
                 contents: file.doc.bytes().to_vec(),
                 expected: None,
+                like: Some(file.path.clone()),
             });
         }
+        prepare_output_folders(dir, &plans)?;
     } else {
         for id in &changed {
             let file = sources.get(*id);
@@ -898,17 +1028,29 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
                     path: write::backup_path(&file.path),
                     contents: file.original().to_vec(),
                     expected: None,
+                    like: Some(file.path.clone()),
                 });
             }
             plans.push(PlannedWrite {
                 path: file.path.clone(),
                 contents: file.doc.bytes().to_vec(),
                 expected: Some(file.original().to_vec()),
+                like: None,
             });
         }
     }
-    write::write_all(&plans, &mut RealFs)
+    let hard_linked = write::hard_linked(&plans);
+    write::write_all_in(&plans, &mut RealFs, &settings.tree)
         .map_err(|e| RunError(format!("nothing was written: {e}")))?;
+    if let Some(dir) = &args.output_dir {
+        mark_output_dir(dir)?;
+    }
+    for (path, links) in hard_linked {
+        eprintln!(
+            "redline: note: {} had {links} hard links; the atomic write gave this name a new file, and the other links keep the old content",
+            crate::source::display_path(&path, std::env::current_dir().ok().as_deref())
+        );
+    }
     let where_ = match &args.output_dir {
         Some(dir) => format!(" (patched copies under {})", dir.display()),
         None => String::new(),

@@ -48,7 +48,7 @@ pub fn write(path: &Path, findings: &[Resolved]) -> Result<(), String> {
     };
     let mut text = serde_json::to_string_pretty(&file).expect("serialises");
     text.push('\n');
-    std::fs::write(path, text)
+    crate::confine::create_file(path, text.as_bytes())
         .map_err(|e| format!("{}: cannot write the baseline: {e}", path.display()))
 }
 

@@ -108,6 +108,10 @@ pub struct InputArgs {
     /// Read absolute paths inside configs (include, aclfile) under DIR.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Also read files under DIR (repeatable): includes, aclfiles and links are read only inside
+    /// the audited tree (the PATHs, --root and these folders).
+    #[arg(long, value_name = "DIR")]
+    pub allow_read: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

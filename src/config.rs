@@ -24,6 +24,7 @@ struct RawConfig {
     hosts: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     target: Option<RawTarget>,
     environments: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    allow_read: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +59,8 @@ pub struct FileConfig {
     pub redis_version: Option<RedisVersion>,
     /// `[environments]`: a glob and the environment of the files it matches.
     pub environments: Vec<crate::environment::EnvironmentGlob>,
+    /// `allow-read`: folders added to the audited tree, relative to redline.toml's folder.
+    pub allow_read: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +217,9 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
                 pattern: glob,
                 environment,
             });
+    }
+    for folder in raw.allow_read.unwrap_or_default() {
+        config.allow_read.push(base.join(folder.into_inner()));
     }
     for instance in raw.instance.unwrap_or_default() {
         let role = match instance.role.get_ref().as_str() {

@@ -104,6 +104,8 @@ pub struct Discovered {
     /// Files named like Redis configs whose content is something else (a stunnel config, Zabbix
     /// agent parameters, an upstart job): passed over, shown as paths.
     pub passed_over: Vec<String>,
+    /// Folders not walked because they hold `OUTPUT_MARKER` (patched copies of a `fix`).
+    pub skipped_output_dirs: Vec<String>,
 }
 
 fn match_options() -> MatchOptions {
@@ -395,10 +397,11 @@ impl Walker<'_> {
             .unwrap_or_default();
         let by_name = self.forced_kind(path).or_else(|| kind_of_path(path));
         if by_name == Some(FileKind::DjangoSettings) {
-            match crate::source::read_regular_file(path) {
+            match self.sources.read(path) {
                 Ok(bytes) if mentions_django_sessions(&bytes) => {
                     self.add_root(path, bytes, FileKind::DjangoSettings)
                 }
+                Err(ReadError::OutsideTree) => self.error(path, ReadError::OutsideTree),
                 _ => {}
             }
             return;
@@ -433,15 +436,15 @@ impl Walker<'_> {
                 };
                 sniffed.is_some()
             };
-            if let Ok(Some(bytes)) = crate::source::read_regular_file_if(path, SNIFF_BYTES, accept)
-            {
+            // A link out of the tree is not read, and being unnamed it is not reported either.
+            if let Ok(Some(bytes)) = self.sources.read_if(path, SNIFF_BYTES, accept) {
                 if let Some(kind) = sniffed {
                     self.add_root(path, bytes, kind);
                 }
             }
             return;
         }
-        let bytes = match crate::source::read_regular_file(path) {
+        let bytes = match self.sources.read(path) {
             Ok(bytes) => bytes,
             Err(e) => {
                 self.error(path, e);
@@ -486,7 +489,9 @@ impl Walker<'_> {
 
     /// A file named on the command line: always audited; an unreadable one fails the run.
     fn explicit(&mut self, path: &Path) -> Result<(), String> {
-        let bytes = crate::source::read_regular_file(path)
+        let bytes = self
+            .sources
+            .read(path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let name = path
             .file_name()
@@ -523,6 +528,10 @@ impl Walker<'_> {
                 WalkEvent::Error(path, reason) => {
                     self.error(&path, format!("cannot read folder: {reason}"))
                 }
+                WalkEvent::SkippedOutput(path) => {
+                    let shown = display_path(&path, self.cwd.as_deref());
+                    self.found.skipped_output_dirs.push(shown);
+                }
             }
         }
     }
@@ -531,6 +540,19 @@ impl Walker<'_> {
 enum WalkEvent {
     File(PathBuf),
     Error(PathBuf, String),
+    /// A folder holding `OUTPUT_MARKER`, not walked.
+    SkippedOutput(PathBuf),
+}
+
+/// The file `fix --output-dir` writes at the top of its output folder. A walk never enters a
+/// folder holding it, so patched copies are not audited again (nor copied into themselves,
+/// `fixed/repo/fixed/repo/...`) when the output folder is inside the audited tree. Since a pull
+/// request could plant one to hide a folder, every folder skipped for it is named on stderr.
+pub const OUTPUT_MARKER: &str = ".redline-output";
+
+/// Whether a folder is an `--output-dir` of redline (holds a regular `OUTPUT_MARKER` file).
+pub fn is_output_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path.join(OUTPUT_MARKER)).is_ok_and(|m| m.is_file())
 }
 
 /// Whether the walk descends into this folder.
@@ -567,7 +589,15 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
                 e.depth() == 0 || !e.file_type().is_dir() || walk_into(e.path(), options, cwd)
             });
         let mut out = Vec::new();
-        for entry in walker {
+        let mut walker = walker;
+        while let Some(entry) = walker.next() {
+            if let Ok(e) = &entry {
+                if e.depth() > 0 && e.file_type().is_dir() && is_output_dir(e.path()) {
+                    out.push(WalkEvent::SkippedOutput(e.path().to_path_buf()));
+                    walker.skip_current_dir();
+                    continue;
+                }
+            }
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) if !may_be_config(e.path(), options) => {}
@@ -599,7 +629,10 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
         for entry in read.flatten() {
             if entry.file_type().is_ok_and(|t| t.is_dir()) && walk_into(&entry.path(), options, cwd)
             {
-                top.push((entry.path(), true));
+                // Reported by the listing above.
+                if !is_output_dir(&entry.path()) {
+                    top.push((entry.path(), true));
+                }
             }
         }
     }

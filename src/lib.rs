@@ -8,6 +8,7 @@ pub mod app;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod confine;
 pub mod discovery;
 pub mod environment;
 pub mod fix;

@@ -1,11 +1,13 @@
 //! The files of one run. Each is read once, from disk or (while fixing) from the patched bytes
 //! that replaced it, and is known by a `FileId` that stays stable across re-audits.
 
+use crate::confine::{GlobMatches, Tree};
 use crate::syntax::document::Document;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
 pub type FileId = usize;
@@ -22,6 +24,8 @@ pub enum ReadError {
     PermissionDenied,
     NotRegularFile,
     TooLarge(u64),
+    /// The real path is outside the audited tree (or under /proc, /sys, /dev): never opened.
+    OutsideTree,
     Other(String),
 }
 
@@ -37,6 +41,7 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge(n) => {
                 write!(f, "file is {n} bytes, over the {MAX_FILE_SIZE}-byte limit")
             }
+            ReadError::OutsideTree => write!(f, "outside the audited tree: not read"),
             ReadError::Other(m) => write!(f, "{m}"),
         }
     }
@@ -83,8 +88,14 @@ impl SourceFile {
 pub struct Sources {
     files: Vec<SourceFile>,
     by_path: HashMap<PathBuf, FileId>,
+    by_real: HashMap<PathBuf, FileId>,
     failed: HashMap<PathBuf, ReadError>,
     cwd: Option<PathBuf>,
+    /// Where files may be read from; None reads anything (library use, unit tests).
+    tree: Option<Tree>,
+    /// Glob includes already listed: instances that include the same glob (every config of a
+    /// folder including `*.conf`) list its folder once.
+    globs: HashMap<PathBuf, std::sync::Arc<GlobMatches>>,
 }
 
 impl Sources {
@@ -92,6 +103,57 @@ impl Sources {
         Sources {
             cwd: std::env::current_dir().ok(),
             ..Default::default()
+        }
+    }
+
+    /// Sources that read only inside `tree`.
+    pub fn confined(tree: Tree) -> Sources {
+        Sources {
+            tree: Some(tree),
+            ..Sources::new()
+        }
+    }
+
+    /// The audited tree reads are confined to.
+    pub fn tree(&self) -> Tree {
+        self.tree.clone().unwrap_or_else(Tree::unrestricted)
+    }
+
+    /// The matches of a glob include (see `confine::glob_in_tree`), listed once per run.
+    pub fn glob(&mut self, pattern: &Path) -> std::sync::Arc<GlobMatches> {
+        let key = self.key(pattern);
+        if let Some(found) = self.globs.get(&key) {
+            return found.clone();
+        }
+        let found = std::sync::Arc::new(crate::confine::glob_in_tree(pattern, &self.tree()));
+        self.globs.insert(key, found.clone());
+        found
+    }
+
+    /// The key a path is known by: absolute and without dots, from the current folder read once.
+    fn key(&self, path: &Path) -> PathBuf {
+        match (&self.cwd, path.is_absolute()) {
+            (Some(cwd), false) => normalize(&cwd.join(path)),
+            _ => normalize(path),
+        }
+    }
+
+    /// Read a file inside the tree (its real path, so a link is resolved once and checked).
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        self.read_if(path, 0, |_| true)
+            .map(|bytes| bytes.unwrap_or_default())
+    }
+
+    /// `read_regular_file_if`, inside the tree only.
+    pub fn read_if(
+        &self,
+        path: &Path,
+        head_len: usize,
+        accept: impl FnOnce(&[u8]) -> bool,
+    ) -> Result<Option<Vec<u8>>, ReadError> {
+        match &self.tree {
+            Some(tree) => read_regular_file_if(&tree.resolve(path)?, head_len, accept),
+            None => read_regular_file_if(path, head_len, accept),
         }
     }
 
@@ -120,20 +182,33 @@ impl Sources {
     }
 
     pub fn id_of(&self, path: &Path) -> Option<FileId> {
-        self.by_path.get(&normalize(path)).copied()
+        self.by_path.get(&self.key(path)).copied()
     }
 
     /// Read `path` (once: later calls return the same id). Only regular files are opened.
     pub fn load(&mut self, path: &Path) -> Result<FileId, ReadError> {
-        let key = normalize(path);
+        let key = self.key(path);
         if let Some(&id) = self.by_path.get(&key) {
             return Ok(id);
         }
         if let Some(err) = self.failed.get(&key) {
             return Err(err.clone());
         }
-        match read_regular_file(path) {
-            Ok(bytes) => Ok(self.insert(path, bytes)),
+        let real = match &self.tree {
+            Some(tree) => tree.resolve(path),
+            None => fs::canonicalize(path).map_err(|e| io_error(&e)),
+        };
+        let read = real.and_then(|real| match self.by_real.get(&real) {
+            Some(&id) => Ok(Err(id)),
+            None => read_regular_file(&real).map(|bytes| Ok((bytes, real))),
+        });
+        match read {
+            // Another path (a symbolic link) to a file already read: the same file.
+            Ok(Err(id)) => {
+                self.by_path.insert(key, id);
+                Ok(id)
+            }
+            Ok(Ok((bytes, real))) => Ok(self.insert_real(path, bytes, Some(real))),
             Err(err) => {
                 self.failed.insert(key, err.clone());
                 Err(err)
@@ -143,8 +218,19 @@ impl Sources {
 
     /// Register bytes already read (discovery reads a candidate once to sniff it).
     pub fn insert(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
-        let key = normalize(path);
+        let real = fs::canonicalize(path).ok();
+        self.insert_real(path, bytes, real)
+    }
+
+    /// Files are known by their real path too: a link and its target are one file, read, audited
+    /// and written once (and an include through a link is seen to loop).
+    fn insert_real(&mut self, path: &Path, bytes: Vec<u8>, real: Option<PathBuf>) -> FileId {
+        let key = self.key(path);
         if let Some(&id) = self.by_path.get(&key) {
+            return id;
+        }
+        if let Some(&id) = real.as_ref().and_then(|r| self.by_real.get(r)) {
+            self.by_path.insert(key, id);
             return id;
         }
         let id = self.files.len();
@@ -157,6 +243,9 @@ impl Sources {
             syntax: Syntax::Redis,
         });
         self.by_path.insert(key, id);
+        if let Some(real) = real {
+            self.by_real.insert(real, id);
+        }
         id
     }
 
@@ -204,7 +293,16 @@ pub fn read_regular_file_if(
     if meta.len() > MAX_FILE_SIZE {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    let file = fs::File::open(path).map_err(|e| io_error(&e))?;
+    // O_NONBLOCK: a file swapped for a FIFO after the check above must not block the open; it is
+    // then refused by the check on the opened file below.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| io_error(&e))?;
+    if !file.metadata().map_err(|e| io_error(&e))?.is_file() {
+        return Err(ReadError::NotRegularFile);
+    }
     // Bounded even if the file grows while being read.
     let mut file = file.take(MAX_FILE_SIZE + 1);
     let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -226,7 +324,7 @@ pub fn read_regular_file_if(
     Ok(Some(bytes))
 }
 
-fn io_error(e: &std::io::Error) -> ReadError {
+pub(crate) fn io_error(e: &std::io::Error) -> ReadError {
     match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
         std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,

@@ -749,6 +749,7 @@ fn refuses_to_write_a_file_changed_since_it_was_read() {
         path: file.clone(),
         contents: b"new\n".to_vec(),
         expected: Some(b"appendonly no\n".to_vec()),
+        like: None,
     };
     let err = write_all(&[plan], &mut RealFs).unwrap_err();
     assert!(

@@ -432,6 +432,7 @@ fn a_rotation_whose_writes_fail_half_way_changes_no_file() {
                 path: file.path.clone(),
                 contents: file.doc.bytes().to_vec(),
                 expected: Some(file.original().to_vec()),
+                like: None,
             }
         })
         .collect();

@@ -17,6 +17,7 @@ fn setup() -> (tempfile::TempDir, Vec<PlannedWrite>) {
             path,
             contents: format!("new {name}\n").into_bytes(),
             expected: Some(format!("old {name}\n").into_bytes()),
+            like: None,
         });
     }
     (dir, plans)

@@ -3,6 +3,8 @@
 //! mode and owner. A run that patches several files stages them all first and renames them only
 //! when every one is ready; a failed rename puts back the ones already replaced.
 
+use crate::confine::Tree;
+use crate::source::ReadError;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -34,6 +36,9 @@ pub struct PlannedWrite {
     pub contents: Vec<u8>,
     /// The bytes read at the start of the run; None for a new file (an `--output-dir` copy).
     pub expected: Option<Vec<u8>>,
+    /// For a new file (a backup, a copy): the original whose mode and owner it gets. A copy of a
+    /// `0600` file holding a password must not be readable by everyone.
+    pub like: Option<PathBuf>,
 }
 
 /// The operations a write needs, so tests can make any one of them fail.
@@ -76,6 +81,8 @@ struct Staged {
     target: PathBuf,
     temp: PathBuf,
     previous: Option<Vec<u8>>,
+    /// The original's mode, owner and group, put back with its bytes by a roll-back.
+    owner: Option<(u32, u32, u32)>,
 }
 
 fn temp_path(target: &Path, n: usize) -> PathBuf {
@@ -86,10 +93,37 @@ fn temp_path(target: &Path, n: usize) -> PathBuf {
     target.with_file_name(format!(".{name}.redline-{}-{n}.tmp", std::process::id()))
 }
 
+/// The files among `plans` that have other hard links. An atomic write replaces the file's name
+/// with a new file, so the other names keep the old content: redline says so rather than
+/// writing in place, which would not be atomic and could reach a file outside the tree.
+pub fn hard_linked(plans: &[PlannedWrite]) -> Vec<(PathBuf, u64)> {
+    plans
+        .iter()
+        .filter(|p| p.expected.is_some())
+        .filter_map(|p| {
+            let links = fs::metadata(&p.path).ok()?.nlink();
+            (links > 1).then(|| (p.path.clone(), links))
+        })
+        .collect()
+}
+
 /// Write every planned file, or none. Symbolic links are written through (the link stays a link).
 pub fn write_all(plans: &[PlannedWrite], ops: &mut dyn FileOps) -> Result<(), WriteError> {
+    write_all_in(plans, ops, &Tree::unrestricted())
+}
+
+/// `write_all`, editing only files whose real path is inside `tree`: a symbolic link is written
+/// through only to a target inside it. New files (backups, copies) are never written through a
+/// link at their path: they are renamed into place, which replaces a link rather than follows it,
+/// and a link already there is refused.
+pub fn write_all_in(
+    plans: &[PlannedWrite],
+    ops: &mut dyn FileOps,
+    tree: &Tree,
+) -> Result<(), WriteError> {
     let mut staged: Vec<Staged> = Vec::new();
-    let result = stage_all(plans, ops, &mut staged).and_then(|()| commit_all(ops, &mut staged));
+    let result =
+        stage_all(plans, ops, &mut staged, tree).and_then(|()| commit_all(ops, &mut staged));
     for s in &staged {
         let _ = fs::remove_file(&s.temp);
     }
@@ -100,14 +134,32 @@ fn stage_all(
     plans: &[PlannedWrite],
     ops: &mut dyn FileOps,
     staged: &mut Vec<Staged>,
+    tree: &Tree,
 ) -> Result<(), WriteError> {
     for (n, plan) in plans.iter().enumerate() {
-        let target = match fs::canonicalize(&plan.path) {
-            Ok(real) => real,
-            Err(_) if plan.expected.is_none() => plan.path.clone(),
-            Err(e) => return Err(err(&plan.path, format!("cannot resolve the file: {e}"))),
+        let (target, meta) = if plan.expected.is_some() {
+            let target = match tree.resolve(&plan.path) {
+                Ok(real) => real,
+                Err(ReadError::OutsideTree) => {
+                    return Err(err(
+                        &plan.path,
+                        "its real path is outside the audited tree: not written",
+                    ))
+                }
+                Err(e) => return Err(err(&plan.path, format!("cannot resolve the file: {e}"))),
+            };
+            let meta = fs::metadata(&target).ok();
+            (target, meta)
+        } else {
+            if fs::symlink_metadata(&plan.path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(err(
+                    &plan.path,
+                    "a symbolic link is at this path; redline does not write through it",
+                ));
+            }
+            let meta = plan.like.as_ref().and_then(|p| fs::metadata(p).ok());
+            (plan.path.clone(), meta)
         };
-        let meta = fs::metadata(&target).ok();
         if let Some(expected) = &plan.expected {
             // A regular file only: one swapped for a FIFO since it was read must not block.
             let current = crate::source::read_regular_file(&target).map_err(|e| {
@@ -139,6 +191,9 @@ fn stage_all(
             target: target.clone(),
             temp: temp.clone(),
             previous: plan.expected.clone(),
+            owner: meta
+                .as_ref()
+                .map(|m| (m.permissions().mode() & 0o7777, m.uid(), m.gid())),
         });
         if let Some(meta) = &meta {
             // The mode was set at creation (umask may have cleared bits): set it again, exactly.
@@ -171,6 +226,19 @@ fn stage_all(
 
 fn commit_all(ops: &mut dyn FileOps, staged: &mut [Staged]) -> Result<(), WriteError> {
     for i in 0..staged.len() {
+        // Checked again right before the rename: an edit made while the other files were being
+        // staged must not be overwritten.
+        if let Some(expected) = &staged[i].previous {
+            let current = crate::source::read_regular_file(&staged[i].target);
+            if current.as_ref() != Ok(expected) {
+                let failure = err(
+                    &staged[i].target,
+                    "the file changed while redline was writing; every file was rolled back, run redline again",
+                );
+                roll_back(&staged[..i]);
+                return Err(failure);
+            }
+        }
         if let Err(e) = ops.rename(&staged[i].temp, &staged[i].target) {
             let failure = err(&staged[i].target, format!("cannot replace the file: {e}"));
             roll_back(&staged[..i]);
@@ -187,10 +255,13 @@ fn roll_back(done: &[Staged]) {
         match &s.previous {
             Some(previous) => {
                 let temp = s.temp.with_extension("rollback");
-                let mode = fs::metadata(&s.target)
-                    .map(|m| m.permissions().mode() & 0o7777)
-                    .ok();
+                let mode = s.owner.map(|(mode, _, _)| mode);
                 if RealFs.write_temp(&temp, previous, mode).is_ok() {
+                    // The original's mode and owner too, not only its bytes.
+                    if let Some((mode, uid, gid)) = s.owner {
+                        let _ = fs::set_permissions(&temp, fs::Permissions::from_mode(mode));
+                        let _ = std::os::unix::fs::chown(&temp, Some(uid), Some(gid));
+                    }
                     let _ = fs::rename(&temp, &s.target);
                 }
                 let _ = fs::remove_file(&temp);
@@ -212,12 +283,20 @@ fn sync_parent(path: &Path) {
 
 /// `FILE.bak`, or `FILE.bak.N` when that exists: an existing backup is never overwritten.
 pub fn backup_path(path: &Path) -> PathBuf {
-    let base = PathBuf::from(format!("{}.bak", path.display()));
-    if !base.exists() {
+    // By the path's bytes (a name need not be UTF-8), and anything at the path counts, a dangling
+    // symbolic link included: a backup is never written through one.
+    let taken = |p: &Path| fs::symlink_metadata(p).is_ok();
+    let with_suffix = |suffix: &str| {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let base = with_suffix(".bak");
+    if !taken(&base) {
         return base;
     }
     (1..)
-        .map(|n| PathBuf::from(format!("{}.bak.{n}", path.display())))
-        .find(|p| !p.exists())
+        .map(|n| with_suffix(&format!(".bak.{n}")))
+        .find(|p| !taken(p))
         .unwrap()
 }
