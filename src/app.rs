@@ -232,8 +232,20 @@ fn apply_per_file_ignores(
     kept
 }
 
-/// Build the stack and run the rules, then apply selection, suppressions and severity overrides.
+/// Build the stack and run the rules, then apply selection, suppressions and severity overrides;
+/// findings are capped per rule and file (`rules::cap_per_rule_and_file`).
 pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Stack, Vec<Finding>) {
+    let (stack, findings) = audit_uncapped(sources, roots, settings);
+    (stack, rules::cap_per_rule_and_file(findings))
+}
+
+/// `audit` with every finding: the fix loop offers the fixes of all of them (a cap there would
+/// apply a hundred per rule and file per pass), and caps only what it returns for the report.
+fn audit_uncapped(
+    sources: &mut Sources,
+    roots: &[Root],
+    settings: &Settings,
+) -> (Stack, Vec<Finding>) {
     let stack = stack::build(
         sources,
         roots,
@@ -371,7 +383,7 @@ fn statistics(format: OutputFormat, findings: &[Resolved]) -> String {
 fn audited_files(sources: &Sources) -> Vec<String> {
     sources
         .ids()
-        .map(|id| sources.display(id).to_string())
+        .map(|id| report::escape_controls(sources.display(id)).into_owned())
         .collect()
 }
 
@@ -427,11 +439,12 @@ fn emit(args: &CommonArgs, findings: &[Resolved], files: &[String]) -> Result<()
         }
         None => {
             colored::control::set_override(colored_before);
-            let text = body(args.format);
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            let mut text = body(args.format);
             if args.statistics && args.format == OutputFormat::Text {
-                println!("{summary}");
+                text.push_str(&summary);
+                text.push('\n');
             }
+            print_stdout(text.as_bytes())?;
         }
     }
     Ok(())
@@ -439,7 +452,19 @@ fn emit(args: &CommonArgs, findings: &[Resolved], files: &[String]) -> Result<()
 
 fn report_file_errors(errors: &[discovery::FileError]) {
     for e in errors {
-        eprintln!("redline: error: {e}");
+        eprintln!("redline: error: {}", report::escape_controls(&e.to_string()));
+    }
+}
+
+/// Write to the standard output. A closed one (`redline rules | head -1`) ends the output
+/// quietly, as ripgrep does; any other failure is a failure of the run.
+fn print_stdout(bytes: &[u8]) -> Result<(), RunError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(RunError(format!(
+            "cannot write to the standard output: {e}"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -481,7 +506,10 @@ fn resolve_for_output(
     for entry in &stale {
         eprintln!(
             "redline: baseline: stale entry (fixed or moved; remove it): {} {} `{}` x{}",
-            entry.rule, entry.path, entry.setting, entry.count
+            report::escape_controls(&entry.rule),
+            report::escape_controls(&entry.path),
+            report::escape_controls(&entry.setting),
+            entry.count
         );
     }
     Ok(kept)
@@ -501,8 +529,7 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
         StackFormat::Dot => report::topology::dot(&stack, &sources, &findings),
         StackFormat::Mermaid => report::topology::mermaid(&stack, &sources, &findings),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    print_stdout(text.as_bytes())?;
     report_file_errors(&found.errors);
     Ok(if found.errors.is_empty() {
         EXIT_OK
@@ -713,7 +740,7 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
                     RunError(format!("{}: cannot write the diff: {e}", path.display()))
                 })?;
             }
-            None => print!("{body}"),
+            None => print_stdout(body.as_bytes())?,
         }
         eprintln!("{summary}");
         report_file_errors(&found.errors);
@@ -775,22 +802,22 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     })
 }
 
-fn rules_command(format: CatalogFormat) -> i32 {
+fn rules_command(format: CatalogFormat) -> Result<i32, RunError> {
+    use std::fmt::Write as _;
     let catalog = rules::catalog();
+    let mut out = String::new();
     match format {
         CatalogFormat::Json => {
             let rows: Vec<_> = catalog
                 .iter()
                 .map(|r| serde_json::json!({"id": r.id, "name": r.name, "severity": r.severity.as_str(), "fix": r.fix, "summary": r.summary}))
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rows).expect("serialises")
-            );
+            out = serde_json::to_string_pretty(&rows).expect("serialises") + "\n";
         }
         CatalogFormat::Text => {
             for r in catalog {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:<7} {:<38} {:<8} {:<8} {}",
                     r.id,
                     r.name,
@@ -801,32 +828,41 @@ fn rules_command(format: CatalogFormat) -> i32 {
             }
         }
     }
-    EXIT_OK
+    print_stdout(out.as_bytes())?;
+    Ok(EXIT_OK)
 }
 
 fn explain(id: &str) -> Result<i32, RunError> {
-    let r = rules::rule(id)
-        .ok_or_else(|| RunError(format!("unknown rule `{id}`; `redline rules` lists them")))?;
-    println!(
+    use std::fmt::Write as _;
+    let r = rules::rule(id).ok_or_else(|| {
+        RunError(format!(
+            "unknown rule `{}`; `redline rules` lists them",
+            report::escape_controls(id)
+        ))
+    })?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{} {} ({}, fix: {})\n",
         r.id,
         r.name,
         r.severity.as_str(),
         r.fix
     );
-    println!("{}\n", r.summary);
-    println!("{}\n", r.explanation.trim());
-    println!("Example:\n");
+    let _ = writeln!(out, "{}\n", r.summary);
+    let _ = writeln!(out, "{}\n", r.explanation.trim());
+    let _ = writeln!(out, "Example:\n");
     for line in r.example.trim().lines() {
-        println!("    {line}");
+        let _ = writeln!(out, "    {line}");
     }
-    println!("\nFix: {}\n", r.fix_description);
+    let _ = writeln!(out, "\nFix: {}\n", r.fix_description);
     if !r.references.is_empty() {
-        println!("References:");
+        let _ = writeln!(out, "References:");
         for reference in &r.references {
-            println!("  - {reference}");
+            let _ = writeln!(out, "  - {reference}");
         }
     }
+    print_stdout(out.as_bytes())?;
     Ok(EXIT_OK)
 }
 
@@ -848,26 +884,27 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(&args.common),
         Command::Fix(args) => fix(args),
         Command::Stack(args) => stack_command(args),
-        Command::Rules { format } => Ok(rules_command(*format)),
+        Command::Rules { format } => rules_command(*format),
         Command::Explain { id } => explain(id),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "redline",
-                &mut std::io::stdout(),
-            );
-            Ok(EXIT_OK)
+            // Rendered first: clap_complete panics on a failed write (a closed stdout).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "redline", &mut script);
+            print_stdout(&script).map(|()| EXIT_OK)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map(|()| EXIT_OK)
-            .map_err(|e| RunError(format!("cannot write the manual page: {e}"))),
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| RunError(format!("cannot write the manual page: {e}")))
+                .and_then(|()| print_stdout(&page))
+                .map(|()| EXIT_OK)
+        }
     };
     match result {
         Ok(code) => code,
         Err(RunError(message)) => {
-            eprintln!("redline: error: {message}");
+            eprintln!("redline: error: {}", report::escape_controls(&message));
             EXIT_FAILURE
         }
     }

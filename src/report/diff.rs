@@ -31,7 +31,12 @@ fn push_line(out: &mut String, prefix: char, line: &[u8], redact: &dyn Fn(&[u8])
         None => (content, false),
     };
     out.push(prefix);
-    out.push_str(&String::from_utf8_lossy(&redact(content)));
+    // A line's own end (`\n`, `\r\n`) and its tabs stay, so the diff still applies; any other
+    // control character (ESC, a lone `\r`, ...) is escaped: it would reach a terminal or log.
+    out.push_str(&super::escape_controls_but(
+        &String::from_utf8_lossy(&redact(content)),
+        Some('\t'),
+    ));
     if cr {
         out.push('\r');
     }
@@ -50,6 +55,7 @@ pub fn unified(path: &str, old: &[u8], new: &[u8], redact: &dyn Fn(&[u8]) -> Vec
     if groups.is_empty() {
         return out;
     }
+    let path = super::escape_controls(path);
     let _ = writeln!(out, "--- a/{path}");
     let _ = writeln!(out, "+++ b/{path}");
     for group in groups {

@@ -235,6 +235,47 @@ impl Selection {
     }
 }
 
+/// Findings shown per rule and file. Past it the rest are dropped and one closing finding gives
+/// their count: a file of a million junk lines must not make a million findings (and a report
+/// of hundreds of megabytes).
+pub const MAX_FINDINGS_PER_RULE_AND_FILE: usize = 100;
+
+/// Keep, in the given order, the first `MAX_FINDINGS_PER_RULE_AND_FILE` findings of each rule in
+/// each file; in place of the first one dropped, a finding of that rule (no fix) that counts the
+/// dropped ones.
+pub fn cap_per_rule_and_file(findings: Vec<Finding>) -> Vec<Finding> {
+    use std::collections::HashMap;
+    // (rule, file) -> (findings seen, index of the closing finding in `kept`).
+    let mut seen: HashMap<(&'static str, FileId), (usize, Option<usize>)> = HashMap::new();
+    let mut kept = Vec::with_capacity(findings.len().min(1024));
+    for f in findings {
+        let (count, closing) = seen.entry((f.rule, f.file)).or_insert((0, None));
+        *count += 1;
+        if *count <= MAX_FINDINGS_PER_RULE_AND_FILE {
+            kept.push(f);
+        } else if closing.is_none() {
+            *closing = Some(kept.len());
+            kept.push(Finding {
+                message: String::new(),
+                fix: None,
+                related: Vec::new(),
+                clients: Vec::new(),
+                ..f
+            });
+        }
+    }
+    for ((rule, _), (count, closing)) in seen {
+        if let Some(index) = closing {
+            let more = count - MAX_FINDINGS_PER_RULE_AND_FILE;
+            kept[index].message = format!(
+                "… and {more} more {rule} finding{} in this file not shown (at most {MAX_FINDINGS_PER_RULE_AND_FILE} per rule and file)",
+                if more == 1 { "" } else { "s" }
+            );
+        }
+    }
+    kept
+}
+
 /// Run every family over the stack.
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -703,10 +703,10 @@ impl<'a> Parser<'a> {
             return Ok(concat(&toks));
         }
         let mut pos = 0;
-        let result = expr(&toks, &mut pos, 0);
-        match result {
-            Some(v) if pos == toks.len() => Ok(v),
-            _ => Err(self.error(span, "syntax error in an expression (`&`, `|`, `^`, `~`, `!`, parentheses): quote the value")),
+        match expr(&toks, &mut pos) {
+            Ok(Some(v)) if pos == toks.len() => Ok(v),
+            Ok(_) => Err(self.error(span, "syntax error in an expression (`&`, `|`, `^`, `~`, `!`, parentheses): quote the value")),
+            Err(()) => Err(self.error(span, format!("memory exhausted: the expression nests deeper than PHP's parser reads (about {MAX_PARSER_STACK} levels)"))),
         }
     }
 
@@ -875,63 +875,118 @@ fn concat(toks: &[Tok]) -> IniValue {
     IniValue::Text(out)
 }
 
-/// `expr` of zend_ini_parser.y: `|`, `&`, `^` (left, one level), prefix `~` and `!`, parentheses;
-/// operands are concatenated pieces read as integers.
-fn expr(toks: &[Tok], pos: &mut usize, depth: usize) -> Option<IniValue> {
-    if depth > 64 {
-        return None;
+/// PHP's INI parser (bison) keeps at most 10000 entries on its stack and fails with "memory
+/// exhausted" past them: about one per pending `(`, `~` or `!`, two per pending `x |`. redline
+/// counts the same way and refuses at the same depth (to within the parser's few entries of
+/// context, which depend on the line).
+const MAX_PARSER_STACK: usize = 9_990;
+
+fn binary(op: u8, left: IniValue, right: IniValue) -> IniValue {
+    match (left, right) {
+        (IniValue::Text(a), IniValue::Text(b)) => {
+            let (a, b) = (atoi(&a), atoi(&b));
+            let v = match op {
+                b'|' => a | b,
+                b'&' => a & b,
+                _ => a ^ b,
+            };
+            IniValue::Text((v as i32).to_string().into_bytes())
+        }
+        (IniValue::Unknown(w), _) | (_, IniValue::Unknown(w)) => IniValue::Unknown(w),
     }
-    let mut left = unary(toks, pos, depth)?;
-    while let Some(Tok::Op(op @ (b'|' | b'&' | b'^'))) = toks.get(*pos) {
-        *pos += 1;
-        let right = unary(toks, pos, depth)?;
-        left = match (&left, &right) {
-            (IniValue::Text(a), IniValue::Text(b)) => {
-                let (a, b) = (atoi(a), atoi(b));
-                let v = match op {
-                    b'|' => a | b,
-                    b'&' => a & b,
-                    _ => a ^ b,
-                };
-                IniValue::Text((v as i32).to_string().into_bytes())
-            }
-            (IniValue::Unknown(w), _) | (_, IniValue::Unknown(w)) => IniValue::Unknown(w.clone()),
-        };
-    }
-    Some(left)
 }
 
-fn unary(toks: &[Tok], pos: &mut usize, depth: usize) -> Option<IniValue> {
-    match toks.get(*pos) {
-        Some(Tok::Op(op @ (b'~' | b'!'))) => {
-            *pos += 1;
-            let v = unary(toks, pos, depth + 1)?;
-            Some(match v {
-                IniValue::Text(t) => {
-                    let n = atoi(&t);
-                    let r = if *op == b'~' { !n } else { i64::from(n == 0) };
-                    IniValue::Text((r as i32).to_string().into_bytes())
+fn unary(op: u8, v: IniValue) -> IniValue {
+    match v {
+        IniValue::Text(t) => {
+            let n = atoi(&t);
+            let r = if op == b'~' { !n } else { i64::from(n == 0) };
+            IniValue::Text((r as i32).to_string().into_bytes())
+        }
+        u => u,
+    }
+}
+
+/// One parenthesised group being read: the prefix operators waiting for its next operand, the
+/// value so far and the operator that joins the next operand to it.
+#[derive(Default)]
+struct Group {
+    prefixes: Vec<u8>,
+    left: Option<IniValue>,
+    op: Option<u8>,
+}
+
+/// `expr` of zend_ini_parser.y: `|`, `&`, `^` (left, one level), prefix `~` and `!`, parentheses;
+/// operands are concatenated pieces read as integers. Read with an explicit stack: no nesting
+/// can overflow the call stack. `Err(())` when nested deeper than PHP's parser allows, `Ok(None)`
+/// on any other syntax error; `pos` ends where the expression does.
+fn expr(toks: &[Tok], pos: &mut usize) -> Result<Option<IniValue>, ()> {
+    let mut groups = vec![Group::default()];
+    // Parser stack entries the pending groups, prefixes and operators hold.
+    let mut depth = 0usize;
+    loop {
+        // An operand: prefixes, then a group or pieces.
+        let mut operand = loop {
+            let group = groups.last_mut().expect("one group at least");
+            match toks.get(*pos) {
+                Some(Tok::Op(op @ (b'~' | b'!'))) => {
+                    group.prefixes.push(*op);
+                    depth += 1;
                 }
-                u => u,
-            })
-        }
-        Some(Tok::Op(b'(')) => {
-            *pos += 1;
-            let v = expr(toks, pos, depth + 1)?;
-            if toks.get(*pos) != Some(&Tok::Op(b')')) {
-                return None;
+                Some(Tok::Op(b'(')) => {
+                    groups.push(Group::default());
+                    depth += 1;
+                }
+                Some(Tok::Piece(_)) => {
+                    let start = *pos;
+                    while matches!(toks.get(*pos), Some(Tok::Piece(_))) {
+                        *pos += 1;
+                    }
+                    break concat(&toks[start..*pos]);
+                }
+                _ => return Ok(None),
+            }
+            if depth > MAX_PARSER_STACK {
+                return Err(());
             }
             *pos += 1;
-            Some(v)
-        }
-        Some(Tok::Piece(_)) => {
-            let start = *pos;
-            while matches!(toks.get(*pos), Some(Tok::Piece(_))) {
-                *pos += 1;
+        };
+        // Reduce: apply the prefixes, join to the value so far; a `)` closes the group and its
+        // value is the operand of the group around it.
+        loop {
+            let group = groups.last_mut().expect("one group at least");
+            depth -= group.prefixes.len();
+            while let Some(op) = group.prefixes.pop() {
+                operand = unary(op, operand);
             }
-            Some(concat(&toks[start..*pos]))
+            let value = match (group.left.take(), group.op.take()) {
+                (Some(left), Some(op)) => {
+                    depth -= 2;
+                    binary(op, left, operand)
+                }
+                _ => operand,
+            };
+            match toks.get(*pos) {
+                Some(Tok::Op(op @ (b'|' | b'&' | b'^'))) => {
+                    group.left = Some(value);
+                    group.op = Some(*op);
+                    depth += 2;
+                    if depth > MAX_PARSER_STACK {
+                        return Err(());
+                    }
+                    *pos += 1;
+                    break;
+                }
+                Some(Tok::Op(b')')) if groups.len() > 1 => {
+                    *pos += 1;
+                    groups.pop();
+                    depth -= 1;
+                    operand = value;
+                }
+                _ if groups.len() == 1 => return Ok(Some(value)),
+                _ => return Ok(None),
+            }
         }
-        _ => None,
     }
 }
 
