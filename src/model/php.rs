@@ -13,6 +13,9 @@ pub struct PhpConfig {
     /// Global entries, in the order PHP reads them.
     pub entries: Vec<(FileId, IniEntry)>,
     pub errors: Vec<(FileId, IniError)>,
+    /// Per file with a quotable error: the quotable errors PHP would stop at after it, in order
+    /// (`IniFile::quotable_after`).
+    pub quotable_after: Vec<(FileId, IniError)>,
     /// The `[Session]` section of each file, for placing new session settings.
     pub session_sections: Vec<(FileId, usize)>,
     /// `session.save_path` as phpredis reads it, parsed once at load.
@@ -79,6 +82,7 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         files: files.to_vec(),
         entries: Vec::new(),
         errors: Vec::new(),
+        quotable_after: Vec::new(),
         session_sections: Vec::new(),
         save_path: None,
     };
@@ -105,6 +109,12 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
                 .into_iter()
                 .filter(|e| !e.scoped && e.offset.is_none())
                 .map(|e| (file, e)),
+        );
+        config.quotable_after.extend(
+            parsed
+                .quotable_after
+                .into_iter()
+                .map(|error| (file, error)),
         );
         // Both end the file for PHP; only the first is an error PHP reports.
         if let Some(error) = parsed.error.or(parsed.silent_end) {

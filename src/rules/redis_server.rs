@@ -106,6 +106,8 @@ fn anchor_is_last_word(model: &RedisModel, o: &Occurrence) -> bool {
             .any(|d| d.file == model.root && d.name == o.name)
 }
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 pub fn load_issues(
     ctx: &Context,
     model: &RedisModel,
@@ -115,7 +117,18 @@ pub fn load_issues(
     for issue in &model.issues {
         let finding = match issue.kind {
             IssueKind::Invalid => {
-                let fix = issue.trailing_comment.clone().map(|trailing| {
+                let bom = issue.span.start..issue.span.start + BOM.len();
+                let starts_with_bom = ctx.sources.doc(issue.file).bytes().get(bom.clone()) == Some(BOM);
+                // redis-server reads a UTF-8 BOM as part of the first directive and refuses the
+                // file; without it the line reads as written.
+                let bom_fix = starts_with_bom.then(|| {
+                    Fix::new(
+                        Applicability::Safe,
+                        "remove the UTF-8 byte order mark",
+                        vec![fix::replace(issue.file, bom, Vec::new())],
+                    )
+                });
+                let fix = bom_fix.or_else(|| issue.trailing_comment.clone().map(|trailing| {
                     let doc = ctx.sources.doc(issue.file);
                     let line = doc.line_index(issue.span.start);
                     let raw = doc.line_bytes(line);
@@ -136,7 +149,7 @@ pub fn load_issues(
                             fix::replace(issue.file, trailing, Vec::new()),
                         ],
                     )
-                });
+                }));
                 Finding::new(
                     invalid_rule,
                     issue.file,

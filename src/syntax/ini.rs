@@ -61,6 +61,10 @@ pub struct IniFile {
     /// Where PHP stops reading without a syntax error: an unterminated `'` in a value ends the
     /// file for the scanner (the value read up to it is kept).
     pub silent_end: Option<IniError>,
+    /// When `error` is quotable: the errors PHP would stop at next, in order, once the ones
+    /// before are quoted, as long as each is quotable too. One fix can then quote them all: a
+    /// pass per line would make fixing a long file quadratic.
+    pub quotable_after: Vec<IniError>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -1036,6 +1040,37 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         silent_end: None,
         stray_end: false,
     };
+    read_statements(&mut parser);
+    // Read on past each quotable error as PHP will once it is quoted (the quoted value ends its
+    // line): the entries are not kept (PHP does not read them now), the next errors are.
+    let mut quotable_after = Vec::new();
+    let mut last = parser.file.error.clone().filter(|e| e.quotable.is_some());
+    let mut scoped = parser.scoped;
+    while let Some(error) = last {
+        let mut next = Parser {
+            b: bytes,
+            p: {
+                let end = parser.line_end(error.span.start);
+                end + parser.newline_len(end)
+            },
+            lookup,
+            file: IniFile::default(),
+            scoped,
+            stop_after: None,
+            silent_end: None,
+            stray_end: false,
+        };
+        read_statements(&mut next);
+        scoped = next.scoped;
+        last = next.file.error.filter(|e| e.quotable.is_some());
+        quotable_after.extend(last.clone());
+    }
+    parser.file.quotable_after = quotable_after;
+    parser.file
+}
+
+/// Read statements to the end of the file or the first error.
+fn read_statements(parser: &mut Parser) {
     // A NUL byte does not end the file (php -n -c reads on after it): in a key it is a label
     // character, in an unquoted value it ends the value like any other stray character.
     let mut guard = 0usize;
@@ -1050,12 +1085,11 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
             let end = parser.line_end(parser.p);
             parser.p = end + parser.newline_len(end);
             guard += 1;
-            if guard > bytes.len() {
+            if guard > parser.b.len() {
                 break;
             }
         }
     }
-    parser.file
 }
 
 /// PHP's `zend_ini_parse_bool`: "true", "yes", "on" (any case), else a non-zero integer.
