@@ -52,6 +52,15 @@ fn bounded_findings_are_capped_per_rule_and_file() {
     // The text report is bounded as well.
     let text = run(dir.path(), &["check", "--no-config"]);
     assert!(stdout(&text).lines().count() < 1_000);
+    // A suppression of a finding past the cap is not reported as suppressing nothing.
+    write(
+        dir.path(),
+        "redis.conf",
+        format!("port 6379\n{junk}# redline: ignore RD001 -- legacy\nmore junk\n"),
+    );
+    let report = json(&run(dir.path(), &["check", "--no-config", "--format", "json"]));
+    assert_eq!(findings_of(&report, "RD001").len(), 101);
+    assert!(findings_of(&report, "RL001").is_empty(), "{report}");
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! `RD`: rules over one redis-server's effective configuration (redis.conf, its includes and its
 //! aclfile). Each rule is one function; `check` runs them over every instance of the stack.
 
-use super::{Context, Finding, Related, Severity};
+use super::{Context, Finding, Related, Severity, MAX_FINDINGS_PER_RULE_AND_FILE};
 use crate::fix::{self, Applicability, Edit, Fix};
-use crate::model::redis::{DefaultUserSource, IssueKind, Occurrence, RedisModel};
+use crate::model::redis::{DefaultUserSource, Issue, IssueKind, Occurrence, RedisModel};
 use crate::secret;
 use crate::source::FileId;
 use crate::stack::{Instance, Purpose, Role, Target};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -114,7 +115,30 @@ pub fn load_issues(
     invalid_rule: &'static str,
     out: &mut Vec<Finding>,
 ) {
+    // A file of junk lines has an invalid line per line: past the cap, the findings without a
+    // fix are not made at all (the first one past it stands for the rest), so their memory is
+    // bounded too. Those with a fix are all made: `fix` applies them.
+    let fixless = |issue: &Issue| {
+        issue.kind == IssueKind::Invalid
+            && issue.trailing_comment.is_none()
+            && ctx.sources.doc(issue.file).bytes()[issue.span.start..].get(..BOM.len()) != Some(BOM)
+    };
+    let mut fixless_left: HashMap<FileId, usize> = HashMap::new();
+    for issue in model.issues.iter().filter(|i| fixless(i)) {
+        *fixless_left.entry(issue.file).or_default() += 1;
+    }
+    let mut fixless_made: HashMap<FileId, usize> = HashMap::new();
     for issue in &model.issues {
+        let mut hidden = 0;
+        if fixless(issue) {
+            let made = fixless_made.entry(issue.file).or_default();
+            *made += 1;
+            match (*made).cmp(&(MAX_FINDINGS_PER_RULE_AND_FILE + 1)) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => hidden = fixless_left[&issue.file] - *made,
+                std::cmp::Ordering::Greater => continue,
+            }
+        }
         let finding = match issue.kind {
             IssueKind::Invalid => {
                 let bom = issue.span.start..issue.span.start + BOM.len();
@@ -172,7 +196,7 @@ pub fn load_issues(
             )
             .severity(Severity::Info),
         };
-        out.push(finding);
+        out.push(Finding { hidden, ..finding });
     }
 }
 
