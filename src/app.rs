@@ -245,45 +245,57 @@ pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Sta
 /// itself, or in a file with a line the software refuses that no fix repairs). A file whose
 /// refused lines all have a repair gets its other fixes once they are repaired.
 fn mark_blocked_fixes(findings: &mut [Finding], stack: &Stack, sources: &Sources) {
+    if !findings.iter().any(|f| {
+        f.fix
+            .as_ref()
+            .is_some_and(|x| x.applicability != Applicability::Display)
+    }) {
+        return;
+    }
     let guard = guard_of(stack, sources);
-    // The guard as it will be once every repair that `fix` (or `fix --unsafe-fixes`) applies is
-    // made: files whose every refused line has a repair lose their restriction.
-    let after_repairs = |unsafe_fixes: bool| {
-        let allows = apply::guard_allows(&guard);
+    let allows = apply::guard_allows(&guard);
+    let none = HashSet::new();
+    // The files whose every refused line has a repair that `fix` (or `fix --unsafe-fixes`)
+    // applies: once repaired, their lines no longer restrict the other fixes.
+    let repaired = |unsafe_fixes: bool| -> HashSet<FileId> {
         let mut repairs: HashMap<FileId, Vec<usize>> = HashMap::new();
         for f in findings.iter().filter(|f| rules::is_syntax_rule(f.rule)) {
             if let Some(fix) = &f.fix {
-                if apply::wanted(fix, unsafe_fixes) && allows(fix, true) {
+                if apply::wanted(fix, unsafe_fixes) && allows(fix, true, &none) {
                     let starts = repairs.entry(f.file).or_default();
                     starts.push(f.span.start);
-                    starts.extend(fix.edits.iter().filter(|e| e.file == f.file).map(|e| e.range.start));
+                    starts.extend(
+                        fix.edits
+                            .iter()
+                            .filter(|e| e.file == f.file)
+                            .map(|e| e.range.start),
+                    );
                 }
             }
         }
-        let mut after = guard.clone();
-        after.invalid_lines.retain(|file, lines| {
-            let Some(starts) = repairs.get_mut(file) else {
-                return true;
-            };
-            starts.sort_unstable();
-            !lines.iter().all(|l| {
-                let at = starts.partition_point(|&s| s < l.start);
-                starts.get(at).is_some_and(|&s| s < l.end)
+        guard
+            .invalid_lines
+            .iter()
+            .filter(|(file, lines)| {
+                let Some(starts) = repairs.get_mut(file) else {
+                    return false;
+                };
+                starts.sort_unstable();
+                lines.iter().all(|l| {
+                    let at = starts.partition_point(|&s| s < l.start);
+                    starts.get(at).is_some_and(|&s| s < l.end)
+                })
             })
-        });
-        after
+            .map(|(file, _)| *file)
+            .collect()
     };
-    let (safe_guard, unsafe_guard) = (after_repairs(false), after_repairs(true));
-    let (safe_allows, unsafe_allows) = (
-        apply::guard_allows(&safe_guard),
-        apply::guard_allows(&unsafe_guard),
-    );
+    let (after_safe, after_unsafe) = (repaired(false), repaired(true));
     for f in findings.iter_mut() {
         let repairs_syntax = rules::is_syntax_rule(f.rule);
         let Some(fix) = &mut f.fix else { continue };
         let allowed = match fix.applicability {
-            Applicability::Safe => safe_allows(fix, repairs_syntax),
-            Applicability::Unsafe => unsafe_allows(fix, repairs_syntax),
+            Applicability::Safe => allows(fix, repairs_syntax, &after_safe),
+            Applicability::Unsafe => allows(fix, repairs_syntax, &after_unsafe),
             Applicability::Display => true,
         };
         if !allowed {
@@ -508,7 +520,10 @@ fn emit(args: &CommonArgs, findings: &[Resolved], files: &[String]) -> Result<()
 
 fn report_file_errors(errors: &[discovery::FileError]) {
     for e in errors {
-        eprintln!("redline: error: {}", report::escape_controls(&e.to_string()));
+        eprintln!(
+            "redline: error: {}",
+            report::escape_controls(&e.to_string())
+        );
     }
 }
 
@@ -650,7 +665,8 @@ pub fn fix_until_stable(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> (Vec<Finding>, usize) {
-    let (findings, applied, _) = fix_until_stable_with_skips(sources, roots, settings, unsafe_fixes);
+    let (findings, applied, _) =
+        fix_until_stable_with_skips(sources, roots, settings, unsafe_fixes);
     (findings, applied)
 }
 
@@ -783,11 +799,7 @@ pub fn fix_until_stable_with_skips(
             let old = sources.doc(file).bytes();
             let after = apply::apply_edits(old, &edits);
             if after != old {
-                before.push((
-                    file,
-                    old.to_vec(),
-                    counts.get(&file).copied().unwrap_or(0),
-                ));
+                before.push((file, old.to_vec(), counts.get(&file).copied().unwrap_or(0)));
                 sources.replace(file, after);
             }
         }

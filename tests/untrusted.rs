@@ -40,7 +40,11 @@ fn bounded_findings_are_capped_per_rule_and_file() {
     assert_ran(&out, "check");
     let report = json(&out);
     let rd001 = findings_of(&report, "RD001");
-    assert_eq!(rd001.len(), 101, "100 findings and one that counts the rest");
+    assert_eq!(
+        rd001.len(),
+        101,
+        "100 findings and one that counts the rest"
+    );
     let closing = rd001.last().unwrap();
     assert_eq!(closing["line"], 102, "at the first finding not shown");
     let message = closing["message"].as_str().unwrap();
@@ -58,7 +62,10 @@ fn bounded_findings_are_capped_per_rule_and_file() {
         "redis.conf",
         format!("port 6379\n{junk}# redline: ignore RD001 -- legacy\nmore junk\n"),
     );
-    let report = json(&run(dir.path(), &["check", "--no-config", "--format", "json"]));
+    let report = json(&run(
+        dir.path(),
+        &["check", "--no-config", "--format", "json"],
+    ));
     assert_eq!(findings_of(&report, "RD001").len(), 101);
     assert!(findings_of(&report, "RL001").is_empty(), "{report}");
 }
@@ -78,7 +85,10 @@ fn bounded_capped_findings_still_get_their_fixes() {
         "{}\n{after}",
         stderr(&out)
     );
-    let report = json(&run(dir.path(), &["check", "--no-config", "--format", "json"]));
+    let report = json(&run(
+        dir.path(),
+        &["check", "--no-config", "--format", "json"],
+    ));
     assert!(findings_of(&report, "RD001").is_empty());
 }
 
@@ -88,7 +98,11 @@ fn bounded_deep_python_is_read_without_overflowing() {
     let head = "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\n";
     let sum = vec!["1"; 25_000].join("+");
     let strings = vec!["\"a\""; 25_000].join(" + ");
-    write(dir.path(), "sum/settings.py", format!("{head}CACHES = {sum}\n"));
+    write(
+        dir.path(),
+        "sum/settings.py",
+        format!("{head}CACHES = {sum}\n"),
+    );
     write(
         dir.path(),
         "strings/settings.py",
@@ -97,7 +111,11 @@ fn bounded_deep_python_is_read_without_overflowing() {
     write(
         dir.path(),
         "parens/settings.py",
-        format!("{head}CACHES = {}1{}\n", "(".repeat(50_000), ")".repeat(50_000)),
+        format!(
+            "{head}CACHES = {}1{}\n",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        ),
     );
     write(
         dir.path(),
@@ -114,7 +132,10 @@ fn bounded_deep_python_is_read_without_overflowing() {
         );
     }
     for case in ["sum", "strings", "parens", "subscripts", "workers"] {
-        let out = run(dir.path(), &["check", "--no-config", "--format", "json", case]);
+        let out = run(
+            dir.path(),
+            &["check", "--no-config", "--format", "json", case],
+        );
         assert_ran(&out, case);
         let report = json(&out);
         let dj001 = findings_of(&report, "DJ001");
@@ -198,7 +219,10 @@ fn bounded_php_ini_syntax_errors_are_quoted_in_one_fix() {
         "php.ini",
         format!("session.save_handler = redis\n{lines}session.use_strict_mode = 1\n"),
     );
-    let report = json(&run(dir.path(), &["check", "--no-config", "--format", "json"]));
+    let report = json(&run(
+        dir.path(),
+        &["check", "--no-config", "--format", "json"],
+    ));
     let php001 = findings_of(&report, "PHP001");
     assert_eq!(php001.len(), 1);
     assert_eq!(
@@ -206,14 +230,13 @@ fn bounded_php_ini_syntax_errors_are_quoted_in_one_fix() {
         "quote the value, and the 1999 values after it PHP would stop at next"
     );
     let out = fix_everything(dir.path(), &["."]);
-    assert!(
-        stderr(&out).contains("Applied "),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("Applied "), "{}", stderr(&out));
     let after = std::fs::read_to_string(&ini).unwrap();
     assert!(after.contains("x.k0 = \"a=b0\"\n") && after.contains("x.k1999 = \"a=b1999\"\n"));
-    let report = json(&run(dir.path(), &["check", "--no-config", "--format", "json"]));
+    let report = json(&run(
+        dir.path(),
+        &["check", "--no-config", "--format", "json"],
+    ));
     assert!(findings_of(&report, "PHP001").is_empty(), "{report}");
 }
 
@@ -225,7 +248,10 @@ fn bounded_bom_fixable_count_is_what_fix_applies() {
         "redis.conf",
         b"\xEF\xBB\xBFport 6379\nbind 0.0.0.0\nprotected-mode no\n",
     );
-    let check = stderr(&run(dir.path(), &["check", "--no-config", "--output", "/dev/null"]));
+    let check = stderr(&run(
+        dir.path(),
+        &["check", "--no-config", "--output", "/dev/null"],
+    ));
     let fixable: usize = check
         .split(" fixable with `redline fix`")
         .next()
@@ -298,8 +324,16 @@ fn terminal_control_characters_are_escaped_in_every_output() {
     let dir = tempfile::tempdir().unwrap();
     // A value with an ESC (the diff shows it as context), and a junk line whose finding quotes
     // one.
-    write(dir.path(), HOSTILE_NAME, "port 6379\nlogfile \x1b[8mx.log\n");
-    write(dir.path(), "redis-junk.conf", "port 6380\n\x1b[8mjunk\rline\n");
+    write(
+        dir.path(),
+        HOSTILE_NAME,
+        "port 6379\nlogfile \x1b[8mx.log\n",
+    );
+    write(
+        dir.path(),
+        "redis-junk.conf",
+        "port 6380\n\x1b[8mjunk\rline\n",
+    );
     write(
         dir.path(),
         "app/php.ini",
@@ -308,7 +342,10 @@ fn terminal_control_characters_are_escaped_in_every_output() {
     for format in ["text", "json", "sarif", "github", "gitlab", "junit"] {
         let out = run(dir.path(), &["check", "--no-config", "--format", format]);
         assert_ran(&out, format);
-        assert!(stdout(&out).contains("owned"), "{format}: the file is audited");
+        assert!(
+            stdout(&out).contains("owned"),
+            "{format}: the file is audited"
+        );
         assert_clean(&stdout(&out), format);
         assert_clean(&stderr(&out), format);
     }
@@ -320,11 +357,18 @@ fn terminal_control_characters_are_escaped_in_every_output() {
     // The diff: the header names the file, a body line holds the ESC.
     let out = run(dir.path(), &["fix", "--no-config"]);
     assert_ran(&out, "fix");
-    assert!(stdout(&out).contains("--- a/redis-\\n::warning"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("--- a/redis-\\n::warning"),
+        "{}",
+        stdout(&out)
+    );
     assert_clean(&stdout(&out), "diff");
     assert_clean(&stderr(&out), "fix");
     // An error naming a path.
-    let out = run(dir.path(), &["check", "--no-config", "nothing\n::warning file=pwned::x"]);
+    let out = run(
+        dir.path(),
+        &["check", "--no-config", "nothing\n::warning file=pwned::x"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_clean(&stderr(&out), "error");
 }
@@ -365,6 +409,10 @@ fn terminal_closed_stdout_ends_quietly() {
             out.status,
             stderr(&out)
         );
-        assert!(!stderr(&out).contains("panicked"), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
 }

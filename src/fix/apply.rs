@@ -2,7 +2,7 @@
 
 use super::{Applicability, Edit, Fix};
 use crate::source::FileId;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 /// Byte ranges a fix may not touch, per file.
@@ -75,12 +75,19 @@ impl Guard {
 
 /// What `select` checks of the guard, for one fix at a time (overlaps with other fixes aside):
 /// whether every edit of a fix may be made.
-pub fn guard_allows(guard: &Guard) -> impl Fn(&Fix, bool) -> bool + '_ {
+/// `lifted`: files whose invalid lines are taken as repaired (they do not restrict edits).
+pub fn guard_allows(guard: &Guard) -> impl Fn(&Fix, bool, &HashSet<FileId>) -> bool + '_ {
     let invalid = guard.sorted_invalid_lines();
-    move |fix: &Fix, repairs_syntax: bool| {
-        fix.edits
-            .iter()
-            .all(|e| guard.allows(e, repairs_syntax, &invalid))
+    let unrestricted = InvalidLines::new();
+    move |fix: &Fix, repairs_syntax: bool, lifted: &HashSet<FileId>| {
+        fix.edits.iter().all(|e| {
+            let invalid = if lifted.contains(&e.file) {
+                &unrestricted
+            } else {
+                &invalid
+            };
+            guard.allows(e, repairs_syntax, invalid)
+        })
     }
 }
 

@@ -110,12 +110,9 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
                 .filter(|e| !e.scoped && e.offset.is_none())
                 .map(|e| (file, e)),
         );
-        config.quotable_after.extend(
-            parsed
-                .quotable_after
-                .into_iter()
-                .map(|error| (file, error)),
-        );
+        config
+            .quotable_after
+            .extend(parsed.quotable_after.into_iter().map(|error| (file, error)));
         // Both end the file for PHP; only the first is an error PHP reports.
         if let Some(error) = parsed.error.or(parsed.silent_end) {
             config.errors.push((file, error));

@@ -62,20 +62,47 @@ fn diff_gap(old: &[&[u8]], o: Range<usize>, new: &[&[u8]], n: Range<usize>, ops:
     }
     let (start, end) = common_ends(old, &o, new, &n);
     if start > 0 {
-        push_op(ops, DiffOp::Equal { old_index: o.start, new_index: n.start, len: start });
+        push_op(
+            ops,
+            DiffOp::Equal {
+                old_index: o.start,
+                new_index: n.start,
+                len: start,
+            },
+        );
     }
     let (o_mid, n_mid) = (o.start + start..o.end - end, n.start + start..n.end - end);
     push_op(
         ops,
         match (o_mid.is_empty(), n_mid.is_empty()) {
             (true, true) => return,
-            (true, false) => DiffOp::Insert { old_index: o_mid.start, new_index: n_mid.start, new_len: n_mid.len() },
-            (false, true) => DiffOp::Delete { old_index: o_mid.start, old_len: o_mid.len(), new_index: n_mid.start },
-            (false, false) => DiffOp::Replace { old_index: o_mid.start, old_len: o_mid.len(), new_index: n_mid.start, new_len: n_mid.len() },
+            (true, false) => DiffOp::Insert {
+                old_index: o_mid.start,
+                new_index: n_mid.start,
+                new_len: n_mid.len(),
+            },
+            (false, true) => DiffOp::Delete {
+                old_index: o_mid.start,
+                old_len: o_mid.len(),
+                new_index: n_mid.start,
+            },
+            (false, false) => DiffOp::Replace {
+                old_index: o_mid.start,
+                old_len: o_mid.len(),
+                new_index: n_mid.start,
+                new_len: n_mid.len(),
+            },
         },
     );
     if end > 0 {
-        push_op(ops, DiffOp::Equal { old_index: o.end - end, new_index: n.end - end, len: end });
+        push_op(
+            ops,
+            DiffOp::Equal {
+                old_index: o.end - end,
+                new_index: n.end - end,
+                len: end,
+            },
+        );
     }
 }
 
@@ -112,7 +139,14 @@ fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
     let (o_end, n_end) = (old.len() - end, new.len() - end);
     let mut ops = Vec::new();
     if start > 0 {
-        push_op(&mut ops, DiffOp::Equal { old_index: 0, new_index: 0, len: start });
+        push_op(
+            &mut ops,
+            DiffOp::Equal {
+                old_index: 0,
+                new_index: 0,
+                len: start,
+            },
+        );
     }
     // Lines found once in each middle: (count in old, count in new, index in old).
     let mut seen: HashMap<&[u8], (usize, usize, usize)> = HashMap::new();
@@ -134,12 +168,26 @@ fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
     let (mut o, mut n) = (start, start);
     for (i, j) in longest_increasing(&pairs) {
         diff_gap(old, o..i, new, n..j, &mut ops);
-        push_op(&mut ops, DiffOp::Equal { old_index: i, new_index: j, len: 1 });
+        push_op(
+            &mut ops,
+            DiffOp::Equal {
+                old_index: i,
+                new_index: j,
+                len: 1,
+            },
+        );
         (o, n) = (i + 1, j + 1);
     }
     diff_gap(old, o..o_end, new, n..n_end, &mut ops);
     if end > 0 {
-        push_op(&mut ops, DiffOp::Equal { old_index: o_end, new_index: n_end, len: end });
+        push_op(
+            &mut ops,
+            DiffOp::Equal {
+                old_index: o_end,
+                new_index: n_end,
+                len: end,
+            },
+        );
     }
     ops
 }

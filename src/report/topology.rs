@@ -281,7 +281,13 @@ fn escape_topology(t: &mut Topology) {
         }
     }
     for c in &mut t.clients {
-        for text in [&mut c.app, &mut c.file, &mut c.label, &mut c.password, &mut c.target] {
+        for text in [
+            &mut c.app,
+            &mut c.file,
+            &mut c.label,
+            &mut c.password,
+            &mut c.target,
+        ] {
             esc(text);
         }
         c.database.iter_mut().for_each(esc);

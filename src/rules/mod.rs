@@ -290,7 +290,8 @@ pub fn cap_per_rule_and_file(findings: Vec<Finding>) -> Vec<Finding> {
             (Some(index), _) => index,
             (None, Some(at)) => {
                 let at = &kept[at];
-                let closing = Finding::new(rule, at.file, at.span.clone(), "").severity(at.severity);
+                let closing =
+                    Finding::new(rule, at.file, at.span.clone(), "").severity(at.severity);
                 kept.push(closing);
                 kept.len() - 1
             }

@@ -142,7 +142,8 @@ pub fn load_issues(
         let finding = match issue.kind {
             IssueKind::Invalid => {
                 let bom = issue.span.start..issue.span.start + BOM.len();
-                let starts_with_bom = ctx.sources.doc(issue.file).bytes().get(bom.clone()) == Some(BOM);
+                let starts_with_bom =
+                    ctx.sources.doc(issue.file).bytes().get(bom.clone()) == Some(BOM);
                 // redis-server reads a UTF-8 BOM as part of the first directive and refuses the
                 // file; without it the line reads as written.
                 let bom_fix = starts_with_bom.then(|| {
@@ -152,28 +153,31 @@ pub fn load_issues(
                         vec![fix::replace(issue.file, bom, Vec::new())],
                     )
                 });
-                let fix = bom_fix.or_else(|| issue.trailing_comment.clone().map(|trailing| {
-                    let doc = ctx.sources.doc(issue.file);
-                    let line = doc.line_index(issue.span.start);
-                    let raw = doc.line_bytes(line);
-                    let indent: Vec<u8> = raw
-                        .iter()
-                        .take_while(|b| matches!(b, b' ' | b'\t'))
-                        .copied()
-                        .collect();
-                    let comment = &doc.bytes()[trailing.clone()];
-                    let comment = &comment[comment.iter().position(|&b| b == b'#').unwrap_or(0)..];
-                    let mut text = indent;
-                    text.extend_from_slice(comment);
-                    Fix::new(
-                        Applicability::Safe,
-                        "move the trailing comment to its own line above",
-                        vec![
-                            fix::insert_line_before(ctx.sources, issue.file, line, &text),
-                            fix::replace(issue.file, trailing, Vec::new()),
-                        ],
-                    )
-                }));
+                let fix = bom_fix.or_else(|| {
+                    issue.trailing_comment.clone().map(|trailing| {
+                        let doc = ctx.sources.doc(issue.file);
+                        let line = doc.line_index(issue.span.start);
+                        let raw = doc.line_bytes(line);
+                        let indent: Vec<u8> = raw
+                            .iter()
+                            .take_while(|b| matches!(b, b' ' | b'\t'))
+                            .copied()
+                            .collect();
+                        let comment = &doc.bytes()[trailing.clone()];
+                        let comment =
+                            &comment[comment.iter().position(|&b| b == b'#').unwrap_or(0)..];
+                        let mut text = indent;
+                        text.extend_from_slice(comment);
+                        Fix::new(
+                            Applicability::Safe,
+                            "move the trailing comment to its own line above",
+                            vec![
+                                fix::insert_line_before(ctx.sources, issue.file, line, &text),
+                                fix::replace(issue.file, trailing, Vec::new()),
+                            ],
+                        )
+                    })
+                });
                 Finding::new(
                     invalid_rule,
                     issue.file,

@@ -230,9 +230,11 @@ pub fn build(
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            !includers.get(&m.root).into_iter().flatten().any(|&j| {
-                j != i && !included[i].contains(&servers[j].root)
-            })
+            !includers
+                .get(&m.root)
+                .into_iter()
+                .flatten()
+                .any(|&j| j != i && !included[i].contains(&servers[j].root))
         })
         .collect();
     let instances = servers
@@ -333,7 +335,10 @@ fn php_configs(sources: &Sources, roots: &[Root]) -> Vec<PhpConfig> {
     let mut by_folder: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
     for &file in &ini {
         if let Some(parent) = path_of(file).parent() {
-            by_folder.entry(parent.to_path_buf()).or_default().push(file);
+            by_folder
+                .entry(parent.to_path_buf())
+                .or_default()
+                .push(file);
         }
     }
     let mut owned = HashSet::new();

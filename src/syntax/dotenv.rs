@@ -349,7 +349,8 @@ pub fn parse(doc: &Document) -> EnvFile {
                         let name_end = inner
                             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
                             .unwrap_or(inner.len());
-                        if let Some(close) = Some(name_end).filter(|&e| inner[e..].starts_with('}')) {
+                        if let Some(close) = Some(name_end).filter(|&e| inner[e..].starts_with('}'))
+                        {
                             let var = &inner[..close];
                             if valid_name(var) {
                                 match repository.get(var) {
