@@ -122,13 +122,15 @@ fn bounded_deep_python_is_read_without_overflowing() {
         "subscripts/settings.py",
         format!("{head}CACHES{} = 1\n", "[\"a\"]".repeat(50_000)),
     );
-    // Two 14 KB modules: read on rayon's worker threads, whose stacks are small.
+    // Two 14 KB modules: read on rayon's worker threads, whose stacks are small. Nesting just
+    // under CPython's limit is valid Python: read, no finding.
     let chain = vec!["1"; 7_000].join("+");
+    let nested = format!("{}1{}", "[{'a': (".repeat(66), ")}]".repeat(66));
     for app in ["one", "two"] {
         write(
             dir.path(),
             &format!("workers/{app}/settings.py"),
-            format!("{head}CACHES = {chain}\n"),
+            format!("{head}CACHES = {chain}\nSESSION_CACHE_ALIAS = {nested}\n"),
         );
     }
     for case in ["sum", "strings", "parens", "subscripts", "workers"] {

@@ -5,6 +5,7 @@
 use super::save_path::{self, SavePath};
 use crate::source::{FileId, Sources};
 use crate::syntax::ini::{self, IniEntry, IniError, IniValue};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct PhpConfig {
@@ -86,18 +87,20 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         session_sections: Vec::new(),
         save_path: None,
     };
+    // The last global value of each key read so far, for `${name}` in later files.
+    let mut earlier: HashMap<String, IniValue> = HashMap::new();
     for &file in files {
         let parsed = {
-            let earlier = &config.entries;
-            let lookup = |name: &str| {
-                earlier
-                    .iter()
-                    .rev()
-                    .find(|(_, e)| e.key == name)
-                    .map(|(_, e)| e.value.clone())
-            };
+            let lookup = |name: &str| earlier.get(name).cloned();
             ini::parse(sources.doc(file), &lookup)
         };
+        for e in parsed
+            .entries
+            .iter()
+            .filter(|e| !e.scoped && e.offset.is_none())
+        {
+            earlier.insert(e.key.clone(), e.value.clone());
+        }
         for section in &parsed.sections {
             if section.name.eq_ignore_ascii_case("session") {
                 config.session_sections.push((file, section.span.start));

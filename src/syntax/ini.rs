@@ -6,6 +6,7 @@
 //! this reader, keeping what came before.
 
 use super::document::Document;
+use std::collections::HashMap;
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,6 +197,9 @@ struct Parser<'a> {
     silent_end: Option<IniError>,
     /// The last value ended at a stray character (not an end of line): its trailing blanks stay.
     stray_end: bool,
+    /// The last global entry of each key (index in `file.entries`): `${name}` is a look-up, not
+    /// a scan back through every entry.
+    last_global: HashMap<String, usize>,
 }
 
 enum Step {
@@ -421,12 +425,9 @@ impl<'a> Parser<'a> {
         }
         // An already-read directive of this file, then what came before it (other files).
         let own = self
-            .file
-            .entries
-            .iter()
-            .rev()
-            .find(|e| !e.scoped && e.offset.is_none() && e.key == name)
-            .map(|e| e.value.clone());
+            .last_global
+            .get(&name)
+            .map(|&at| self.file.entries[at].value.clone());
         let value = match own.or_else(|| (self.lookup)(&name)) {
             Some(v) => v,
             None => IniValue::Unknown(format!(
@@ -807,6 +808,10 @@ impl<'a> Parser<'a> {
                     Ok(v) => v,
                     Err(step) => return step,
                 };
+                if !self.scoped && offset.is_none() {
+                    self.last_global
+                        .insert(key.clone(), self.file.entries.len());
+                }
                 self.file.entries.push(IniEntry {
                     key,
                     offset,
@@ -1039,6 +1044,7 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         stop_after: None,
         silent_end: None,
         stray_end: false,
+        last_global: HashMap::new(),
     };
     read_statements(&mut parser);
     // Read on past each quotable error as PHP will once it is quoted (the quoted value ends its
@@ -1059,6 +1065,7 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
             stop_after: None,
             silent_end: None,
             stray_end: false,
+            last_global: HashMap::new(),
         };
         read_statements(&mut next);
         scoped = next.scoped;
