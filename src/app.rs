@@ -17,7 +17,7 @@ use crate::source::{FileId, Sources};
 use crate::stack::{self, DeclaredRole, Root, Stack};
 use clap::{CommandFactory, ValueEnum};
 use glob::Pattern;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -288,7 +288,8 @@ fn apply_per_file_ignores(
     kept
 }
 
-/// Build the stack and run the rules, then apply selection, suppressions and severity overrides.
+/// Build the stack and run the rules, then apply selection, suppressions and severity overrides;
+/// findings are capped per rule and file (`rules::cap_per_rule_and_file`).
 pub fn audit(sources: &mut Sources, roots: &[Root], settings: &Settings) -> (Stack, Vec<Finding>) {
     let (stack, findings, _) = audit_counted(sources, roots, settings);
     (stack, findings)
@@ -320,6 +321,83 @@ fn hold_back_by_environment(
 
 /// `audit`, and how many findings the environments held back.
 pub fn audit_counted(
+    sources: &mut Sources,
+    roots: &[Root],
+    settings: &Settings,
+) -> (Stack, Vec<Finding>, usize) {
+    let (stack, mut findings, held_back) = audit_uncapped(sources, roots, settings);
+    mark_blocked_fixes(&mut findings, &stack, sources);
+    (stack, rules::cap_per_rule_and_file(findings), held_back)
+}
+
+/// Show as suggestions the fixes `fix` would not apply, so that what a report counts as fixable
+/// is what `fix` does: a fix with an edit the guard refuses (in a block the software writes
+/// itself, or in a file with a line the software refuses that no fix repairs). A file whose
+/// refused lines all have a repair gets its other fixes once they are repaired.
+fn mark_blocked_fixes(findings: &mut [Finding], stack: &Stack, sources: &Sources) {
+    if !findings.iter().any(|f| {
+        f.fix
+            .as_ref()
+            .is_some_and(|x| x.applicability != Applicability::Display)
+    }) {
+        return;
+    }
+    let guard = guard_of(stack, sources);
+    let allows = apply::guard_allows(&guard);
+    let none = HashSet::new();
+    // The files whose every refused line has a repair that `fix` (or `fix --unsafe-fixes`)
+    // applies: once repaired, their lines no longer restrict the other fixes.
+    let repaired = |unsafe_fixes: bool| -> HashSet<FileId> {
+        let mut repairs: HashMap<FileId, Vec<usize>> = HashMap::new();
+        for f in findings.iter().filter(|f| rules::is_syntax_rule(f.rule)) {
+            if let Some(fix) = &f.fix {
+                if apply::wanted(fix, unsafe_fixes) && allows(fix, true, &none) {
+                    let starts = repairs.entry(f.file).or_default();
+                    starts.push(f.span.start);
+                    starts.extend(
+                        fix.edits
+                            .iter()
+                            .filter(|e| e.file == f.file)
+                            .map(|e| e.range.start),
+                    );
+                }
+            }
+        }
+        guard
+            .invalid_lines
+            .iter()
+            .filter(|(file, lines)| {
+                let Some(starts) = repairs.get_mut(file) else {
+                    return false;
+                };
+                starts.sort_unstable();
+                lines.iter().all(|l| {
+                    let at = starts.partition_point(|&s| s < l.start);
+                    starts.get(at).is_some_and(|&s| s < l.end)
+                })
+            })
+            .map(|(file, _)| *file)
+            .collect()
+    };
+    let (after_safe, after_unsafe) = (repaired(false), repaired(true));
+    for f in findings.iter_mut() {
+        let repairs_syntax = rules::is_syntax_rule(f.rule);
+        let Some(fix) = &mut f.fix else { continue };
+        let allowed = match fix.applicability {
+            Applicability::Safe => allows(fix, repairs_syntax, &after_safe),
+            Applicability::Unsafe => allows(fix, repairs_syntax, &after_unsafe),
+            Applicability::Display => true,
+        };
+        if !allowed {
+            fix.applicability = Applicability::Display;
+            fix.description.push_str(" (not applied by `redline fix` while the file has a line the software refuses and no fix repairs, or in a block it writes itself)");
+        }
+    }
+}
+
+/// `audit` with every finding: the fix loop offers the fixes of all of them (a cap there would
+/// apply a hundred per rule and file per pass), and caps only what it returns for the report.
+fn audit_uncapped(
     sources: &mut Sources,
     roots: &[Root],
     settings: &Settings,
@@ -399,7 +477,9 @@ fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
     // PHP stops reading a php.ini at its first syntax error: a line added after it would never
     // be read, so such a file gets edits on the error's lines only.
     for php in &stack.php {
-        for (file, error) in &php.errors {
+        // The errors PHP stops at once the first is quoted: their lines too (the PHP001 fix
+        // quotes them in the same pass).
+        for (file, error) in php.errors.iter().chain(&php.quotable_after) {
             let doc = sources.doc(*file);
             if doc.line_count() == 0 {
                 continue;
@@ -470,7 +550,7 @@ fn statistics(format: OutputFormat, findings: &[Resolved]) -> String {
 fn audited_files(sources: &Sources) -> Vec<String> {
     sources
         .ids()
-        .map(|id| sources.display(id).to_string())
+        .map(|id| report::escape_controls(sources.display(id)).into_owned())
         .collect()
 }
 
@@ -549,11 +629,12 @@ fn emit(
         }
         None => {
             colored::control::set_override(colored_before);
-            let text = body(args.format);
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            let mut text = body(args.format);
             if args.statistics && args.format == OutputFormat::Text && !args.quiet {
-                println!("{summary}");
+                text.push_str(&summary);
+                text.push('\n');
             }
+            print_stdout(text.as_bytes())?;
         }
     }
     Ok(())
@@ -583,7 +664,22 @@ fn report_passed_over(found: &discovery::Discovered, verbose: bool) {
 
 fn report_file_errors(errors: &[discovery::FileError]) {
     for e in errors {
-        eprintln!("redline: error: {e}");
+        eprintln!(
+            "redline: error: {}",
+            report::escape_controls(&e.to_string())
+        );
+    }
+}
+
+/// Write to the standard output. A closed one (`redline rules | head -1`) ends the output
+/// quietly, as ripgrep does; any other failure is a failure of the run.
+fn print_stdout(bytes: &[u8]) -> Result<(), RunError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(RunError(format!(
+            "cannot write to the standard output: {e}"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -625,7 +721,10 @@ fn resolve_for_output(
     for entry in &stale {
         eprintln!(
             "redline: baseline: stale entry (fixed or moved; remove it): {} {} `{}` x{}",
-            entry.rule, entry.path, entry.setting, entry.count
+            report::escape_controls(&entry.rule),
+            report::escape_controls(&entry.path),
+            report::escape_controls(&entry.setting),
+            entry.count
         );
     }
     Ok(kept)
@@ -645,8 +744,7 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
         StackFormat::Dot => report::topology::dot(&stack, &sources, &findings),
         StackFormat::Mermaid => report::topology::mermaid(&stack, &sources, &findings),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    print_stdout(text.as_bytes())?;
     report_file_errors(&found.errors);
     if !common.quiet {
         report_passed_over(&found, common.input.verbose);
@@ -734,6 +832,25 @@ type FixKey = (&'static str, FileId, usize);
 /// A file changed by a fix pass: its bytes before the pass and its syntax findings then.
 type FileBefore = (FileId, Vec<u8>, usize);
 
+/// A fix that `fix` left out because applying it made a file unreadable (a new syntax finding):
+/// the finding stays, and the run says so.
+#[derive(Debug, Clone)]
+pub struct SkippedFix {
+    pub rule: &'static str,
+    pub description: String,
+    /// The file of the finding that offered it.
+    pub file: FileId,
+    /// The files the fix made unreadable.
+    pub broke: Vec<FileId>,
+}
+
+/// A fix applied in the last pass: its key, its description and the files it edits.
+struct PassFix {
+    key: FixKey,
+    description: String,
+    files: Vec<FileId>,
+}
+
 /// Apply fixes in memory until none is left to apply. Returns the final findings and how many
 /// fixes were applied.
 pub fn fix_until_stable(
@@ -742,44 +859,93 @@ pub fn fix_until_stable(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> (Vec<Finding>, usize) {
+    let (findings, applied, _) =
+        fix_until_stable_with_skips(sources, roots, settings, unsafe_fixes);
+    (findings, applied)
+}
+
+/// `fix_until_stable`, also returning the fixes left out because they made a file unreadable.
+///
+/// A pass applies every fix that fits. When it adds a syntax finding to a file, the pass is
+/// undone and only the fixes that edited such a file are suspects: one alone is left out; more
+/// are tried half by half (each half alone in a pass), so one bad fix costs a few passes and
+/// never the fixes of other files. The findings returned are capped for the report; the loop
+/// itself sees all of them.
+pub fn fix_until_stable_with_skips(
+    sources: &mut Sources,
+    roots: &[Root],
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> (Vec<Finding>, usize, Vec<SkippedFix>) {
     let mut applied: usize = 0;
     // Fixes whose edits made a file worse (a new syntax finding): never applied again.
-    let mut rejected: Vec<FixKey> = Vec::new();
+    let mut rejected: HashSet<FixKey> = HashSet::new();
+    let mut skipped: Vec<SkippedFix> = Vec::new();
+    // Groups of suspect fixes, each to be tried alone in a pass (the last one next).
+    let mut trials: Vec<HashSet<FixKey>> = Vec::new();
     // The last pass: each changed file's bytes before it and its syntax findings then, and the
     // fixes it applied.
-    let mut last_pass: Option<(Vec<FileBefore>, Vec<FixKey>)> = None;
-    let syntax_count = |findings: &[Finding], file: FileId| {
-        findings
-            .iter()
-            .filter(|f| f.file == file && rules::is_syntax_rule(f.rule))
-            .count()
+    let mut last_pass: Option<(Vec<FileBefore>, Vec<PassFix>)> = None;
+    let syntax_counts = |findings: &[Finding]| {
+        let mut counts: HashMap<FileId, usize> = HashMap::new();
+        for f in findings.iter().filter(|f| rules::is_syntax_rule(f.rule)) {
+            *counts.entry(f.file).or_default() += 1;
+        }
+        counts
     };
-    // PHP stops reading a php.ini at its first syntax error, so each pass can reveal (and quote)
-    // only the next one: a file may need a pass per line. Beyond that, fixes that keep
-    // appearing are a bug, and the bound keeps it from hanging.
+    // A pass either applies fixes or leaves one out, so the fixes bound the passes; a file that
+    // reveals one more fix per pass (none should, since php.ini's syntax errors are all quoted
+    // in one) is bounded by its lines.
     let lines: usize = sources.ids().map(|id| sources.doc(id).line_count()).sum();
     for _ in 0..MAX_FIX_PASSES + lines {
-        let (stack, findings) = audit(sources, roots, settings);
-        if let Some((before, keys)) = last_pass.take() {
-            // A pass that added a syntax finding to any file is undone whole (its edits may span
-            // files, as a password rotation does), and its fixes are not offered again.
-            let worse = before
+        let (stack, findings, _) = audit_uncapped(sources, roots, settings);
+        let counts = syntax_counts(&findings);
+        if let Some((before, fixes)) = last_pass.take() {
+            let broke: Vec<FileId> = before
                 .iter()
-                .any(|(file, _, count)| syntax_count(&findings, *file) > *count);
-            if worse {
+                .filter(|(file, _, count)| counts.get(file).copied().unwrap_or(0) > *count)
+                .map(|(file, _, _)| *file)
+                .collect();
+            if !broke.is_empty() {
                 for (file, bytes, _) in before {
                     sources.replace(file, bytes);
                 }
-                applied = applied.saturating_sub(keys.len());
-                rejected.extend(keys);
+                applied = applied.saturating_sub(fixes.len());
+                let suspects: Vec<PassFix> = fixes
+                    .into_iter()
+                    .filter(|f| f.files.iter().any(|file| broke.contains(file)))
+                    .collect();
+                if let [culprit] = suspects.as_slice() {
+                    rejected.insert(culprit.key);
+                    skipped.push(SkippedFix {
+                        rule: culprit.key.0,
+                        description: culprit.description.clone(),
+                        file: culprit.key.1,
+                        broke: culprit
+                            .files
+                            .iter()
+                            .copied()
+                            .filter(|f| broke.contains(f))
+                            .collect(),
+                    });
+                } else {
+                    let keys: Vec<FixKey> = suspects.iter().map(|f| f.key).collect();
+                    let (first, second) = keys.split_at(keys.len() / 2);
+                    trials.push(second.iter().copied().collect());
+                    trials.push(first.iter().copied().collect());
+                }
+                // The files are back as they were: audit them again.
                 continue;
             }
         }
         let guard = guard_of(&stack, sources);
+        let trial = trials.pop();
+        let key = |f: &Finding| -> FixKey { (f.rule, f.file, f.span.start) };
         let offered: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.fix.is_some())
-            .filter(|f| !rejected.contains(&(f.rule, f.file, f.span.start)))
+            .filter(|f| !rejected.contains(&key(f)))
+            .filter(|f| trial.as_ref().is_none_or(|t| t.contains(&key(f))))
             .collect();
         let chosen = apply::select(
             offered.iter().filter_map(|f| {
@@ -791,16 +957,30 @@ pub fn fix_until_stable(
             &guard,
         );
         if chosen.is_empty() {
-            return (findings, applied);
+            if trial.is_some() {
+                // The group's fixes are gone (applied with another, or moved): go on.
+                last_pass = None;
+                continue;
+            }
+            break;
         }
-        let keys: Vec<FixKey> = offered
+        let chosen_at: HashSet<*const crate::fix::Fix> =
+            chosen.iter().map(|c| *c as *const _).collect();
+        let pass_fixes: Vec<PassFix> = offered
             .iter()
-            .filter(|f| {
-                f.fix
-                    .as_ref()
-                    .is_some_and(|fix| chosen.iter().any(|c| std::ptr::eq(*c, fix)))
+            .filter_map(|f| {
+                let fix = f.fix.as_ref()?;
+                chosen_at.contains(&(fix as *const _)).then(|| {
+                    let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+                    files.sort_unstable();
+                    files.dedup();
+                    PassFix {
+                        key: key(f),
+                        description: fix.description.clone(),
+                        files,
+                    }
+                })
             })
-            .map(|f| (f.rule, f.file, f.span.start))
             .collect();
         let mut per_file: HashMap<usize, Vec<&crate::fix::Edit>> = HashMap::new();
         for fix in &chosen {
@@ -813,7 +993,7 @@ pub fn fix_until_stable(
             let old = sources.doc(file).bytes();
             let after = apply::apply_edits(old, &edits);
             if after != old {
-                before.push((file, old.to_vec(), syntax_count(&findings, file)));
+                before.push((file, old.to_vec(), counts.get(&file).copied().unwrap_or(0)));
                 sources.replace(file, after);
             }
         }
@@ -821,23 +1001,23 @@ pub fn fix_until_stable(
         if before.is_empty() {
             break;
         }
-        last_pass = Some((before, keys));
+        last_pass = Some((before, pass_fixes));
     }
-    let (_, findings) = audit(sources, roots, settings);
     // The pass bound was reached right after a pass that made a file worse: undo it.
-    if let Some((before, keys)) = last_pass {
+    if let Some((before, fixes)) = last_pass {
+        let counts = syntax_counts(&audit_uncapped(sources, roots, settings).1);
         if before
             .iter()
-            .any(|(file, _, count)| syntax_count(&findings, *file) > *count)
+            .any(|(file, _, count)| counts.get(file).copied().unwrap_or(0) > *count)
         {
             for (file, bytes, _) in before {
                 sources.replace(file, bytes);
             }
-            applied = applied.saturating_sub(keys.len());
-            return (audit(sources, roots, settings).1, applied);
+            applied = applied.saturating_sub(fixes.len());
         }
     }
-    (findings, applied)
+    let (_, findings) = audit(sources, roots, settings);
+    (findings, applied, skipped)
 }
 
 /// Where `--output-dir` puts the copy of `source`: its path relative to the current folder (an
@@ -923,8 +1103,21 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     let mut sources = Sources::confined(settings.tree.clone());
     let found = discover(common, &settings, &mut sources)?;
     let config_file = settings.config_file.as_ref().map(|(p, _)| p.clone());
-    let (remaining, applied) =
-        fix_until_stable(&mut sources, &found.roots, &settings, args.unsafe_fixes);
+    let (remaining, applied, skipped) =
+        fix_until_stable_with_skips(&mut sources, &found.roots, &settings, args.unsafe_fixes);
+    // A fix that could not be made leaves its finding: exit 1, as for findings left after a
+    // write (the run itself did not fail: every other fix was made).
+    let done = |sources: &Sources| {
+        report_skipped_fixes(&skipped, sources);
+        report_file_errors(&found.errors);
+        if !found.errors.is_empty() {
+            EXIT_FAILURE
+        } else if !skipped.is_empty() {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        }
+    };
     // redline.toml is read for reporting only; fixes never rewrite it.
     let changed: Vec<FileId> = sources
         .changed()
@@ -976,18 +1169,18 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
                     RunError(format!("{}: cannot write the diff: {e}", path.display()))
                 })?;
             }
-            None => print!("{body}"),
+            None => print_stdout(body.as_bytes())?,
         }
         if !common.quiet {
             eprintln!("{summary}");
         }
-        report_file_errors(&found.errors);
+        let code = done(&sources);
         if !common.quiet {
             report_passed_over(&found, common.input.verbose);
         }
         // Like a formatter's --check: a dry run that would change something exits 1.
-        return Ok(if !found.errors.is_empty() {
-            EXIT_FAILURE
+        return Ok(if code != EXIT_OK {
+            code
         } else if !changed.is_empty() {
             EXIT_FINDINGS
         } else {
@@ -1071,12 +1264,12 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         plural(applied, "fix", "fixes"),
         plural(changed.len(), "file", "files")
     );
-    report_file_errors(&found.errors);
+    let code = done(&sources);
     if !common.quiet {
         report_passed_over(&found, common.input.verbose);
     }
-    Ok(if !found.errors.is_empty() {
-        EXIT_FAILURE
+    Ok(if code != EXIT_OK {
+        code
     } else if fails(&resolved, settings.fail_on) {
         EXIT_FINDINGS
     } else {
@@ -1084,22 +1277,40 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     })
 }
 
-fn rules_command(format: CatalogFormat) -> i32 {
+/// Name each fix left out, the file it was for and the files it would have made unreadable.
+fn report_skipped_fixes(skipped: &[SkippedFix], sources: &Sources) {
+    for s in skipped {
+        let broke: Vec<String> = s
+            .broke
+            .iter()
+            .map(|f| report::escape_controls(sources.display(*f)).into_owned())
+            .collect();
+        eprintln!(
+            "redline: {}: skipped the {} fix `{}`: it would make {} unreadable (a new syntax error); the finding stays",
+            report::escape_controls(sources.display(s.file)),
+            s.rule,
+            report::escape_controls(&s.description),
+            broke.join(", ")
+        );
+    }
+}
+
+fn rules_command(format: CatalogFormat) -> Result<i32, RunError> {
+    use std::fmt::Write as _;
     let catalog = rules::catalog();
+    let mut out = String::new();
     match format {
         CatalogFormat::Json => {
             let rows: Vec<_> = catalog
                 .iter()
                 .map(|r| serde_json::json!({"id": r.id, "name": r.name, "severity": r.severity.as_str(), "fix": r.fix, "summary": r.summary}))
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rows).expect("serialises")
-            );
+            out = serde_json::to_string_pretty(&rows).expect("serialises") + "\n";
         }
         CatalogFormat::Text => {
             for r in catalog {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:<7} {:<38} {:<8} {:<8} {}",
                     r.id,
                     r.name,
@@ -1110,32 +1321,41 @@ fn rules_command(format: CatalogFormat) -> i32 {
             }
         }
     }
-    EXIT_OK
+    print_stdout(out.as_bytes())?;
+    Ok(EXIT_OK)
 }
 
 fn explain(id: &str) -> Result<i32, RunError> {
-    let r = rules::rule(id)
-        .ok_or_else(|| RunError(format!("unknown rule `{id}`; `redline rules` lists them")))?;
-    println!(
+    use std::fmt::Write as _;
+    let r = rules::rule(id).ok_or_else(|| {
+        RunError(format!(
+            "unknown rule `{}`; `redline rules` lists them",
+            report::escape_controls(id)
+        ))
+    })?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{} {} ({}, fix: {})\n",
         r.id,
         r.name,
         r.severity.as_str(),
         r.fix
     );
-    println!("{}\n", r.summary);
-    println!("{}\n", r.explanation.trim());
-    println!("Example:\n");
+    let _ = writeln!(out, "{}\n", r.summary);
+    let _ = writeln!(out, "{}\n", r.explanation.trim());
+    let _ = writeln!(out, "Example:\n");
     for line in r.example.trim().lines() {
-        println!("    {line}");
+        let _ = writeln!(out, "    {line}");
     }
-    println!("\nFix: {}\n", r.fix_description);
+    let _ = writeln!(out, "\nFix: {}\n", r.fix_description);
     if !r.references.is_empty() {
-        println!("References:");
+        let _ = writeln!(out, "References:");
         for reference in &r.references {
-            println!("  - {reference}");
+            let _ = writeln!(out, "  - {reference}");
         }
     }
+    print_stdout(out.as_bytes())?;
     Ok(EXIT_OK)
 }
 
@@ -1163,21 +1383,22 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(&args.common),
         Command::Fix(args) => fix(args),
         Command::Stack(args) => stack_command(args),
-        Command::Rules { format } => Ok(rules_command(*format)),
+        Command::Rules { format } => rules_command(*format),
         Command::Explain { id } => explain(id),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "redline",
-                &mut std::io::stdout(),
-            );
-            Ok(EXIT_OK)
+            // Rendered first: clap_complete panics on a failed write (a closed stdout).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "redline", &mut script);
+            print_stdout(&script).map(|()| EXIT_OK)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map(|()| EXIT_OK)
-            .map_err(|e| RunError(format!("cannot write the manual page: {e}"))),
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| RunError(format!("cannot write the manual page: {e}")))
+                .and_then(|()| print_stdout(&page))
+                .map(|()| EXIT_OK)
+        }
     };
     match result {
         Ok(code) => code,
@@ -1187,7 +1408,7 @@ pub fn run(cli: Cli) -> i32 {
                 Command::Fix(args) => write_failure_reports(&args.common, &message),
                 _ => {}
             }
-            eprintln!("redline: error: {message}");
+            eprintln!("redline: error: {}", report::escape_controls(&message));
             EXIT_FAILURE
         }
     }

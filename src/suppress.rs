@@ -7,6 +7,7 @@ use crate::fix::{self, Applicability, Fix};
 use crate::rules::{self, Finding, Selection};
 use crate::source::{FileId, Sources, Syntax};
 use crate::syntax::redis::{parse_line, RedisLine};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 #[derive(Debug, Clone)]
@@ -151,13 +152,43 @@ pub fn apply(
 ) -> Vec<Finding> {
     let mut suppressions: Vec<Suppression> =
         files.iter().flat_map(|f| collect(sources, *f)).collect();
+    // The suppressions that may cover a finding, by file: those of the whole file and the header,
+    // and those of each directive line. A look-up per finding, not a scan of every suppression.
+    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    let mut by_line: HashMap<(FileId, usize), Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        if s.whole_file || s.header {
+            by_file.entry(s.file).or_default().push(i);
+        }
+        if let Some(line) = s.target_line {
+            by_line.entry((s.file, line)).or_default().push(i);
+        }
+    }
+    // Rules some of whose findings in a file were dropped where they were made (the findings cap):
+    // a suppression of theirs cannot be said to suppress nothing.
+    let capped: HashSet<(FileId, &str)> = findings
+        .iter()
+        .filter(|f| f.hidden > 0)
+        .map(|f| (f.file, f.rule))
+        .collect();
     let mut kept = Vec::new();
     for finding in findings {
         let doc = sources.doc(finding.file);
         let absent = finding.span.is_empty() && finding.span.start == 0;
         let line = doc.line_index(finding.span.start);
         let mut suppressed = false;
-        for s in suppressions.iter_mut().filter(|s| s.file == finding.file) {
+        let mut candidates: Vec<usize> = by_file
+            .get(&finding.file)
+            .into_iter()
+            .chain(by_line.get(&(finding.file, line)))
+            .flatten()
+            .copied()
+            .collect();
+        // In file order, as a scan of them all would meet them.
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let s = &mut suppressions[i];
             let covers =
                 s.whole_file || (absent && s.header) || (!absent && s.target_line == Some(line));
             if !covers {
@@ -195,7 +226,12 @@ pub fn apply(
             .ids
             .iter()
             .zip(&s.used)
-            .filter(|(id, used)| !**used && rules::rule(id).is_some() && selection.enabled(id))
+            .filter(|(id, used)| {
+                !**used
+                    && rules::rule(id).is_some()
+                    && selection.enabled(id)
+                    && !capped.contains(&(s.file, id.as_str()))
+            })
             .map(|(id, _)| id)
             .collect();
         if unused.is_empty() {

@@ -2,7 +2,7 @@
 
 use super::{Applicability, Edit, Fix};
 use crate::source::FileId;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 /// Byte ranges a fix may not touch, per file.
@@ -19,8 +19,8 @@ pub struct Guard {
 impl Guard {
     /// `repairs_syntax`: the fix is the one for an invalid line (RD001, PHP001, ...), the only kind
     /// allowed in a file that has one, and only on such a line.
-    fn allows(&self, edit: &Edit, repairs_syntax: bool) -> bool {
-        if let Some(lines) = self.invalid_lines.get(&edit.file) {
+    fn allows(&self, edit: &Edit, repairs_syntax: bool, invalid: &InvalidLines) -> bool {
+        if let Some(lines) = invalid.get(&edit.file) {
             if !repairs_syntax {
                 return false;
             }
@@ -33,7 +33,10 @@ impl Guard {
                     l.start <= edit.range.start && edit.range.end <= l.end
                 }
             };
-            if !lines.iter().any(inside) {
+            // The last line (run of lines) that starts at or before the edit is the only one that
+            // can hold it.
+            let at = lines.partition_point(|l| l.start <= edit.range.start);
+            if at == 0 || !inside(&lines[at - 1]) {
                 return false;
             }
         }
@@ -44,6 +47,47 @@ impl Guard {
             }
         }
         true
+    }
+}
+
+/// Invalid lines per file, sorted, touching ranges joined: a search per edit, not a scan.
+type InvalidLines = HashMap<FileId, Vec<Range<usize>>>;
+
+impl Guard {
+    fn sorted_invalid_lines(&self) -> InvalidLines {
+        self.invalid_lines
+            .iter()
+            .map(|(file, lines)| {
+                let mut lines = lines.clone();
+                lines.sort_by_key(|l| (l.start, l.end));
+                let mut joined: Vec<Range<usize>> = Vec::with_capacity(lines.len());
+                for l in lines {
+                    match joined.last_mut() {
+                        Some(last) if l.start <= last.end => last.end = last.end.max(l.end),
+                        _ => joined.push(l),
+                    }
+                }
+                (*file, joined)
+            })
+            .collect()
+    }
+}
+
+/// What `select` checks of the guard, for one fix at a time (overlaps with other fixes aside):
+/// whether every edit of a fix may be made.
+/// `lifted`: files whose invalid lines are taken as repaired (they do not restrict edits).
+pub fn guard_allows(guard: &Guard) -> impl Fn(&Fix, bool, &HashSet<FileId>) -> bool + '_ {
+    let invalid = guard.sorted_invalid_lines();
+    let unrestricted = InvalidLines::new();
+    move |fix: &Fix, repairs_syntax: bool, lifted: &HashSet<FileId>| {
+        fix.edits.iter().all(|e| {
+            let invalid = if lifted.contains(&e.file) {
+                &unrestricted
+            } else {
+                &invalid
+            };
+            guard.allows(e, repairs_syntax, invalid)
+        })
     }
 }
 
@@ -59,6 +103,22 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
         return a.start < b.start && b.start < a.end;
     }
     a.start < b.end && b.start < a.end
+}
+
+/// Whether `e` overlaps a range already taken in its file. Taken ranges that are not empty never
+/// overlap each other, so walking back from the last one that starts before `e` ends can stop at
+/// the first that ends before `e` starts: no scan of every edit taken so far.
+fn overlaps_taken(taken: &BTreeSet<(usize, usize)>, e: &Range<usize>) -> bool {
+    for &(start, end) in taken.range(..(e.end, 0)).rev() {
+        let r = start..end;
+        if overlaps(&r, e) {
+            return true;
+        }
+        if !r.is_empty() && r.end <= e.start {
+            break;
+        }
+    }
+    false
 }
 
 pub fn wanted(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -77,24 +137,29 @@ pub fn select<'a>(
     unsafe_fixes: bool,
     guard: &Guard,
 ) -> Vec<&'a Fix> {
-    let mut taken: HashMap<FileId, Vec<Range<usize>>> = HashMap::new();
+    // Per file: the ranges taken, as (start, end).
+    let mut taken: HashMap<FileId, BTreeSet<(usize, usize)>> = HashMap::new();
     let mut chosen = Vec::new();
+    let invalid = guard.sorted_invalid_lines();
     for (repairs_syntax, fix) in fixes {
         if !wanted(fix, unsafe_fixes) || fix.edits.is_empty() {
             continue;
         }
         let fits = fix.edits.iter().enumerate().all(|(i, e)| {
-            guard.allows(e, repairs_syntax)
+            guard.allows(e, repairs_syntax, &invalid)
                 && !taken
                     .get(&e.file)
-                    .is_some_and(|rs| rs.iter().any(|r| overlaps(r, &e.range)))
+                    .is_some_and(|rs| overlaps_taken(rs, &e.range))
                 && !fix.edits[..i]
                     .iter()
                     .any(|o| o.file == e.file && overlaps(&o.range, &e.range))
         });
         if fits {
             for e in &fix.edits {
-                taken.entry(e.file).or_default().push(e.range.clone());
+                taken
+                    .entry(e.file)
+                    .or_default()
+                    .insert((e.range.start, e.range.end));
             }
             chosen.push(fix);
         }

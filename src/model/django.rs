@@ -194,15 +194,28 @@ fn eval(expr: &PyExpr, names: &HashMap<String, Setting>) -> Val {
             .as_ref()
             .map(|d| eval(d, names))
             .unwrap_or(Val::Unknown),
-        PyExpr::Add(a, b) => match (eval(a, names), eval(b, names)) {
-            (Val::Str(x), Val::Str(y)) => Val::Str(x + &y),
-            (Val::Int(x), Val::Int(y)) => x.checked_add(y).map(Val::Int).unwrap_or(Val::Unknown),
-            (Val::List(mut x), Val::List(y)) => {
-                x.extend(y);
-                Val::List(x)
+        PyExpr::Add(terms) => {
+            // Left to right, as Python adds: a loop, however long the chain.
+            let mut terms = terms.iter();
+            let Some(first) = terms.next() else {
+                return Val::Unknown;
+            };
+            let mut sum = eval(first, names);
+            for term in terms {
+                sum = match (sum, eval(term, names)) {
+                    (Val::Str(x), Val::Str(y)) => Val::Str(x + &y),
+                    (Val::Int(x), Val::Int(y)) => {
+                        x.checked_add(y).map(Val::Int).unwrap_or(Val::Unknown)
+                    }
+                    (Val::List(mut x), Val::List(y)) => {
+                        x.extend(y);
+                        Val::List(x)
+                    }
+                    _ => return Val::Unknown,
+                };
             }
-            _ => Val::Unknown,
-        },
+            sum
+        }
         PyExpr::Unknown => Val::Unknown,
     }
 }
@@ -236,10 +249,7 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
         let name = a.target[0].clone();
         let mut value = match (a.augmented, settings.contains_key(&name)) {
             (true, true) => eval(
-                &PyExpr::Add(
-                    Box::new(PyExpr::Name(name.clone())),
-                    Box::new(a.value.clone()),
-                ),
+                &PyExpr::Add(vec![PyExpr::Name(name.clone()), a.value.clone()]),
                 &settings,
             ),
             (true, false) => Val::Unknown,

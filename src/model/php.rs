@@ -5,6 +5,7 @@
 use super::save_path::{self, SavePath};
 use crate::source::{FileId, Sources};
 use crate::syntax::ini::{self, IniEntry, IniError, IniValue};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct PhpConfig {
@@ -13,6 +14,9 @@ pub struct PhpConfig {
     /// Global entries, in the order PHP reads them.
     pub entries: Vec<(FileId, IniEntry)>,
     pub errors: Vec<(FileId, IniError)>,
+    /// Per file with a quotable error: the quotable errors PHP would stop at after it, in order
+    /// (`IniFile::quotable_after`).
+    pub quotable_after: Vec<(FileId, IniError)>,
     /// The `[Session]` section of each file, for placing new session settings.
     pub session_sections: Vec<(FileId, usize)>,
     /// Files with a `[PHP]` section: the engine's own settings, found only in a whole php.ini.
@@ -81,22 +85,25 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         files: files.to_vec(),
         entries: Vec::new(),
         errors: Vec::new(),
+        quotable_after: Vec::new(),
         session_sections: Vec::new(),
         php_sections: Vec::new(),
         save_path: None,
     };
+    // The last global value of each key read so far, for `${name}` in later files.
+    let mut earlier: HashMap<String, IniValue> = HashMap::new();
     for &file in files {
         let parsed = {
-            let earlier = &config.entries;
-            let lookup = |name: &str| {
-                earlier
-                    .iter()
-                    .rev()
-                    .find(|(_, e)| e.key == name)
-                    .map(|(_, e)| e.value.clone())
-            };
+            let lookup = |name: &str| earlier.get(name).cloned();
             ini::parse(sources.doc(file), &lookup)
         };
+        for e in parsed
+            .entries
+            .iter()
+            .filter(|e| !e.scoped && e.offset.is_none())
+        {
+            earlier.insert(e.key.clone(), e.value.clone());
+        }
         for section in &parsed.sections {
             if section.name.eq_ignore_ascii_case("session") {
                 config.session_sections.push((file, section.span.start));
@@ -112,6 +119,9 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
                 .filter(|e| !e.scoped && e.offset.is_none())
                 .map(|e| (file, e)),
         );
+        config
+            .quotable_after
+            .extend(parsed.quotable_after.into_iter().map(|error| (file, error)));
         // Both end the file for PHP; only the first is an error PHP reports.
         if let Some(error) = parsed.error.or(parsed.silent_end) {
             config.errors.push((file, error));

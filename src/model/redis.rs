@@ -400,10 +400,10 @@ impl Loader<'_> {
         self.stack.push(file);
         self.add_file(file);
         self.produced.entry(file).or_default();
-        let doc = self.sources.doc(file);
-        let lines: Vec<RedisLine> = (0..doc.line_count()).map(|i| parse_line(doc, i)).collect();
-        for (index, line) in lines.into_iter().enumerate() {
-            match line {
+        // One line at a time: a list of every parsed line would hold a file's worth of
+        // arguments at once.
+        for index in 0..self.sources.doc(file).line_count() {
+            match parse_line(self.sources.doc(file), index) {
                 RedisLine::Blank => {}
                 RedisLine::Comment => {
                     let doc = self.sources.doc(file);

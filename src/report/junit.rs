@@ -49,9 +49,15 @@ pub fn render(findings: &[Resolved], files: &[String]) -> String {
     paths.dedup();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let failures = findings.len();
+    // Findings by path, grouped once: a suite per file must not scan every finding.
+    let mut by_path: std::collections::HashMap<&str, Vec<&Resolved>> =
+        std::collections::HashMap::new();
+    for f in findings {
+        by_path.entry(f.path.as_str()).or_default().push(f);
+    }
     let clean = paths
         .iter()
-        .filter(|p| !findings.iter().any(|f| &&f.path == *p))
+        .filter(|p| !by_path.contains_key(p.as_str()))
         .count();
     let _ = writeln!(
         out,
@@ -59,7 +65,7 @@ pub fn render(findings: &[Resolved], files: &[String]) -> String {
         failures + clean
     );
     for path in paths {
-        let mine: Vec<&Resolved> = findings.iter().filter(|f| &f.path == path).collect();
+        let mine: Vec<&Resolved> = by_path.remove(path.as_str()).unwrap_or_default();
         let p = escape(path);
         let a = escape_attr(path);
         let _ = writeln!(

@@ -14,6 +14,7 @@ pub mod topology;
 use crate::fix::Applicability;
 use crate::rules::{Finding, RuleMeta, Severity};
 use crate::source::Sources;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -163,6 +164,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
             }
         })
         .collect();
+    out.iter_mut().for_each(escape_resolved);
     out.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.rule, &a.message)
             .cmp(&(&b.path, b.line, b.column, b.rule, &b.message))
@@ -220,6 +222,54 @@ pub fn summarize(findings: &[Resolved], files: usize) -> Summary {
             .filter(|f| matches!(f.fix, Some((Applicability::Unsafe, _))))
             .count(),
         held_back: 0,
+    }
+}
+
+/// `text` with every control character escaped (`\n`, `\r`, `\t`, `\u{1b}`, ...): C0, DEL and
+/// C1. Paths, values and messages come from files a stranger wrote: unescaped, a newline could
+/// start a line a CI runner reads as a command (`::error ...`), an ESC a terminal sequence.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    escape_controls_but(text, None)
+}
+
+/// `escape_controls`, keeping `keep` as it is (a diff keeps the tabs of the lines it shows).
+pub fn escape_controls_but(text: &str, keep: Option<char>) -> Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && Some(c) != keep) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && Some(c) != keep {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Escape, in place, what `escape_controls` escapes.
+pub fn escape_in_place(text: &mut String) {
+    if let Cow::Owned(escaped) = escape_controls(text) {
+        *text = escaped;
+    }
+}
+
+/// Every text of a finding that comes from input, escaped for any output. (The SARIF fix text
+/// is file content: its JSON encoding escapes it, and it must stay byte-exact.)
+fn escape_resolved(f: &mut Resolved) {
+    escape_in_place(&mut f.path);
+    escape_in_place(&mut f.message);
+    escape_in_place(&mut f.setting);
+    if let Some((_, description)) = &mut f.fix {
+        escape_in_place(description);
+    }
+    for r in &mut f.related {
+        escape_in_place(&mut r.path);
+        escape_in_place(&mut r.message);
+    }
+    for e in &mut f.safe_edits {
+        escape_in_place(&mut e.path);
     }
 }
 

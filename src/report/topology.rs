@@ -256,10 +256,43 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
             }
         })
         .collect();
-    Topology {
+    let mut topology = Topology {
         clients,
         instances,
         sentinels,
+    };
+    escape_topology(&mut topology);
+    topology
+}
+
+/// Escape the control characters of every text that comes from input, for every view.
+fn escape_topology(t: &mut Topology) {
+    use super::escape_in_place as esc;
+    for i in &mut t.instances {
+        esc(&mut i.file);
+        esc(&mut i.maxmemory_policy);
+        i.listen.iter_mut().for_each(esc);
+    }
+    for sn in &mut t.sentinels {
+        esc(&mut sn.file);
+        for m in &mut sn.masters {
+            esc(&mut m.address);
+            esc(&mut m.name);
+        }
+    }
+    for c in &mut t.clients {
+        for text in [
+            &mut c.app,
+            &mut c.file,
+            &mut c.label,
+            &mut c.password,
+            &mut c.target,
+        ] {
+            esc(text);
+        }
+        c.database.iter_mut().for_each(esc);
+        c.prefix.iter_mut().for_each(esc);
+        c.findings.iter_mut().for_each(|f| esc(&mut f.message));
     }
 }
 

@@ -110,6 +110,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The stack clients (indexes) the finding is about, for `redline stack`.
     pub clients: Vec<usize>,
+    /// For the closing finding of a cap: how many more findings of its rule in its file it
+    /// stands for, dropped where they were produced.
+    pub hidden: usize,
 }
 
 impl Finding {
@@ -131,6 +134,7 @@ impl Finding {
             fix: None,
             related: Vec::new(),
             clients: Vec::new(),
+            hidden: 0,
         }
     }
 
@@ -241,6 +245,72 @@ impl Selection {
             .cloned()
             .collect()
     }
+}
+
+/// Findings shown per rule and file. Past it the rest are dropped and one closing finding gives
+/// their count: a file of a million junk lines must not make a million findings (and a report
+/// of hundreds of megabytes).
+pub const MAX_FINDINGS_PER_RULE_AND_FILE: usize = 100;
+
+/// Keep, in the given order, the first `MAX_FINDINGS_PER_RULE_AND_FILE` findings of each rule in
+/// each file; in place of the first one dropped, a finding of that rule (no fix) that counts the
+/// dropped ones, those a rule dropped already (`Finding::hidden`) included.
+pub fn cap_per_rule_and_file(findings: Vec<Finding>) -> Vec<Finding> {
+    use std::collections::HashMap;
+    #[derive(Default)]
+    struct Count {
+        kept: usize,
+        total: usize,
+        closing: Option<usize>,
+        /// The last kept finding that stood for dropped ones: where a closing finding goes when
+        /// no other was dropped here.
+        last_hiding: Option<usize>,
+    }
+    let mut seen: HashMap<(&'static str, FileId), Count> = HashMap::new();
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len().min(1024));
+    for f in findings {
+        let count = seen.entry((f.rule, f.file)).or_default();
+        count.total += 1 + f.hidden;
+        if count.kept < MAX_FINDINGS_PER_RULE_AND_FILE {
+            count.kept += 1;
+            if f.hidden > 0 {
+                count.last_hiding = Some(kept.len());
+            }
+            kept.push(Finding { hidden: 0, ..f });
+        } else if count.closing.is_none() {
+            count.closing = Some(kept.len());
+            kept.push(Finding {
+                message: String::new(),
+                fix: None,
+                related: Vec::new(),
+                clients: Vec::new(),
+                hidden: 0,
+                ..f
+            });
+        }
+    }
+    for ((rule, _), count) in seen {
+        let more = count.total - count.kept;
+        if more == 0 {
+            continue;
+        }
+        let index = match (count.closing, count.last_hiding) {
+            (Some(index), _) => index,
+            (None, Some(at)) => {
+                let at = &kept[at];
+                let closing =
+                    Finding::new(rule, at.file, at.span.clone(), "").severity(at.severity);
+                kept.push(closing);
+                kept.len() - 1
+            }
+            (None, None) => continue,
+        };
+        kept[index].message = format!(
+            "… and {more} more {rule} finding{} in this file not shown (at most {MAX_FINDINGS_PER_RULE_AND_FILE} per rule and file)",
+            if more == 1 { "" } else { "s" }
+        );
+    }
+    kept
 }
 
 /// Run every family over the stack.

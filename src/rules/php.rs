@@ -130,18 +130,29 @@ fn set_ini(ctx: &Context, php: &PhpConfig, key: &str, value: &str) -> Edit {
 
 fn syntax_errors(ctx: &Context, php: &PhpConfig, out: &mut Vec<Finding>) {
     for (file, error) in &php.errors {
-        let fix = error.quotable.clone().and_then(|range| {
+        let quote = |range: Range<usize>| {
             // Quoting lossy text would rewrite the bytes that are not UTF-8: no fix then.
-            let text = std::str::from_utf8(&ctx.sources.doc(*file).bytes()[range.clone()])
-                .ok()?
-                .to_string();
-            crate::syntax::ini::quote(&text).map(|quoted| {
-                Fix::new(
-                    Applicability::Safe,
-                    "quote the value",
-                    vec![fix::replace(*file, range, quoted.into_bytes())],
-                )
-            })
+            let text = std::str::from_utf8(&ctx.sources.doc(*file).bytes()[range.clone()]).ok()?;
+            crate::syntax::ini::quote(text).map(|quoted| fix::replace(*file, range, quoted))
+        };
+        let fix = error.quotable.clone().and_then(quote).map(|first| {
+            // The errors PHP would stop at next are quoted by the same fix, up to the first
+            // that cannot be: one pass repairs them all.
+            let mut edits = vec![first];
+            edits.extend(
+                php.quotable_after
+                    .iter()
+                    .filter(|(f, _)| f == file)
+                    .map_while(|(_, next)| next.quotable.clone().and_then(quote)),
+            );
+            let description = match edits.len() - 1 {
+                0 => "quote the value".to_string(),
+                more => format!(
+                    "quote the value, and the {more} value{} after it PHP would stop at next",
+                    if more == 1 { "" } else { "s" }
+                ),
+            };
+            Fix::new(Applicability::Safe, description, edits)
         });
         let message = format!(
             "{}: PHP stops reading this file here, so every setting after this line is ignored",

@@ -220,8 +220,27 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
 
 fn shared_databases(ctx: &Context, out: &mut Vec<Finding>) {
     let clients = &ctx.stack.clients;
-    for b in 0..clients.len() {
-        for a in 0..b {
+    // Only clients of one instance and one database can share it: pairs are looked for within
+    // those groups, not among every two clients of the tree.
+    let mut groups: std::collections::BTreeMap<(usize, &str), Vec<usize>> = Default::default();
+    for (c, client) in clients.iter().enumerate() {
+        if let (Some(i), Some(db)) = (ctx.stack.links[c].instance(), client.database.as_deref()) {
+            groups.entry((i, db)).or_default().push(c);
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = groups
+        .values()
+        .flat_map(|members| {
+            members
+                .iter()
+                .enumerate()
+                .flat_map(move |(k, &b)| members[..k].iter().map(move |&a| (b, a)))
+        })
+        .collect();
+    // In the order the loop over every two clients had.
+    pairs.sort_unstable();
+    for (b, a) in pairs {
+        {
             let (Some(ia), Some(ib)) =
                 (ctx.stack.links[a].instance(), ctx.stack.links[b].instance())
             else {

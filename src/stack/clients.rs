@@ -93,7 +93,7 @@ pub struct Client {
 }
 
 /// The setting a client comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// A php.ini `session.save_path` host of the PHP configuration rooted at this file.
     Php(FileId),

@@ -15,7 +15,7 @@ use crate::source::{normalize, FileId, Sources};
 pub use clients::{Client, ClientPassword, Origin, Purpose, Target};
 pub use links::{HostMap, Link, Listen};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -86,25 +86,31 @@ pub struct Stack {
     pub links: Vec<Link>,
     /// Where each instance listens (same order as `instances`).
     pub listens: Vec<Listen>,
+    /// The clients linked to each instance (positions in `clients`), and the clients of each
+    /// origin: rules ask per instance and per app, and a scan of every client for each would be
+    /// quadratic in a tree of thousands of apps.
+    clients_by_instance: Vec<Vec<usize>>,
+    clients_by_origin: HashMap<Origin, Vec<usize>>,
 }
 
 impl Stack {
     /// The clients linked to instance `index`, with their positions in `clients`.
     pub fn clients_of(&self, index: usize) -> impl Iterator<Item = (usize, &Client)> + '_ {
-        self.clients
-            .iter()
-            .enumerate()
-            .filter(move |(c, _)| self.links[*c].instance() == Some(index))
+        self.clients_by_instance
+            .get(index)
+            .into_iter()
+            .flatten()
+            .map(|&c| (c, &self.clients[c]))
     }
 
     /// Whether a Sentinel of the stack monitors instance `index`.
     /// The instances that clients made by `origin` are linked to (one per linked client).
     pub fn linked_from(&self, origin: &Origin) -> Vec<usize> {
-        self.clients
-            .iter()
-            .zip(&self.links)
-            .filter(|(c, _)| &c.origin == origin)
-            .filter_map(|(_, l)| l.instance())
+        self.clients_by_origin
+            .get(origin)
+            .into_iter()
+            .flatten()
+            .filter_map(|&c| self.links[c].instance())
             .collect()
     }
 
@@ -216,13 +222,22 @@ pub fn build(
         m.files.iter().copied().filter(|f| *f != m.root).collect()
     };
     let included: Vec<HashSet<FileId>> = servers.iter().map(includes_of).collect();
+    // The servers that include each file: a look-up per root, not a scan of every server.
+    let mut includers: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (j, files) in included.iter().enumerate() {
+        for file in files {
+            includers.entry(*file).or_default().push(j);
+        }
+    }
     let keep: Vec<bool> = servers
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            !servers.iter().enumerate().any(|(j, other)| {
-                j != i && included[j].contains(&m.root) && !included[i].contains(&other.root)
-            })
+            !includers
+                .get(&m.root)
+                .into_iter()
+                .flatten()
+                .any(|&j| j != i && !included[i].contains(&servers[j].root))
         })
         .collect();
     let instances: Vec<Instance> = servers
@@ -270,6 +285,19 @@ pub fn build(
         .iter()
         .map(|c| links::link(c, &stack.instances, &stack.listens, hosts, sources))
         .collect();
+    stack.clients_by_instance = vec![Vec::new(); stack.instances.len()];
+    for (c, link) in stack.links.iter().enumerate() {
+        if let Some(i) = link.instance() {
+            stack.clients_by_instance[i].push(c);
+        }
+    }
+    for (c, client) in stack.clients.iter().enumerate() {
+        stack
+            .clients_by_origin
+            .entry(client.origin.clone())
+            .or_default()
+            .push(c);
+    }
     // A role not declared comes from the linked clients: any session client makes a session
     // store, cache clients alone a cache; the file name only when no client says.
     for index in 0..stack.instances.len() {
@@ -323,16 +351,29 @@ fn php_configs(sources: &Sources, roots: &[Root]) -> Vec<PhpConfig> {
         .map(|r| r.file)
         .collect();
     let path_of = |id: FileId| normalize(&sources.get(id).path);
+    // The .ini files of each folder: a php.ini finds its conf.d files by one look-up.
+    let mut by_folder: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
+    for &file in &ini {
+        if let Some(parent) = path_of(file).parent() {
+            by_folder
+                .entry(parent.to_path_buf())
+                .or_default()
+                .push(file);
+        }
+    }
     let mut owned = HashSet::new();
     let mut configs = Vec::new();
+    let mut roots_of_configs = HashSet::new();
     for &file in &ini {
         let path = path_of(file);
         if path.file_name().is_some_and(|n| n == "php.ini") {
             let conf_d = path.parent().map(|p| p.join("conf.d"));
-            let mut children: Vec<FileId> = ini
-                .iter()
+            let mut children: Vec<FileId> = conf_d
+                .and_then(|d| by_folder.get(&d))
+                .into_iter()
+                .flatten()
                 .copied()
-                .filter(|&c| c != file && path_of(c).parent() == conf_d.as_deref())
+                .filter(|&c| c != file)
                 .collect();
             children.sort_by_key(|&c| {
                 path_of(c)
@@ -343,11 +384,12 @@ fn php_configs(sources: &Sources, roots: &[Root]) -> Vec<PhpConfig> {
             owned.extend(children.iter().copied());
             let mut files = vec![file];
             files.extend(children);
+            roots_of_configs.insert(file);
             configs.push(files);
         }
     }
     for &file in &ini {
-        if !owned.contains(&file) && !configs.iter().any(|c| c[0] == file) {
+        if !owned.contains(&file) && !roots_of_configs.contains(&file) {
             configs.push(vec![file]);
         }
     }
@@ -362,6 +404,8 @@ fn laravel_apps(sources: &Sources, roots: &[Root]) -> Vec<LaravelApp> {
     // (application folder, .env files, config files by name)
     type AppFiles = (PathBuf, Vec<FileId>, Vec<(String, FileId)>);
     let mut apps: Vec<AppFiles> = Vec::new();
+    // Each app's position in `apps`: one look-up per file, not a scan of the apps.
+    let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
     for root in roots {
         let path = normalize(&sources.get(root.file).path);
         let (app, config) = match root.kind {
@@ -379,13 +423,10 @@ fn laravel_apps(sources: &Sources, roots: &[Root]) -> Vec<LaravelApp> {
             _ => continue,
         };
         let Some(app) = app else { continue };
-        let index = match apps.iter().position(|(a, _, _)| *a == app) {
-            Some(i) => i,
-            None => {
-                apps.push((app.clone(), Vec::new(), Vec::new()));
-                apps.len() - 1
-            }
-        };
+        let index = *index_of.entry(app.clone()).or_insert_with(|| {
+            apps.push((app, Vec::new(), Vec::new()));
+            apps.len() - 1
+        });
         match config {
             Some(stem) => apps[index].2.push((stem, root.file)),
             None => apps[index].1.push(root.file),

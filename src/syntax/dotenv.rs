@@ -344,7 +344,13 @@ pub fn parse(doc: &Document) -> EnvFile {
                 for &at in vars.iter().rev() {
                     let rest = &value[at..];
                     if let Some(inner) = rest.strip_prefix("${") {
-                        if let Some(close) = inner.find('}') {
+                        // Only a name can come before the `}`: scanning past the name (for a `}`
+                        // that could only make an invalid one) would be quadratic in `${${${...`.
+                        let name_end = inner
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                            .unwrap_or(inner.len());
+                        if let Some(close) = Some(name_end).filter(|&e| inner[e..].starts_with('}'))
+                        {
                             let var = &inner[..close];
                             if valid_name(var) {
                                 match repository.get(var) {

@@ -6,6 +6,7 @@
 //! this reader, keeping what came before.
 
 use super::document::Document;
+use std::collections::HashMap;
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,10 @@ pub struct IniFile {
     /// Where PHP stops reading without a syntax error: an unterminated `'` in a value ends the
     /// file for the scanner (the value read up to it is kept).
     pub silent_end: Option<IniError>,
+    /// When `error` is quotable: the errors PHP would stop at next, in order, once the ones
+    /// before are quoted, as long as each is quotable too. One fix can then quote them all: a
+    /// pass per line would make fixing a long file quadratic.
+    pub quotable_after: Vec<IniError>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -192,6 +197,9 @@ struct Parser<'a> {
     silent_end: Option<IniError>,
     /// The last value ended at a stray character (not an end of line): its trailing blanks stay.
     stray_end: bool,
+    /// The last global entry of each key (index in `file.entries`): `${name}` is a look-up, not
+    /// a scan back through every entry.
+    last_global: HashMap<String, usize>,
 }
 
 enum Step {
@@ -417,12 +425,9 @@ impl<'a> Parser<'a> {
         }
         // An already-read directive of this file, then what came before it (other files).
         let own = self
-            .file
-            .entries
-            .iter()
-            .rev()
-            .find(|e| !e.scoped && e.offset.is_none() && e.key == name)
-            .map(|e| e.value.clone());
+            .last_global
+            .get(&name)
+            .map(|&at| self.file.entries[at].value.clone());
         let value = match own.or_else(|| (self.lookup)(&name)) {
             Some(v) => v,
             None => IniValue::Unknown(format!(
@@ -703,10 +708,10 @@ impl<'a> Parser<'a> {
             return Ok(concat(&toks));
         }
         let mut pos = 0;
-        let result = expr(&toks, &mut pos, 0);
-        match result {
-            Some(v) if pos == toks.len() => Ok(v),
-            _ => Err(self.error(span, "syntax error in an expression (`&`, `|`, `^`, `~`, `!`, parentheses): quote the value")),
+        match expr(&toks, &mut pos) {
+            Ok(Some(v)) if pos == toks.len() => Ok(v),
+            Ok(_) => Err(self.error(span, "syntax error in an expression (`&`, `|`, `^`, `~`, `!`, parentheses): quote the value")),
+            Err(()) => Err(self.error(span, format!("memory exhausted: the expression nests deeper than PHP's parser reads (about {MAX_PARSER_STACK} levels)"))),
         }
     }
 
@@ -803,6 +808,10 @@ impl<'a> Parser<'a> {
                     Ok(v) => v,
                     Err(step) => return step,
                 };
+                if !self.scoped && offset.is_none() {
+                    self.last_global
+                        .insert(key.clone(), self.file.entries.len());
+                }
                 self.file.entries.push(IniEntry {
                     key,
                     offset,
@@ -875,63 +884,118 @@ fn concat(toks: &[Tok]) -> IniValue {
     IniValue::Text(out)
 }
 
-/// `expr` of zend_ini_parser.y: `|`, `&`, `^` (left, one level), prefix `~` and `!`, parentheses;
-/// operands are concatenated pieces read as integers.
-fn expr(toks: &[Tok], pos: &mut usize, depth: usize) -> Option<IniValue> {
-    if depth > 64 {
-        return None;
+/// PHP's INI parser (bison) keeps at most 10000 entries on its stack and fails with "memory
+/// exhausted" past them: about one per pending `(`, `~` or `!`, two per pending `x |`. redline
+/// counts the same way and refuses at the same depth (to within the parser's few entries of
+/// context, which depend on the line).
+const MAX_PARSER_STACK: usize = 9_990;
+
+fn binary(op: u8, left: IniValue, right: IniValue) -> IniValue {
+    match (left, right) {
+        (IniValue::Text(a), IniValue::Text(b)) => {
+            let (a, b) = (atoi(&a), atoi(&b));
+            let v = match op {
+                b'|' => a | b,
+                b'&' => a & b,
+                _ => a ^ b,
+            };
+            IniValue::Text((v as i32).to_string().into_bytes())
+        }
+        (IniValue::Unknown(w), _) | (_, IniValue::Unknown(w)) => IniValue::Unknown(w),
     }
-    let mut left = unary(toks, pos, depth)?;
-    while let Some(Tok::Op(op @ (b'|' | b'&' | b'^'))) = toks.get(*pos) {
-        *pos += 1;
-        let right = unary(toks, pos, depth)?;
-        left = match (&left, &right) {
-            (IniValue::Text(a), IniValue::Text(b)) => {
-                let (a, b) = (atoi(a), atoi(b));
-                let v = match op {
-                    b'|' => a | b,
-                    b'&' => a & b,
-                    _ => a ^ b,
-                };
-                IniValue::Text((v as i32).to_string().into_bytes())
-            }
-            (IniValue::Unknown(w), _) | (_, IniValue::Unknown(w)) => IniValue::Unknown(w.clone()),
-        };
-    }
-    Some(left)
 }
 
-fn unary(toks: &[Tok], pos: &mut usize, depth: usize) -> Option<IniValue> {
-    match toks.get(*pos) {
-        Some(Tok::Op(op @ (b'~' | b'!'))) => {
-            *pos += 1;
-            let v = unary(toks, pos, depth + 1)?;
-            Some(match v {
-                IniValue::Text(t) => {
-                    let n = atoi(&t);
-                    let r = if *op == b'~' { !n } else { i64::from(n == 0) };
-                    IniValue::Text((r as i32).to_string().into_bytes())
+fn unary(op: u8, v: IniValue) -> IniValue {
+    match v {
+        IniValue::Text(t) => {
+            let n = atoi(&t);
+            let r = if op == b'~' { !n } else { i64::from(n == 0) };
+            IniValue::Text((r as i32).to_string().into_bytes())
+        }
+        u => u,
+    }
+}
+
+/// One parenthesised group being read: the prefix operators waiting for its next operand, the
+/// value so far and the operator that joins the next operand to it.
+#[derive(Default)]
+struct Group {
+    prefixes: Vec<u8>,
+    left: Option<IniValue>,
+    op: Option<u8>,
+}
+
+/// `expr` of zend_ini_parser.y: `|`, `&`, `^` (left, one level), prefix `~` and `!`, parentheses;
+/// operands are concatenated pieces read as integers. Read with an explicit stack: no nesting
+/// can overflow the call stack. `Err(())` when nested deeper than PHP's parser allows, `Ok(None)`
+/// on any other syntax error; `pos` ends where the expression does.
+fn expr(toks: &[Tok], pos: &mut usize) -> Result<Option<IniValue>, ()> {
+    let mut groups = vec![Group::default()];
+    // Parser stack entries the pending groups, prefixes and operators hold.
+    let mut depth = 0usize;
+    loop {
+        // An operand: prefixes, then a group or pieces.
+        let mut operand = loop {
+            let group = groups.last_mut().expect("one group at least");
+            match toks.get(*pos) {
+                Some(Tok::Op(op @ (b'~' | b'!'))) => {
+                    group.prefixes.push(*op);
+                    depth += 1;
                 }
-                u => u,
-            })
-        }
-        Some(Tok::Op(b'(')) => {
-            *pos += 1;
-            let v = expr(toks, pos, depth + 1)?;
-            if toks.get(*pos) != Some(&Tok::Op(b')')) {
-                return None;
+                Some(Tok::Op(b'(')) => {
+                    groups.push(Group::default());
+                    depth += 1;
+                }
+                Some(Tok::Piece(_)) => {
+                    let start = *pos;
+                    while matches!(toks.get(*pos), Some(Tok::Piece(_))) {
+                        *pos += 1;
+                    }
+                    break concat(&toks[start..*pos]);
+                }
+                _ => return Ok(None),
+            }
+            if depth > MAX_PARSER_STACK {
+                return Err(());
             }
             *pos += 1;
-            Some(v)
-        }
-        Some(Tok::Piece(_)) => {
-            let start = *pos;
-            while matches!(toks.get(*pos), Some(Tok::Piece(_))) {
-                *pos += 1;
+        };
+        // Reduce: apply the prefixes, join to the value so far; a `)` closes the group and its
+        // value is the operand of the group around it.
+        loop {
+            let group = groups.last_mut().expect("one group at least");
+            depth -= group.prefixes.len();
+            while let Some(op) = group.prefixes.pop() {
+                operand = unary(op, operand);
             }
-            Some(concat(&toks[start..*pos]))
+            let value = match (group.left.take(), group.op.take()) {
+                (Some(left), Some(op)) => {
+                    depth -= 2;
+                    binary(op, left, operand)
+                }
+                _ => operand,
+            };
+            match toks.get(*pos) {
+                Some(Tok::Op(op @ (b'|' | b'&' | b'^'))) => {
+                    group.left = Some(value);
+                    group.op = Some(*op);
+                    depth += 2;
+                    if depth > MAX_PARSER_STACK {
+                        return Err(());
+                    }
+                    *pos += 1;
+                    break;
+                }
+                Some(Tok::Op(b')')) if groups.len() > 1 => {
+                    *pos += 1;
+                    groups.pop();
+                    depth -= 1;
+                    operand = value;
+                }
+                _ if groups.len() == 1 => return Ok(Some(value)),
+                _ => return Ok(None),
+            }
         }
-        _ => None,
     }
 }
 
@@ -980,7 +1044,40 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         stop_after: None,
         silent_end: None,
         stray_end: false,
+        last_global: HashMap::new(),
     };
+    read_statements(&mut parser);
+    // Read on past each quotable error as PHP will once it is quoted (the quoted value ends its
+    // line): the entries are not kept (PHP does not read them now), the next errors are.
+    let mut quotable_after = Vec::new();
+    let mut last = parser.file.error.clone().filter(|e| e.quotable.is_some());
+    let mut scoped = parser.scoped;
+    while let Some(error) = last {
+        let mut next = Parser {
+            b: bytes,
+            p: {
+                let end = parser.line_end(error.span.start);
+                end + parser.newline_len(end)
+            },
+            lookup,
+            file: IniFile::default(),
+            scoped,
+            stop_after: None,
+            silent_end: None,
+            stray_end: false,
+            last_global: HashMap::new(),
+        };
+        read_statements(&mut next);
+        scoped = next.scoped;
+        last = next.file.error.filter(|e| e.quotable.is_some());
+        quotable_after.extend(last.clone());
+    }
+    parser.file.quotable_after = quotable_after;
+    parser.file
+}
+
+/// Read statements to the end of the file or the first error.
+fn read_statements(parser: &mut Parser) {
     // A NUL byte does not end the file (php -n -c reads on after it): in a key it is a label
     // character, in an unquoted value it ends the value like any other stray character.
     let mut guard = 0usize;
@@ -995,12 +1092,11 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
             let end = parser.line_end(parser.p);
             parser.p = end + parser.newline_len(end);
             guard += 1;
-            if guard > bytes.len() {
+            if guard > parser.b.len() {
                 break;
             }
         }
     }
-    parser.file
 }
 
 /// PHP's `zend_ini_parse_bool`: "true", "yes", "on" (any case), else a non-zero integer.

@@ -8,6 +8,9 @@ use std::ops::Range;
 
 const MAX_DEPTH: usize = 256;
 
+/// `env()` calls nested in defaults are read by recursion: fewer levels than arrays.
+const MAX_ENV_DEPTH: usize = 32;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum PhpValue {
     Str(String),
@@ -319,6 +322,8 @@ fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
 struct Reader<'a> {
     toks: &'a [(Tok, Range<usize>)],
     pos: usize,
+    /// `env(...)` calls open around the current value (a default may be another `env(...)`).
+    env_depth: usize,
 }
 
 impl Reader<'_> {
@@ -414,7 +419,16 @@ impl Reader<'_> {
             {
                 return PhpValue::Unknown;
             }
-            let d = self.scalar();
+            let d = if self.env_depth >= MAX_ENV_DEPTH {
+                // A default nested deeper is not read: the call stack stays bounded.
+                self.skip_expression();
+                PhpValue::Unknown
+            } else {
+                self.env_depth += 1;
+                let d = self.scalar();
+                self.env_depth -= 1;
+                d
+            };
             default = Some(Box::new(d));
         }
         if !self.is_punct(0, ")") {
@@ -470,6 +484,7 @@ pub fn parse_return_array(src: &[u8]) -> Option<PhpValue> {
     let mut r = Reader {
         toks: &toks,
         pos: at + 1,
+        env_depth: 0,
     };
     let open = |r: &Reader| -> Option<&'static str> {
         if r.is_punct(0, "[") {
@@ -640,5 +655,18 @@ return [
         src.extend(std::iter::repeat_n(b']', 200_000));
         src.push(b';');
         assert!(parse_return_array(&src).is_some());
+        // `env()` defaults nest by recursion: bounded too, on a small stack.
+        let deep = format!(
+            "<?php return ['a' => {}'x'{}];",
+            "env('X', ".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let read = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || parse_return_array(deep.as_bytes()).is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(read);
     }
 }

@@ -5,8 +5,9 @@
 //! nom: literals (strings with every prefix and escape, numbers, True/False/None, dicts, lists,
 //! tuples), names of earlier settings, environment reads (`os.environ.get`, `os.getenv`,
 //! `os.environ[...]`, `env(...)`, `env.str(...)`, `config(...)`) and `+` concatenation; anything
-//! else is Unknown, not an error. Nesting deeper than `MAX_DEPTH` is Unknown too, so no input can
-//! overflow the stack.
+//! else is Unknown, not an error. Nesting deeper than `MAX_DEPTH` is Unknown too, and a `+` chain
+//! is one flat list of terms, so no input can overflow the stack; brackets or subscripts nested
+//! deeper than `MAX_NESTING` are a syntax error, as CPython's parser makes them.
 
 use nom::bytes::complete::{take_while, take_while1};
 use nom::character::complete::{char, digit1};
@@ -16,6 +17,10 @@ use nom::IResult;
 use std::ops::Range;
 
 const MAX_DEPTH: usize = 64;
+
+/// CPython refuses brackets nested deeper than this ("too many nested parentheses", `MAXLEVEL`
+/// of its tokenizer); redline refuses assignment targets with more subscripts too.
+const MAX_NESTING: usize = 200;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PyExpr {
@@ -33,8 +38,8 @@ pub enum PyExpr {
         var: String,
         default: Option<Box<PyExpr>>,
     },
-    /// `a + b`.
-    Add(Box<PyExpr>, Box<PyExpr>),
+    /// `a + b + ...`: the terms in order (flat, so a long chain is no deep tree).
+    Add(Vec<PyExpr>),
     Unknown,
 }
 
@@ -116,6 +121,15 @@ fn logical_lines(src: &[u8]) -> (Lines, Option<(Range<usize>, String)>) {
                     }
                     Err(end) => return (lines, Some((i..end, "a string is never closed".into()))),
                 },
+                b'(' | b'[' | b'{' if depth.len() == MAX_NESTING => {
+                    return (
+                        lines,
+                        Some((
+                            i..i + 1,
+                            format!("too many nested parentheses (Python refuses more than {MAX_NESTING} levels)"),
+                        )),
+                    );
+                }
                 b'(' | b'[' | b'{' => depth.push((c, i)),
                 b')' | b']' | b'}' => {
                     let want = match c {
@@ -523,7 +537,13 @@ fn expr(input: &str, depth: usize) -> Res<'_, PyExpr> {
         let r = blanks(rest);
         if let Some(after) = r.strip_prefix('+').filter(|a| !a.starts_with('=')) {
             let (after, right) = primary(after, depth + 1)?;
-            value = PyExpr::Add(Box::new(value), Box::new(right));
+            value = match value {
+                PyExpr::Add(mut terms) => {
+                    terms.push(right);
+                    PyExpr::Add(terms)
+                }
+                first => PyExpr::Add(vec![first, right]),
+            };
             rest = after;
         } else if r.is_empty() || r.starts_with([',', ')', ']', '}', ':', '#', ';']) {
             return Ok((rest, value));
@@ -733,6 +753,14 @@ fn parse_text(text: &str) -> PyModule {
         let Some((rest, path)) = target(code) else {
             continue;
         };
+        if path.len() > MAX_NESTING {
+            let at = start + indent;
+            module.error.get_or_insert((
+                at..end,
+                format!("an assignment target with more than {MAX_NESTING} subscripts: nested deeper than redline reads"),
+            ));
+            break;
+        }
         let (augmented, after_op) = if let Some(r) = rest.strip_prefix("+=") {
             (true, r)
         } else if let Some(r) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) {
@@ -834,7 +862,7 @@ mod tests {
         assert_eq!(value("A = os.getenv('X') or 'y'\n", "A"), PyExpr::Unknown);
         assert!(matches!(
             value("A = 'redis://' + os.getenv('H', 'h')\n", "A"),
-            PyExpr::Add(_, _)
+            PyExpr::Add(terms) if terms.len() == 2
         ));
     }
 
@@ -861,8 +889,11 @@ mod tests {
     fn errors_and_depth() {
         assert!(parse(b"A = (1,\n").error.is_some());
         assert!(parse(b"A = 'open\n").error.is_some());
-        let deep = format!("A = {}{}\n", "[".repeat(200_000), "]".repeat(200_000));
-        let m = parse(deep.as_bytes());
+        // CPython's limit: 200 levels read, 201 refused.
+        let nested = |n: usize| format!("A = {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(parse(nested(200_000).as_bytes()).error.is_some());
+        assert!(parse(nested(MAX_NESTING + 1).as_bytes()).error.is_some());
+        let m = parse(nested(MAX_NESTING).as_bytes());
         assert!(m.error.is_none());
         // The outer lists are read; past the depth limit the rest is Unknown.
         let mut v = &m.assignments[0].value;

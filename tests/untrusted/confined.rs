@@ -1,9 +1,6 @@
-//! Running on untrusted repositories (issue 10): each test starts from a tree a pull request
-//! could contain and tries one attack. They run as root in CI, as redline does there.
+//! Reads and writes confined to the audited tree.
 
-mod common;
-
-use common::{json, redline, stderr, stdout, write, FailingFs};
+use crate::common::{json, redline, stderr, stdout, write, FailingFs};
 use std::fs;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
