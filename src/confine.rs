@@ -230,7 +230,13 @@ pub fn create_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .mode(0o644)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path)?;
-    if !file.metadata()?.is_file() {
+    let kind = file.metadata()?.file_type();
+    // A character device (`--output /dev/null`) is written as it is; anything else that is not
+    // a regular file (a FIFO, a socket) is refused.
+    if std::os::unix::fs::FileTypeExt::is_char_device(&kind) {
+        return file.write_all(contents);
+    }
+    if !kind.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
     file.set_len(0)?;

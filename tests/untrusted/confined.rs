@@ -1,6 +1,6 @@
 //! Reads and writes confined to the audited tree.
 
-use crate::common::{json, redline, stderr, stdout, write, FailingFs};
+use crate::common::{self, json, redline, stderr, stdout, write, FailingFs};
 use std::fs;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
