@@ -127,6 +127,7 @@ mod tests {
             file: 0,
             range,
             replacement: text.as_bytes().to_vec(),
+            secrets: Vec::new(),
         }
     }
 
@@ -172,6 +173,7 @@ mod tests {
                 file: 1,
                 range: 60..61,
                 replacement: vec![],
+                secrets: Vec::new(),
             }],
         );
         let above = Fix::new(
@@ -181,6 +183,7 @@ mod tests {
                 file: 1,
                 range: 50..50,
                 replacement: vec![],
+                secrets: Vec::new(),
             }],
         );
         let chosen = select(

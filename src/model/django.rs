@@ -105,6 +105,111 @@ pub struct DjangoSettings {
     /// Another audited module imports all of this one (`settings/base.py` under
     /// `settings/production.py`): what this one leaves unset may be set there.
     pub extended: bool,
+    /// The ranges of the module that hold secrets: the string literals given to a
+    /// password-like setting or key (environment defaults and concatenated pieces included),
+    /// and the passwords of the URLs in any other literal.
+    pub secrets: Vec<Range<usize>>,
+    /// Where the values of settings read by rules come from, by dotted path
+    /// (`CACHES.default.OPTIONS.PASSWORD`), for fixes that edit them.
+    pub sources: HashMap<String, ValueSource>,
+}
+
+/// Where a value comes from in the module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueSource {
+    /// One string literal (or the default of an environment read that is one): its span,
+    /// prefix and quotes included.
+    Literal(Range<usize>),
+    /// Concatenated pieces, a name, a call, or a conditional assignment: no one place to edit.
+    Composite,
+}
+
+impl DjangoSettings {
+    /// The source of the value at a dotted path, when its last assignment names it.
+    pub fn source_of(&self, path: &str) -> Option<&ValueSource> {
+        self.sources.get(path)
+    }
+}
+
+/// The secret ranges of one assignment (see `DjangoSettings::secrets`).
+fn assignment_secrets(src: &[u8], a: &Assignment, out: &mut Vec<Range<usize>>) {
+    let secret = a
+        .target
+        .last()
+        .is_some_and(|k| crate::syntax::url::is_secret_key(k));
+    if a.value == PyExpr::Unknown {
+        // Not read: its URLs are still masked, and all of it when its name says secret.
+        let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
+        if secret {
+            out.push(span);
+        } else {
+            out.extend(crate::syntax::url::secret_ranges(
+                &src[span.clone()],
+                span.start,
+            ));
+        }
+        return;
+    }
+    let mut pending: Vec<(&PyExpr, bool)> = vec![(&a.value, secret)];
+    while let Some((e, secret)) = pending.pop() {
+        match e {
+            PyExpr::Lit { span, .. } => {
+                let span = span.start.min(src.len())..span.end.min(src.len());
+                if secret {
+                    out.push(span);
+                } else {
+                    out.extend(crate::syntax::url::secret_ranges(
+                        &src[span.clone()],
+                        span.start,
+                    ));
+                }
+            }
+            // A string whose pieces lost their places: the whole right-hand side.
+            PyExpr::Str(_) if secret => out.push(a.value_span.clone()),
+            PyExpr::Dict(items) => {
+                for (k, v) in items {
+                    let key_secret = k.as_str().is_some_and(crate::syntax::url::is_secret_key);
+                    pending.push((v, secret || key_secret));
+                }
+            }
+            PyExpr::List(items) => pending.extend(items.iter().map(|i| (i, secret))),
+            PyExpr::Env {
+                default: Some(d), ..
+            } => pending.push((d, secret)),
+            PyExpr::Add(x, y) => pending.extend([(&**x, secret), (&**y, secret)]),
+            _ => {}
+        }
+    }
+}
+
+/// Record where the values of an assignment come from, by dotted path.
+fn record_sources(a: &Assignment, sources: &mut HashMap<String, ValueSource>) {
+    let path = a.target.join(".");
+    let prefix = format!("{path}.");
+    sources.retain(|k, _| k != &path && !k.starts_with(&prefix));
+    let mut pending: Vec<(&PyExpr, String)> = vec![(&a.value, path)];
+    while let Some((e, path)) = pending.pop() {
+        let source = match e {
+            PyExpr::Dict(items) => {
+                for (k, v) in items {
+                    if let Some(key) = k.as_str() {
+                        pending.push((v, format!("{path}.{key}")));
+                    }
+                }
+                continue;
+            }
+            _ if a.conditional || a.augmented => ValueSource::Composite,
+            PyExpr::Lit { span, .. } => ValueSource::Literal(span.clone()),
+            PyExpr::Env {
+                default: Some(d), ..
+            } => match &**d {
+                PyExpr::Lit { span, .. } => ValueSource::Literal(span.clone()),
+                _ => ValueSource::Composite,
+            },
+            _ => ValueSource::Composite,
+        };
+        sources.insert(path, source);
+    }
 }
 
 /// Whether rules or the stack read a setting. A module sets many others (`INSTALLED_APPS`,
@@ -118,6 +223,8 @@ impl DjangoSettings {
     pub fn retain_read_by_rules(&mut self) {
         self.settings.retain(|name, _| read_by_rules(name));
         self.settings.shrink_to_fit();
+        self.sources
+            .retain(|path, _| read_by_rules(path.split('.').next().unwrap_or("")));
     }
 
     pub fn value(&self, name: &str) -> Option<&Val> {
@@ -174,7 +281,7 @@ impl DjangoSettings {
 
 fn eval(expr: &PyExpr, names: &HashMap<String, Setting>) -> Val {
     match expr {
-        PyExpr::Str(s) => Val::Str(s.clone()),
+        PyExpr::Str(s) | PyExpr::Lit { value: s, .. } => Val::Str(s.clone()),
         PyExpr::Int(i) => Val::Int(*i),
         PyExpr::Float(f) => Val::Float(f.clone()),
         PyExpr::Bool(b) => Val::Bool(*b),
@@ -232,7 +339,13 @@ fn set_path(container: &mut Val, path: &[String], value: Val) {
 pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let module = python::parse(src);
     let mut settings: HashMap<String, Setting> = HashMap::new();
+    let mut secrets = Vec::new();
+    let mut sources = HashMap::new();
     for a in &module.assignments {
+        assignment_secrets(src, a, &mut secrets);
+        if read_by_rules(&a.target[0]) {
+            record_sources(a, &mut sources);
+        }
         let name = a.target[0].clone();
         let mut value = match (a.augmented, settings.contains_key(&name)) {
             (true, true) => eval(
@@ -296,6 +409,8 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
         inherits: !star_imports.is_empty(),
         star_imports,
         extended: false,
+        secrets,
+        sources,
     }
 }
 

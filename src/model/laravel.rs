@@ -23,6 +23,39 @@ pub struct ConfigFile {
     /// None for the stock defaults.
     pub file: Option<FileId>,
     pub value: PhpValue,
+    /// The ranges of the file that hold secrets: the values of password-like keys, and the
+    /// passwords of URLs in any string.
+    pub secrets: Vec<Range<usize>>,
+}
+
+/// Walk the items of a config (with an explicit stack: nesting is bounded by the parser, not
+/// by the call stack) and collect their secret ranges.
+fn config_secrets(bytes: &[u8], value: &PhpValue) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut pending: Vec<&PhpValue> = vec![value];
+    while let Some(value) = pending.pop() {
+        let PhpValue::Array(items) = value else {
+            continue;
+        };
+        for item in items {
+            let span = item.span.start.min(bytes.len())..item.span.end.min(bytes.len());
+            match &item.value {
+                PhpValue::Array(_) => pending.push(&item.value),
+                _ if item
+                    .key
+                    .as_deref()
+                    .is_some_and(crate::syntax::url::is_secret_key) =>
+                {
+                    out.push(span)
+                }
+                _ => out.extend(crate::syntax::url::secret_ranges(
+                    &bytes[span.clone()],
+                    span.start,
+                )),
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +182,22 @@ impl Connection {
 }
 
 impl LaravelApp {
+    /// The secret ranges of the application's files, for the stack to mark.
+    pub fn secrets(&self) -> Vec<(FileId, Range<usize>)> {
+        let envs = self
+            .envs
+            .iter()
+            .flat_map(|e| e.env.secrets.iter().map(|r| (e.file, r.clone())));
+        let configs = [&self.database, &self.session, &self.cache]
+            .into_iter()
+            .filter_map(|c| {
+                c.file
+                    .map(|f| c.secrets.iter().map(move |r| (f, r.clone())))
+            })
+            .flatten();
+        envs.chain(configs).collect()
+    }
+
     pub fn item<'a>(config: &'a ConfigFile, path: &[&str]) -> Option<&'a PhpItem> {
         config.value.get(path)
     }
@@ -303,15 +352,19 @@ fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFi
     match (file, parsed) {
         (Some(f), Some(value)) => ConfigFile {
             file: Some(f),
+            secrets: config_secrets(sources.doc(f).bytes(), &value),
             value,
         },
+        // Not read: the URLs of the file are still masked.
         (Some(f), None) => ConfigFile {
             file: Some(f),
             value: PhpValue::Unknown,
+            secrets: crate::syntax::url::secret_ranges(sources.doc(f).bytes(), 0),
         },
         _ => ConfigFile {
             file: None,
             value: parse_return_array(stock.as_bytes()).expect("stock config parses"),
+            secrets: Vec::new(),
         },
     }
 }

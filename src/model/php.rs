@@ -17,6 +17,9 @@ pub struct PhpConfig {
     pub session_sections: Vec<(FileId, usize)>,
     /// `session.save_path` as phpredis reads it, parsed once at load.
     save_path: Option<SavePath>,
+    /// The ranges of the files that hold secrets (`auth` and user info of every
+    /// `session.save_path`, effective or not), for the stack to mark in the documents.
+    pub secrets: Vec<(FileId, std::ops::Range<usize>)>,
 }
 
 impl PhpConfig {
@@ -81,6 +84,7 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         errors: Vec::new(),
         session_sections: Vec::new(),
         save_path: None,
+        secrets: Vec::new(),
     };
     for &file in files {
         let parsed = {
@@ -94,6 +98,17 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
             };
             ini::parse(sources.doc(file), &lookup)
         };
+        for entry in parsed
+            .entries
+            .iter()
+            .filter(|e| e.key == "session.save_path")
+        {
+            config.secrets.extend(
+                save_path_secrets(sources.doc(file).bytes(), entry)
+                    .into_iter()
+                    .map(|r| (file, r)),
+            );
+        }
         for section in &parsed.sections {
             if section.name.eq_ignore_ascii_case("session") {
                 config.session_sections.push((file, section.span.start));
@@ -113,6 +128,29 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
     }
     config.save_path = config.parse_save_path();
     config
+}
+
+/// The secret ranges of a `session.save_path` entry, in file offsets. It is read both ways
+/// phpredis may read it (one URL list for `redis`, one query for `rediscluster`): the handler
+/// may be set elsewhere. When the value's bytes do not map one to one onto what PHP reads
+/// (escapes, quotes joined, a constant), the whole value is the secret.
+fn save_path_secrets(bytes: &[u8], entry: &IniEntry) -> Vec<std::ops::Range<usize>> {
+    let span = entry.value_span.clone();
+    let Some(text) = entry.value.text() else {
+        return vec![span];
+    };
+    let mut ranges = save_path::parse_redis(&text).secret_ranges(text.len());
+    ranges.extend(save_path::parse_cluster(&text).secret_ranges(text.len()));
+    if ranges.is_empty() {
+        return ranges;
+    }
+    match direct_value_start(bytes, &span) {
+        Some(base) => ranges
+            .into_iter()
+            .map(|r| base + r.start..base + r.end)
+            .collect(),
+        None => vec![span],
+    }
 }
 
 /// Where the text PHP reads for the value at `span` starts in the file, when the value's bytes

@@ -7,6 +7,7 @@
 use super::acl::{apply_rules, UserState};
 use super::directives::{tables, Kind, RedisVersion};
 use crate::source::{FileId, ReadError, Sources};
+use crate::syntax::document::Document;
 use crate::syntax::redis::{parse_line, split_args, Arg, Directive, RedisLine};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -315,6 +316,14 @@ impl Loader<'_> {
         }
         let doc = self.sources.doc(file);
         let lines: Vec<RedisLine> = (0..doc.line_count()).map(|i| parse_line(doc, i)).collect();
+        let secrets: Vec<Range<usize>> = lines
+            .iter()
+            .enumerate()
+            .flat_map(|(index, line)| line_secrets(doc, index, line))
+            .collect();
+        for range in secrets {
+            self.sources.mark_secret(file, range);
+        }
         for (index, line) in lines.into_iter().enumerate() {
             match line {
                 RedisLine::Blank => {}
@@ -743,6 +752,15 @@ impl Loader<'_> {
     /// `ACLLoadFromFile`: each line trimmed, split on single spaces (no quoting), `user` (exact
     /// case) and a name first; comments are not allowed; any error stops the server.
     fn parse_acl_lines(&mut self, file: FileId) -> Vec<AclLine> {
+        let secrets: Vec<Range<usize>> = {
+            let doc = self.sources.doc(file);
+            (0..doc.line_count())
+                .flat_map(|i| line_secrets(doc, i, &parse_line(doc, i)))
+                .collect()
+        };
+        for range in secrets {
+            self.sources.mark_secret(file, range);
+        }
         let mut users = Vec::new();
         let mut seen = HashSet::new();
         // Problems are collected apart and recorded after the loop, which borrows the file.
@@ -1024,6 +1042,90 @@ fn check_special(name: &str, args: &[Vec<u8>]) -> Result<(), String> {
                 return Err("wrong number of arguments".into());
             }
             Ok(())
+        }
+    }
+}
+
+/// Directives whose every value is a secret.
+const SECRET_DIRECTIVES: [&str; 5] = [
+    "requirepass",
+    "masterauth",
+    "primaryauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// The ranges of a directive's arguments that hold secrets: the values of `requirepass`,
+/// `masterauth` and the TLS key passphrases, the password rules of `user`, the password of
+/// `sentinel auth-pass MASTER` and `sentinel sentinel-pass`.
+pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
+    let Some(name) = args.first().map(Arg::lower) else {
+        return Vec::new();
+    };
+    let from = match name.as_str() {
+        n if SECRET_DIRECTIVES.contains(&n) => 1,
+        "user" => {
+            return args
+                .iter()
+                .skip(2)
+                .filter_map(|a| {
+                    super::acl::rule_secret_span(&bytes[a.span.clone()], &a.value, &a.span)
+                })
+                .collect()
+        }
+        "sentinel" => match args.get(1).map(Arg::lower).as_deref() {
+            Some("auth-pass") => 3,
+            Some("sentinel-pass") => 2,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    args.iter().skip(from).map(|a| a.span.clone()).collect()
+}
+
+/// Whether a line that names `word` first may hold a secret after it.
+fn names_secret(word: &[u8]) -> bool {
+    let word = String::from_utf8_lossy(word).to_ascii_lowercase();
+    SECRET_DIRECTIVES.contains(&word.as_str()) || word == "user" || word == "sentinel"
+}
+
+/// The secret ranges of line `index`: those of a directive, of a directive commented out
+/// (`# requirepass old`, `#user app on >pw`), and everything after the first word of a line
+/// that names a secret directive but cannot be split (`requirepass "unterminated`).
+pub fn line_secrets(doc: &Document, index: usize, line: &RedisLine) -> Vec<Range<usize>> {
+    let bytes = doc.bytes();
+    let rest_after_first_word = |span: Range<usize>| -> Vec<Range<usize>> {
+        let text = &bytes[span.clone()];
+        let word = text
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        if names_secret(&text[..word]) && word < text.len() {
+            std::iter::once(span.start + word + 1..span.end).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    match line {
+        RedisLine::Blank => Vec::new(),
+        RedisLine::Directive(d) => directive_secrets(bytes, &d.args),
+        RedisLine::Unbalanced { span, .. } => rest_after_first_word(span.clone()),
+        RedisLine::Comment => {
+            let content = doc.line(index).content();
+            let text = &bytes[content.clone()];
+            let skip = text
+                .iter()
+                .position(|b| !matches!(b, b'#' | b' ' | b'\t' | b';'))
+                .unwrap_or(text.len());
+            let start = content.start + skip;
+            let end = start + trim_bytes_with(&bytes[start..content.end], b" \t\r").len();
+            if start >= end {
+                return Vec::new();
+            }
+            match split_args(&bytes[start..end], start) {
+                Ok(args) => directive_secrets(bytes, &args),
+                Err(_) => rest_after_first_word(start..end),
+            }
         }
     }
 }

@@ -63,24 +63,77 @@ impl Resolved {
     }
 }
 
-/// Mask the secrets of every line of `text`, a piece of a file of `syntax`.
-fn redact_text(text: &[u8], syntax: crate::source::Syntax, show_secrets: bool) -> String {
+/// The bytes of `range` of a document as an output may show them: its secret ranges masked
+/// unless `show_secrets`.
+pub fn shown_bytes(
+    doc: &crate::syntax::document::Document,
+    range: std::ops::Range<usize>,
+    show_secrets: bool,
+) -> Vec<u8> {
+    if show_secrets {
+        doc.bytes()[range].to_vec()
+    } else {
+        doc.masked(range, crate::secret::MASK.as_bytes())
+    }
+}
+
+/// The text an edit inserts as an output may show it: the secret parts its rule marked are
+/// masked, and all of it when it replaces bytes that hold a secret of the file (a password
+/// being quoted or re-encoded is still the password).
+fn shown_replacement(
+    edit: &crate::fix::Edit,
+    doc: &crate::syntax::document::Document,
+    show_secrets: bool,
+) -> String {
+    let text = &edit.replacement;
     if show_secrets {
         return String::from_utf8_lossy(text).into_owned();
     }
-    let masked: Vec<u8> = text
-        .split_inclusive(|&b| b == b'\n')
-        .flat_map(|line| {
-            let (body, end) = match line.strip_suffix(b"\n") {
-                Some(b) => (b, &b"\n"[..]),
-                None => (line, &b""[..]),
-            };
-            let mut out = crate::secret::redact(syntax, body);
-            out.extend_from_slice(end);
-            out
-        })
+    let over_secret = !edit.range.is_empty() && !doc.secrets_in(edit.range.clone()).is_empty();
+    if over_secret {
+        return crate::secret::MASK.to_string();
+    }
+    let mut parts: Vec<std::ops::Range<usize>> = edit
+        .secrets
+        .iter()
+        .map(|r| r.start.min(text.len())..r.end.min(text.len()))
+        .filter(|r| !r.is_empty())
         .collect();
-    String::from_utf8_lossy(&masked).into_owned()
+    parts.sort_by_key(|r| r.start);
+    let mut out = Vec::with_capacity(text.len());
+    let mut pos = 0;
+    for part in parts {
+        if part.end <= pos {
+            continue;
+        }
+        out.extend_from_slice(&text[pos..part.start.max(pos)]);
+        out.extend_from_slice(crate::secret::MASK.as_bytes());
+        pos = part.end;
+    }
+    out.extend_from_slice(&text[pos..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A message as an output may show it: messages are written never to quote a secret, and as a
+/// second guard any secret of the finding's file that still appears in one (four bytes or
+/// more, so that masking cannot eat the words around it) is masked.
+pub fn shown_message(
+    message: &str,
+    doc: &crate::syntax::document::Document,
+    show_secrets: bool,
+) -> String {
+    if show_secrets {
+        return message.to_string();
+    }
+    let mut out = message.to_string();
+    for range in doc.secrets() {
+        let value = String::from_utf8_lossy(&doc.bytes()[range]);
+        let value = value.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+        if value.len() >= 4 && out.contains(value) {
+            out = out.replace(value, crate::secret::MASK);
+        }
+    }
+    out
 }
 
 pub struct Summary {
@@ -105,14 +158,11 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
             };
             let absent = f.span.is_empty() && f.span.start == 0;
             let excerpt = (doc.line_count() > 0 && !absent).then(|| {
-                let raw = doc.line_bytes(line - 1);
-                let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
-                let shown = if show_secrets {
-                    raw.to_vec()
-                } else {
-                    crate::secret::redact(sources.syntax(f.file), raw)
-                };
-                printable(&shown, 200)
+                let mut content = doc.line(line - 1).content();
+                if line == 1 && doc.has_bom() {
+                    content.start = (content.start + 3).min(content.end);
+                }
+                printable(&shown_bytes(doc, content, show_secrets), 200)
             });
             Resolved {
                 rule: f.rule,
@@ -125,7 +175,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 column,
                 end_line,
                 end_column,
-                message: f.message.clone(),
+                message: shown_message(&f.message, doc, show_secrets),
                 fix: f
                     .fix
                     .as_ref()
@@ -136,15 +186,11 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                     .map(|r| ResolvedRelated {
                         path: sources.display(r.file).to_string(),
                         line: sources.doc(r.file).line_col(r.span.start).0,
-                        message: r.message.clone(),
+                        message: shown_message(&r.message, sources.doc(r.file), show_secrets),
                     })
                     .collect(),
                 excerpt,
-                setting: if f.span.is_empty() {
-                    "(absent)".to_string()
-                } else {
-                    setting_key(sources.syntax(f.file), doc.line_bytes(line - 1))
-                },
+                setting: f.setting_name(),
                 fingerprint: String::new(),
                 safe_edits: f
                     .fix
@@ -155,7 +201,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                         path: sources.display(e.file).to_string(),
                         byte_offset: e.range.start,
                         byte_length: e.range.len(),
-                        inserted: redact_text(&e.replacement, sources.syntax(e.file), show_secrets),
+                        inserted: shown_replacement(e, sources.doc(e.file), show_secrets),
                     })
                     .collect(),
             }
@@ -175,31 +221,6 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
         *n += 1;
     }
     out
-}
-
-/// The setting a source line sets, as a stable key (never a value).
-fn setting_key(syntax: crate::source::Syntax, line: &[u8]) -> String {
-    match syntax {
-        crate::source::Syntax::Php => {
-            let text = String::from_utf8_lossy(line);
-            let key = text.split("=>").next().unwrap_or("").trim();
-            key.trim_matches(|c| c == '\'' || c == '"')
-                .chars()
-                .take(80)
-                .collect()
-        }
-        crate::source::Syntax::Ini | crate::source::Syntax::Env | crate::source::Syntax::Python => {
-            let text = String::from_utf8_lossy(line);
-            text.split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(80)
-                .collect()
-        }
-        _ => crate::syntax::redis::setting_key(line),
-    }
 }
 
 pub fn summarize(findings: &[Resolved], files: usize) -> Summary {

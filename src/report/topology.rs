@@ -235,7 +235,8 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                     .iter()
                     .filter(|f| about(f, c, lines))
                     .map(|f| EdgeFinding {
-                        message: f.message.clone(),
+                        // Stack views have no --show-secrets: what a reader marked stays masked.
+                        message: super::shown_message(&f.message, sources.doc(f.file), false),
                         rule: f.rule,
                         severity: f.severity,
                     })
@@ -246,13 +247,20 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 },
                 id: format!("client{c}"),
                 instance,
-                label: client.label.clone(),
+                label: super::shown_message(&client.label, sources.doc(client.file), false),
                 line: lines[0],
                 link,
                 password: password_text(&client.password),
-                prefix: client.prefix.clone(),
+                prefix: client
+                    .prefix
+                    .as_deref()
+                    .map(|p| super::shown_message(p, sources.doc(client.file), false)),
                 purpose: client.purpose.as_str(),
-                target: target_text(&client.target),
+                target: super::shown_message(
+                    &target_text(&client.target),
+                    sources.doc(client.file),
+                    false,
+                ),
             }
         })
         .collect();

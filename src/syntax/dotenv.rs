@@ -35,6 +35,50 @@ pub struct EnvError {
 pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<EnvError>,
+    /// The ranges that hold secrets: the whole value (all its lines) of a variable named like
+    /// one (`*PASSWORD*`, `*SECRET*`, `*KEY`, `*TOKEN*`...), and the passwords of the URLs in
+    /// any other value. Lines phpdotenv refuses are marked too: their excerpts are shown.
+    pub secrets: Vec<Range<usize>>,
+}
+
+/// Whether a variable is named like one holding a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASS",
+        "PWD",
+        "SECRET",
+        "KEY",
+        "TOKEN",
+        "AUTH",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
+
+/// The secret ranges of an assignment whose value is at `value`: all of it when `name` is
+/// secret-like, else the passwords of its URLs.
+fn value_secrets(bytes: &[u8], name: &str, value: Range<usize>) -> Vec<Range<usize>> {
+    if value.is_empty() {
+        Vec::new()
+    } else if is_secret_name(name) {
+        vec![value]
+    } else {
+        super::url::secret_ranges(&bytes[value.clone()], value.start)
+    }
+}
+
+/// The secret ranges of a group of lines phpdotenv refuses, read as `NAME=value` as far as
+/// that goes (the name trimmed of `export` and quotes).
+fn refused_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
+    let raw = &bytes[span.clone()];
+    let Some(eq) = raw.iter().position(|&b| b == b'=') else {
+        return Vec::new();
+    };
+    let name = String::from_utf8_lossy(&raw[..eq]);
+    value_secrets(bytes, &name, span.start + eq + 1..span.end)
 }
 
 impl EnvFile {
@@ -275,6 +319,7 @@ pub fn parse(doc: &Document) -> EnvFile {
         // An unterminated multi-line value: phpdotenv never emits it, so it is silently lost;
         // report it as the missing quote it is.
         let end = bytes.len();
+        file.secrets.extend(refused_secrets(bytes, &(start..end)));
         file.errors.push(EnvError { line: first, span: start..end, message: format!("a missing closing quote (the value opened here runs to the end of the file over {} lines)", lines.len()) });
     }
     for (line, span, text) in groups {
@@ -295,10 +340,12 @@ pub fn parse(doc: &Document) -> EnvFile {
             message,
         };
         if raw_name.is_empty() {
-            file.errors.push(error(format!(
-                "Encountered an unexpected equals at [{}]",
-                first_line(&text)
-            )));
+            file.secrets.extend(refused_secrets(bytes, &span));
+            // phpdotenv quotes the line, which is all value here: the message does not.
+            file.errors.push(error(
+                "Encountered an unexpected equals: the line has no variable name before `=`"
+                    .to_string(),
+            ));
             continue;
         }
         let mut name = raw_name.clone();
@@ -312,6 +359,7 @@ pub fn parse(doc: &Document) -> EnvFile {
             name = name[1..name.len() - 1].to_string();
         }
         if !valid_name(&name) {
+            file.secrets.extend(refused_secrets(bytes, &span));
             file.errors.push(error(format!(
                 "Encountered an invalid name at [{}]",
                 first_line(&name)
@@ -333,10 +381,13 @@ pub fn parse(doc: &Document) -> EnvFile {
         };
         let value_text = raw.trim_matches(is_trim);
         let value_span = value_bytes(bytes, &span);
+        file.secrets
+            .extend(value_secrets(bytes, &name, value_span.clone()));
         match parse_value(value_text) {
+            // phpdotenv's message quotes the value; a value may be a password, so the message
+            // names the variable instead.
             Err(cause) => file.errors.push(error(format!(
-                "Encountered {cause} at [{}]",
-                first_line(value_text)
+                "Encountered {cause} in the value of `{name}`"
             ))),
             Ok((mut value, vars, cut)) => {
                 // Resolver: `${NAME}` at a `$` position, from the repository; unresolved stays.
