@@ -129,6 +129,25 @@ impl DjangoSettings {
     pub fn source_of(&self, path: &str) -> Option<&ValueSource> {
         self.sources.get(path)
     }
+
+    /// The range of the module's bytes that holds `text` inside the string literal giving the
+    /// value at `path`, when the literal reads as written (no escapes) and holds `text` once:
+    /// what a fix may edit.
+    pub fn verbatim_literal(&self, bytes: &[u8], path: &str, text: &str) -> Option<Range<usize>> {
+        let Some(ValueSource::Literal(span)) = self.source_of(path) else {
+            return None;
+        };
+        let body = python::string_body(bytes, span)?;
+        let raw = &bytes[body.clone()];
+        if raw.contains(&b'\\') || text.is_empty() {
+            return None;
+        }
+        let mut found = memchr::memmem::find_iter(raw, text.as_bytes());
+        match (found.next(), found.next()) {
+            (Some(at), None) => Some(body.start + at..body.start + at + text.len()),
+            _ => None,
+        }
+    }
 }
 
 /// The secret ranges of one assignment (see `DjangoSettings::secrets`).
@@ -681,6 +700,45 @@ pub fn locations(value: &Val) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn masked(src: &str) -> String {
+        let settings = load(0, src.as_bytes());
+        let mut doc = crate::syntax::document::Document::parse(src.as_bytes().to_vec());
+        for r in settings.secrets {
+            doc.mark_secret(r);
+        }
+        String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn password_literals_and_url_passwords_are_marked() {
+        assert_eq!(
+            masked("CACHES = {'default': {'LOCATION': 'redis://:p#w/x@h:6379/1', 'OPTIONS': {'PASSWORD': os.environ.get('X', 'fb')}}}\n"),
+            "CACHES = {'default': {'LOCATION': 'redis://:*@h:6379/1', 'OPTIONS': {'PASSWORD': os.environ.get('X', *)}}}\n"
+        );
+        assert_eq!(
+            masked("A = 'redis://h/0?password=pw&x=1'\nREDIS_PASSWORD = 'short' + \"pw\"\nSECRET_KEY = os.getenv('K', 'k')\nKEY_PREFIX = 'app'\n"),
+            "A = 'redis://h/0?password=*&x=1'\nREDIS_PASSWORD = * + *\nSECRET_KEY = os.getenv('K', *)\nKEY_PREFIX = 'app'\n"
+        );
+    }
+
+    #[test]
+    fn values_know_the_literal_they_come_from() {
+        let src = "CACHES = {'default': {'OPTIONS': {'PASSWORD': 'a' + 'b'}, 'LOCATION': os.getenv('L', 'redis://h')}}\n";
+        let settings = load(0, src.as_bytes());
+        assert_eq!(
+            settings.source_of("CACHES.default.OPTIONS.PASSWORD"),
+            Some(&ValueSource::Composite)
+        );
+        let Some(ValueSource::Literal(span)) = settings.source_of("CACHES.default.LOCATION") else {
+            panic!("{:?}", settings.sources);
+        };
+        assert_eq!(&src[span.clone()], "'redis://h'");
+        assert_eq!(
+            settings.verbatim_literal(src.as_bytes(), "CACHES.default.LOCATION", "h"),
+            Some(span.start + 9..span.start + 10)
+        );
+    }
 
     #[test]
     fn star_imports_name_sibling_parent_and_absolute_modules() {

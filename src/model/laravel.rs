@@ -431,6 +431,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn config_password_keys_and_urls_are_marked() {
+        let src = "<?php return ['redis' => ['default' => ['url' => 'redis://u:pw1@h', 'password' => env('REDIS_PASSWORD', 'pw2'), 'host' => 'h', 'options' => ['key' => 'k']]]];";
+        let value = parse_return_array(src.as_bytes()).unwrap();
+        let mut doc = crate::syntax::document::Document::parse(src.as_bytes().to_vec());
+        for r in config_secrets(src.as_bytes(), &value) {
+            doc.mark_secret(r);
+        }
+        assert_eq!(
+            String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap(),
+            "<?php return ['redis' => ['default' => ['url' => 'redis://u:*@h', 'password' => *, 'host' => 'h', 'options' => ['key' => *]]]];"
+        );
+    }
+
+    #[test]
     fn redis_urls() {
         let u = parse_redis_url("redis://user:p%40ss@10.0.0.5:6380/2").unwrap();
         assert_eq!(

@@ -175,3 +175,43 @@ pub fn direct_value_start(bytes: &[u8], span: &std::ops::Range<usize>) -> Option
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        let mut sources = Sources::new();
+        let file = sources.insert(
+            std::path::Path::new("/tmp/redline-unit/p/php.ini"),
+            text.as_bytes().to_vec(),
+        );
+        let config = load(&sources, &[file]);
+        for (f, r) in config.secrets {
+            sources.mark_secret(f, r);
+        }
+        let doc = sources.doc(file);
+        String::from_utf8(doc.masked(0..doc.bytes().len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn save_path_auth_in_every_spelling_and_user_info_are_marked() {
+        assert_eq!(
+            masked("session.save_path = \"tcp://h:1?auth=a1&database=1, tcp://h:2?%61uth=a2&auth[]=u&auth[]=a3, tcp://h:3?auth[pass]=a4\"\n"),
+            "session.save_path = \"tcp://h:1?auth=*&database=1, tcp://h:2?%61uth=*&auth[]=*&auth[]=*, tcp://h:3?auth[pass]=*\"\n"
+        );
+        assert_eq!(
+            masked("session.save_path = \"tcp://app:pw@h:1?database=1\"\n"),
+            "session.save_path = \"tcp://*@h:1?database=1\"\n"
+        );
+        // Overridden, cluster and unparsable values too; escapes make the whole value secret.
+        assert_eq!(
+            masked("session.save_path = \"seed[]=h:1&auth=c1\"\nsession.save_path = \"tcp://h:123456?auth=c2\"\n"),
+            "session.save_path = \"seed[]=h:1&auth=*\"\nsession.save_path = \"*\"\n"
+        );
+        assert_eq!(
+            masked("session.save_path = \"tcp://h?auth=a\\$b\"\n"),
+            "session.save_path = *\n"
+        );
+    }
+}

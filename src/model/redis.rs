@@ -1062,7 +1062,9 @@ pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
     let Some(name) = args.first().map(Arg::lower) else {
         return Vec::new();
     };
-    let from = match name.as_str() {
+    // `;requirepass x` or `//masterauth x` (commented out the wrong way) still holds a secret.
+    let name = name.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    let from = match name {
         n if SECRET_DIRECTIVES.contains(&n) => 1,
         "user" => {
             return args
@@ -1086,7 +1088,8 @@ pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
 /// Whether a line that names `word` first may hold a secret after it.
 fn names_secret(word: &[u8]) -> bool {
     let word = String::from_utf8_lossy(word).to_ascii_lowercase();
-    SECRET_DIRECTIVES.contains(&word.as_str()) || word == "user" || word == "sentinel"
+    let word = word.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    SECRET_DIRECTIVES.contains(&word) || word == "user" || word == "sentinel"
 }
 
 /// The secret ranges of line `index`: those of a directive, of a directive commented out
@@ -1158,4 +1161,42 @@ pub fn safe_text(text: &str) -> String {
 
 pub fn safe_name(arg: &Arg) -> String {
     safe_text(&arg.text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The file with its secret ranges as the model marked them replaced by `*`.
+    fn masked(text: &str) -> String {
+        let mut sources = Sources::new();
+        let root = sources.insert(
+            Path::new("/tmp/redline-unit/m/redis.conf"),
+            text.as_bytes().to_vec(),
+        );
+        load(&mut sources, root, Mode::Sentinel, &LoadOptions::default());
+        let doc = sources.doc(root);
+        String::from_utf8(doc.masked(0..doc.bytes().len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn secrets_of_directives_and_commented_directives_are_marked() {
+        assert_eq!(
+            masked("requirepass pw1\nmasterauth \"p w\"\ntls-key-file-pass k\nport 6379\n"),
+            "requirepass *\nmasterauth *\ntls-key-file-pass *\nport 6379\n"
+        );
+        assert_eq!(
+            masked("user app on >pw #0123 ~* +@all\nuser x on nopass\n"),
+            "user app on >* #* ~* +@all\nuser x on nopass\n"
+        );
+        assert_eq!(
+            masked("sentinel auth-pass mymaster pw\nsentinel sentinel-pass pw2\nsentinel monitor mymaster h 1 2\n"),
+            "sentinel auth-pass mymaster *\nsentinel sentinel-pass *\nsentinel monitor mymaster h 1 2\n"
+        );
+        // Commented out, unbalanced, or refused for their argument count: still secrets.
+        assert_eq!(
+            masked("# requirepass old\n#user app on >pw\n;masterauth x\n# a comment\nrequirepass \"open\nrequirepass a b\n"),
+            "# requirepass *\n#user app on >*\n;masterauth *\n# a comment\nrequirepass *\nrequirepass * *\n"
+        );
+    }
 }

@@ -230,26 +230,14 @@ fn django_literals(
     settings: &crate::model::django::DjangoSettings,
     out: &mut Vec<PasswordLiteral>,
 ) {
-    use crate::model::django::{parse_location, Val, ValueSource};
+    use crate::model::django::{parse_location, Val};
     let bytes = ctx.sources.doc(settings.file).bytes();
     let fallback = settings
         .settings
         .get("CACHES")
         .map_or(0..0, |s| s.last.span.clone());
-    // The body of the literal at `path` when it reads as written, with its file range.
-    let verbatim = |path: &str, value: &str| -> Option<Range<usize>> {
-        let Some(ValueSource::Literal(span)) = settings.source_of(path) else {
-            return None;
-        };
-        let body = literal_body(bytes, span)?;
-        (&bytes[body.clone()] == value.as_bytes()).then_some(body)
-    };
+    let verbatim = |path: &str, value: &str| settings.verbatim_literal(bytes, path, value);
     let mut push = |what: String, setting: String, value: String, exact: Option<Range<usize>>| {
-        let what = if exact.is_some() {
-            what
-        } else {
-            format!("{what} (not one plain string literal, so not rotated: change it by hand)")
-        };
         out.push(PasswordLiteral {
             what,
             setting,
@@ -263,7 +251,6 @@ fn django_literals(
     };
     for (alias, conf, urls) in settings.cache_aliases() {
         let path = format!("CACHES.{alias}.LOCATION");
-        let single = matches!(conf.get("LOCATION"), Some(Val::Str(_)));
         for url in urls.unwrap_or_default() {
             let Some(loc) = parse_location(&url) else {
                 continue;
@@ -274,8 +261,8 @@ fn django_literals(
                 continue;
             };
             let exact = verbatim(&path, &url)
-                .filter(|_| single && raw == password)
-                .map(|body| body.start + range.start..body.start + range.end);
+                .filter(|_| raw == password)
+                .map(|at| at.start + range.start..at.start + range.end);
             push(
                 format!("the password in the LOCATION of cache `{alias}`"),
                 path.clone(),
@@ -301,21 +288,6 @@ fn django_literals(
             );
         }
     }
-}
-
-/// The range of a Python string literal's body (inside its quotes, after any prefix).
-fn literal_body(bytes: &[u8], span: &Range<usize>) -> Option<Range<usize>> {
-    let text = bytes.get(span.clone())?;
-    let prefix = text.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let quotes = &text[prefix..];
-    let q = if quotes.starts_with(b"\"\"\"") || quotes.starts_with(b"'''") {
-        3
-    } else {
-        1
-    };
-    let start = span.start + prefix + q;
-    let end = span.end.checked_sub(q)?;
-    (start <= end).then_some(start..end)
 }
 
 /// One generated secret for every editable literal holding `value`, and for every client linked
@@ -401,7 +373,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!(
                     "{} {why}{}",
                     literal.what,
-                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else { "" }
+                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else if !literal.editable && literal.kind != LiteralKind::AclHash { " (it is not written as one plain string literal, so it is not rotated: change it by hand)" } else { "" }
                 ),
             )
             .setting(literal.setting.clone())

@@ -73,12 +73,15 @@ fn add_redis(index: &mut Index, model: &RedisModel) {
         add(index, o.file, o.span(), occurrence_name(o));
     }
     for include in &model.includes {
-        add(
-            index,
-            include.file,
-            include.directive.span.clone(),
-            "include".into(),
-        );
+        // The path names the setting (a path is shown, never what the file holds).
+        let target = include
+            .directive
+            .args
+            .get(1)
+            .map(|a| safe_text(&a.text()).to_ascii_lowercase())
+            .unwrap_or_default();
+        let span = include.directive.span.clone();
+        add(index, include.file, span, format!("include {target}"));
     }
     if let Some(acl) = &model.acl_file {
         for line in &acl.users {

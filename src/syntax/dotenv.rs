@@ -466,6 +466,38 @@ mod tests {
         parse(&Document::parse(text.as_bytes().to_vec()))
     }
 
+    fn masked(text: &str) -> String {
+        let mut doc = Document::parse(text.as_bytes().to_vec());
+        for r in parse(&doc).secrets {
+            doc.mark_secret(r);
+        }
+        String::from_utf8(doc.masked(0..text.len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn secret_values_urls_and_refused_lines_are_marked() {
+        assert_eq!(
+            masked("REDIS_PASSWORD=pw\nAPP_KEY=base64:k\nREDIS_HOST=h\nX_TOKEN='t'\n"),
+            "REDIS_PASSWORD=*\nAPP_KEY=*\nREDIS_HOST=h\nX_TOKEN=*\n"
+        );
+        assert_eq!(masked("SECRET=\"line1\nline2\"\nA=1\n"), "SECRET=*\nA=1\n");
+        assert_eq!(
+            masked("REDIS_URL=redis://u:pw@h:1/0\nCACHE_URL=\"redis://h?password=pw\"\n"),
+            "REDIS_URL=redis://u:*@h:1/0\nCACHE_URL=\"redis://h?password=*\"\n"
+        );
+        // phpdotenv refuses these; their excerpts are shown, masked.
+        assert_eq!(
+            masked("REDIS_PASSWORD=pass word\nDB_PASSWORD=\"open\nmore\n"),
+            "REDIS_PASSWORD=*\nDB_PASSWORD=*"
+        );
+        let refused = read("REDIS_PASSWORD=pass word\n");
+        assert!(
+            !refused.errors[0].message.contains("pass"),
+            "{:?}",
+            refused.errors
+        );
+    }
+
     fn value(text: &str) -> Option<String> {
         let f = read(text);
         assert!(f.errors.is_empty(), "{text:?}: {:?}", f.errors);

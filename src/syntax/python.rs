@@ -93,6 +93,22 @@ impl PyExpr {
     }
 }
 
+/// The range of a string literal's body (inside its quotes, after any prefix), given the
+/// literal's range.
+pub fn string_body(bytes: &[u8], span: &Range<usize>) -> Option<Range<usize>> {
+    let text = bytes.get(span.clone())?;
+    let prefix = text.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let quotes = &text[prefix..];
+    let q = if quotes.starts_with(b"\"\"\"") || quotes.starts_with(b"'''") {
+        3
+    } else {
+        1
+    };
+    let start = span.start + prefix + q;
+    let end = span.end.checked_sub(q)?;
+    (start <= end).then_some(start..end)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
     /// The name, then subscript keys: `CACHES["default"]["LOCATION"]` -> [CACHES, default, LOCATION].
