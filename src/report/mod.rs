@@ -14,7 +14,7 @@ pub mod topology;
 use crate::fix::Applicability;
 use crate::rules::{Finding, RuleMeta, Severity};
 use crate::source::Sources;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct ResolvedRelated {
@@ -114,26 +114,85 @@ fn shown_replacement(
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A message as an output may show it: messages are written never to quote a secret, and as a
-/// second guard any secret of the finding's file that still appears in one (four bytes or
-/// more, so that masking cannot eat the words around it) is masked.
-pub fn shown_message(
-    message: &str,
-    doc: &crate::syntax::document::Document,
-    show_secrets: bool,
-) -> String {
-    if show_secrets {
-        return message.to_string();
+/// The secret values of one document, for masking text that is not the document's own bytes
+/// (messages, labels): messages are written never to quote a secret, and as a second guard any
+/// secret of the file that still appears in one is masked. Values under four bytes are left
+/// alone, so that masking cannot eat the words around them.
+pub struct SecretValues {
+    values: HashSet<Vec<u8>>,
+    /// The distinct lengths of `values`, longest first.
+    lengths: Vec<usize>,
+}
+
+impl SecretValues {
+    pub fn of(doc: &crate::syntax::document::Document) -> SecretValues {
+        let values: HashSet<Vec<u8>> = doc
+            .secrets()
+            .map(|r| {
+                let raw = &doc.bytes()[r];
+                let trim = |b: &u8| matches!(b, b'"' | b'\'' | b' ' | b'\t' | b'\r' | b'\n');
+                let start = raw.iter().position(|b| !trim(b)).unwrap_or(raw.len());
+                let end = raw.iter().rposition(|b| !trim(b)).map_or(start, |p| p + 1);
+                raw[start..end].to_vec()
+            })
+            .filter(|v| v.len() >= 4)
+            .collect();
+        let mut lengths: Vec<usize> = values.iter().map(Vec::len).collect();
+        lengths.sort_unstable_by(|a, b| b.cmp(a));
+        lengths.dedup();
+        SecretValues { values, lengths }
     }
-    let mut out = message.to_string();
-    for range in doc.secrets() {
-        let value = String::from_utf8_lossy(&doc.bytes()[range]);
-        let value = value.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
-        if value.len() >= 4 && out.contains(value) {
-            out = out.replace(value, crate::secret::MASK);
+
+    /// `text` with every secret value in it masked: one look-up per position and length, so
+    /// the cost is bounded by the text, whatever the number of secrets.
+    pub fn mask(&self, text: &str) -> String {
+        if self.values.is_empty() {
+            return text.to_string();
         }
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hit = self
+                .lengths
+                .iter()
+                .find(|&&n| i + n <= bytes.len() && self.values.contains(&bytes[i..i + n]));
+            match hit {
+                Some(&n) => {
+                    out.extend_from_slice(crate::secret::MASK.as_bytes());
+                    i += n;
+                }
+                None => {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
     }
-    out
+}
+
+/// The secret values of each file, read once per report.
+#[derive(Default)]
+pub struct SecretValuesByFile(HashMap<crate::source::FileId, SecretValues>);
+
+impl SecretValuesByFile {
+    /// `text`, found in an output about `file`, as the output may show it.
+    pub fn shown(
+        &mut self,
+        sources: &Sources,
+        file: crate::source::FileId,
+        text: &str,
+        show_secrets: bool,
+    ) -> String {
+        if show_secrets {
+            return text.to_string();
+        }
+        self.0
+            .entry(file)
+            .or_insert_with(|| SecretValues::of(sources.doc(file)))
+            .mask(text)
+    }
 }
 
 pub struct Summary {
@@ -146,6 +205,7 @@ pub struct Summary {
 }
 
 pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> Vec<Resolved> {
+    let mut values = SecretValuesByFile::default();
     let mut out: Vec<Resolved> = findings
         .iter()
         .map(|f| {
@@ -175,18 +235,18 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 column,
                 end_line,
                 end_column,
-                message: shown_message(&f.message, doc, show_secrets),
-                fix: f
-                    .fix
-                    .as_ref()
-                    .map(|x| (x.applicability, x.description.clone())),
+                message: values.shown(sources, f.file, &f.message, show_secrets),
+                fix: f.fix.as_ref().map(|x| {
+                    let description = values.shown(sources, f.file, &x.description, show_secrets);
+                    (x.applicability, description)
+                }),
                 related: f
                     .related
                     .iter()
                     .map(|r| ResolvedRelated {
                         path: sources.display(r.file).to_string(),
                         line: sources.doc(r.file).line_col(r.span.start).0,
-                        message: shown_message(&r.message, sources.doc(r.file), show_secrets),
+                        message: values.shown(sources, r.file, &r.message, show_secrets),
                     })
                     .collect(),
                 excerpt,
@@ -257,4 +317,45 @@ pub fn printable(bytes: &[u8], max_chars: usize) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::document::Document;
+
+    #[test]
+    fn secret_values_are_masked_in_other_text() {
+        let mut doc = Document::parse(b"requirepass \"hunter22\"\nmasterauth abc\n".to_vec());
+        doc.mark_secret(12..22);
+        doc.mark_secret(34..37);
+        let values = SecretValues::of(&doc);
+        assert_eq!(
+            values.mask("`hunter22` and hunter22x but abc"),
+            "`********` and ********x but abc"
+        );
+        assert_eq!(
+            shown_bytes(&doc, 0..22, false),
+            b"requirepass ********".to_vec()
+        );
+        assert_eq!(shown_bytes(&doc, 0..22, true), b"requirepass \"hunter22\"");
+    }
+
+    #[test]
+    fn replacements_over_a_secret_or_marked_are_masked() {
+        let mut doc = Document::parse(b"REDIS_PASSWORD=a#b\n".to_vec());
+        doc.mark_secret(15..18);
+        let quoting = crate::fix::replace(0, 15..18, b"'a#b'".to_vec());
+        assert_eq!(
+            shown_replacement(&quoting, &doc, false),
+            crate::secret::MASK
+        );
+        assert_eq!(shown_replacement(&quoting, &doc, true), "'a#b'");
+        let added = crate::fix::replace(0, 19..19, b"X_PASSWORD=s3cr3t\n".to_vec())
+            .with_secret_text(b"s3cr3t");
+        assert_eq!(
+            shown_replacement(&added, &doc, false),
+            "X_PASSWORD=********\n"
+        );
+    }
 }

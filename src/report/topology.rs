@@ -210,6 +210,8 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 .count()
                 == 1
     };
+    // Stack views have no --show-secrets: what the readers marked stays masked.
+    let mut values = super::SecretValuesByFile::default();
     let clients = stack
         .clients
         .iter()
@@ -235,8 +237,7 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                     .iter()
                     .filter(|f| about(f, c, lines))
                     .map(|f| EdgeFinding {
-                        // Stack views have no --show-secrets: what a reader marked stays masked.
-                        message: super::shown_message(&f.message, sources.doc(f.file), false),
+                        message: values.shown(sources, f.file, &f.message, false),
                         rule: f.rule,
                         severity: f.severity,
                     })
@@ -247,20 +248,16 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 },
                 id: format!("client{c}"),
                 instance,
-                label: super::shown_message(&client.label, sources.doc(client.file), false),
+                label: values.shown(sources, client.file, &client.label, false),
                 line: lines[0],
                 link,
                 password: password_text(&client.password),
                 prefix: client
                     .prefix
                     .as_deref()
-                    .map(|p| super::shown_message(p, sources.doc(client.file), false)),
+                    .map(|p| values.shown(sources, client.file, p, false)),
                 purpose: client.purpose.as_str(),
-                target: super::shown_message(
-                    &target_text(&client.target),
-                    sources.doc(client.file),
-                    false,
-                ),
+                target: values.shown(sources, client.file, &target_text(&client.target), false),
             }
         })
         .collect();
