@@ -173,6 +173,32 @@ fn secret_commented_out_passwords_stay_out_of_diffs() {
 }
 
 #[test]
+fn secret_commented_out_client_passwords_stay_out_of_diffs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/artisan", "");
+    write(
+        dir.path(),
+        "app/.env",
+        "SESSION_DRIVER=redis\n# REDIS_PASSWORD=0ldenvpw\n#REDIS_URL=redis://u:0ldurlpw@h\nSESSION_SECURE_COOKIE=false\n",
+    );
+    write(
+        dir.path(),
+        "php/php.ini",
+        "[Session]\nsession.save_handler = redis\n;session.save_path = \"tcp://10.0.0.9:6379?auth=0ldinipw\"\nsession.save_path = \"tls://10.0.0.9:6379?database=2\"\n",
+    );
+    write(
+        dir.path(),
+        "proj/settings.py",
+        "CACHES = {'default': {'BACKEND': 'django_redis.cache.RedisCache', 'LOCATION': 'rediss://10.0.0.5:6379/1'}}\nSESSION_ENGINE = 'django.contrib.sessions.backends.cache'\n# 'PASSWORD': '0ldpypw',\n",
+    );
+    assert_no_secret(
+        dir.path(),
+        &["0ldenvpw", "0ldurlpw", "0ldinipw", "0ldpypw"],
+        "LV",
+    );
+}
+
+#[test]
 fn secret_baselines_and_fingerprints_hold_no_value() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -201,6 +201,44 @@ fn assignment_secrets(src: &[u8], a: &Assignment, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// The secret ranges of comment lines: a setting commented out (`# PASSWORD = 'old'`,
+/// `#   'PASSWORD': 'old',`) holds a password as much as a live one, and a comment may quote a
+/// URL with one. A comment shows in excerpts and diff context like any line.
+fn comment_secrets(src: &[u8], out: &mut Vec<Range<usize>>) {
+    let mut start = 0;
+    for line in src.split(|&b| b == b'\n') {
+        let range = start..start + line.len();
+        start = range.end + 1;
+        let skip = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        if line.get(skip) != Some(&b'#') {
+            continue;
+        }
+        let body = skip
+            + line[skip..]
+                .iter()
+                .take_while(|b| matches!(b, b'#' | b' ' | b'\t'))
+                .count();
+        let sep = line[body..].iter().position(|b| matches!(b, b'=' | b':'));
+        let key = sep.map(|p| {
+            String::from_utf8_lossy(&line[body..body + p])
+                .trim_matches(|c: char| c == '\'' || c == '"' || c.is_whitespace())
+                .to_string()
+        });
+        match (sep, key) {
+            (Some(p), Some(key)) if crate::syntax::url::is_secret_key(&key) => {
+                let value = body + p + 1;
+                if value < line.len() {
+                    out.push(range.start + value..range.end);
+                }
+            }
+            _ => out.extend(crate::syntax::url::secret_ranges(line, range.start)),
+        }
+    }
+}
+
 /// Record where the values of an assignment come from, by dotted path.
 fn record_sources(a: &Assignment, sources: &mut HashMap<String, ValueSource>) {
     let path = a.target.join(".");
@@ -359,6 +397,7 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let module = python::parse(src);
     let mut settings: HashMap<String, Setting> = HashMap::new();
     let mut secrets = Vec::new();
+    comment_secrets(src, &mut secrets);
     let mut sources = HashMap::new();
     for a in &module.assignments {
         assignment_secrets(src, a, &mut secrets);
@@ -719,6 +758,10 @@ mod tests {
         assert_eq!(
             masked("A = 'redis://h/0?password=pw&x=1'\nREDIS_PASSWORD = 'short' + \"pw\"\nSECRET_KEY = os.getenv('K', 'k')\nKEY_PREFIX = 'app'\n"),
             "A = 'redis://h/0?password=*&x=1'\nREDIS_PASSWORD = * + *\nSECRET_KEY = os.getenv('K', *)\nKEY_PREFIX = 'app'\n"
+        );
+        assert_eq!(
+            masked("# PASSWORD = 'old'\n    #   'password': 'old2',\n# see redis://:pw@h\n# KEY_PREFIX: x\n"),
+            "# PASSWORD =*\n    #   'password':*\n# see redis://:*@h\n# KEY_PREFIX: x\n"
         );
     }
 

@@ -98,6 +98,11 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
             };
             ini::parse(sources.doc(file), &lookup)
         };
+        config.secrets.extend(
+            commented_save_path_secrets(sources.doc(file))
+                .into_iter()
+                .map(|r| (file, r)),
+        );
         for entry in parsed
             .entries
             .iter()
@@ -153,6 +158,60 @@ fn save_path_secrets(bytes: &[u8], entry: &IniEntry) -> Vec<std::ops::Range<usiz
     }
 }
 
+/// The secret ranges of `session.save_path` lines commented out (`;session.save_path = "..."`):
+/// a comment shows in excerpts and diff context like any line.
+fn commented_save_path_secrets(
+    doc: &crate::syntax::document::Document,
+) -> Vec<std::ops::Range<usize>> {
+    const KEY: &[u8] = b"session.save_path";
+    let bytes = doc.bytes();
+    let mut out = Vec::new();
+    for line in doc.lines() {
+        let content = line.content();
+        let text = &bytes[content.clone()];
+        let skip = text
+            .iter()
+            .position(|b| !matches!(b, b';' | b'#' | b' ' | b'\t'))
+            .unwrap_or(text.len());
+        if skip == 0 || !text[skip..].starts_with(KEY) {
+            continue;
+        }
+        let after_key = skip + KEY.len();
+        let Some(eq) = text[after_key..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .filter(|&p| text[after_key + p] == b'=')
+        else {
+            continue;
+        };
+        let mut start = after_key + eq + 1;
+        while start < text.len() && matches!(text[start], b' ' | b'\t') {
+            start += 1;
+        }
+        let mut end = text.len();
+        if text.get(start) == Some(&b'"') {
+            start += 1;
+            end = text[start..]
+                .iter()
+                .position(|&b| b == b'"')
+                .map_or(end, |p| start + p);
+        }
+        let value = content.start + start..content.start + end;
+        let Ok(value_text) = std::str::from_utf8(&bytes[value.clone()]) else {
+            out.push(value);
+            continue;
+        };
+        let mut ranges = save_path::parse_redis(value_text).secret_ranges(value_text.len());
+        ranges.extend(save_path::parse_cluster(value_text).secret_ranges(value_text.len()));
+        out.extend(
+            ranges
+                .into_iter()
+                .map(|r| value.start + r.start..value.start + r.end),
+        );
+    }
+    out
+}
+
 /// Where the text PHP reads for the value at `span` starts in the file, when the value's bytes
 /// map one to one onto that text (unquoted, or one double-quoted string without escapes, valid
 /// UTF-8): an offset in the value is then an offset in the file.
@@ -199,6 +258,10 @@ mod tests {
         assert_eq!(
             masked("session.save_path = \"tcp://h:1?auth=a1&database=1, tcp://h:2?%61uth=a2&auth[]=u&auth[]=a3, tcp://h:3?auth[pass]=a4\"\n"),
             "session.save_path = \"tcp://h:1?auth=*&database=1, tcp://h:2?%61uth=*&auth[]=*&auth[]=*, tcp://h:3?auth[pass]=*\"\n"
+        );
+        assert_eq!(
+            masked(";session.save_path = \"tcp://h:1?auth=old1\"\n# session.save_path=tcp://h?auth=old2\n; save_path auth=x\n"),
+            ";session.save_path = \"tcp://h:1?auth=*\"\n# session.save_path=tcp://h?auth=*\n; save_path auth=x\n"
         );
         assert_eq!(
             masked("session.save_path = \"tcp://app:pw@h:1?database=1\"\n"),

@@ -70,6 +70,32 @@ fn value_secrets(bytes: &[u8], name: &str, value: Range<usize>) -> Vec<Range<usi
     }
 }
 
+/// The secret ranges of a commented-out assignment (`# REDIS_PASSWORD=old`): a comment shows in
+/// excerpts and diff context like any line.
+fn commented_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
+    let raw = &bytes[span.clone()];
+    let skip = raw
+        .iter()
+        .position(|b| !matches!(b, b'#' | b' ' | b'\t'))
+        .unwrap_or(raw.len());
+    let rest = span.start + skip..span.end;
+    let body = &bytes[rest.clone()];
+    let body = body.strip_prefix(b"export ").unwrap_or(body);
+    match body.iter().position(|&b| b == b'=') {
+        Some(eq)
+            if !body[..eq].is_empty()
+                && body[..eq]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')) =>
+        {
+            let start = rest.end - body.len() + eq + 1;
+            let name = String::from_utf8_lossy(&body[..eq]);
+            value_secrets(bytes, &name, start..span.end)
+        }
+        _ => super::url::secret_ranges(&bytes[rest.clone()], rest.start),
+    }
+}
+
 /// The secret ranges of a group of lines phpdotenv refuses, read as `NAME=value` as far as
 /// that goes (the name trimmed of `export` and quotes).
 fn refused_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
@@ -324,6 +350,9 @@ pub fn parse(doc: &Document) -> EnvFile {
     }
     for (line, span, text) in groups {
         let trimmed = text.trim_matches(is_trim);
+        if trimmed.starts_with('#') {
+            file.secrets.extend(commented_secrets(bytes, &span));
+        }
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -489,6 +518,12 @@ mod tests {
         assert_eq!(
             masked("REDIS_PASSWORD=pass word\nDB_PASSWORD=\"open\nmore\n"),
             "REDIS_PASSWORD=*\nDB_PASSWORD=*"
+        );
+        assert_eq!(
+            masked(
+                "# REDIS_PASSWORD=old\n#export APP_SECRET=s\n# see redis://u:pw@h\n# plain note\n"
+            ),
+            "# REDIS_PASSWORD=*\n#export APP_SECRET=*\n# see redis://u:*@h\n# plain note\n"
         );
         let refused = read("REDIS_PASSWORD=pass word\n");
         assert!(
