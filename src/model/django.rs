@@ -151,7 +151,14 @@ impl DjangoSettings {
 }
 
 /// The secret ranges of one assignment (see `DjangoSettings::secrets`).
-fn assignment_secrets(src: &[u8], a: &Assignment, out: &mut Vec<Range<usize>>) {
+/// `literals` holds, for each name assigned so far, the string literals of its last assignment:
+/// a password given by name (`'PASSWORD': REDIS_PW`) marks the literals that name holds.
+fn assignment_secrets(
+    src: &[u8],
+    a: &Assignment,
+    literals: &HashMap<String, Vec<Range<usize>>>,
+    out: &mut Vec<Range<usize>>,
+) {
     let secret = a
         .target
         .last()
@@ -196,6 +203,9 @@ fn assignment_secrets(src: &[u8], a: &Assignment, out: &mut Vec<Range<usize>>) {
                 default: Some(d), ..
             } => pending.push((d, secret)),
             PyExpr::Add(x, y) => pending.extend([(&**x, secret), (&**y, secret)]),
+            PyExpr::Name(name) if secret => {
+                out.extend(literals.get(name).into_iter().flatten().cloned());
+            }
             _ => {}
         }
     }
@@ -399,8 +409,21 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let mut secrets = Vec::new();
     comment_secrets(src, &mut secrets);
     let mut sources = HashMap::new();
+    let mut literals: HashMap<String, Vec<Range<usize>>> = HashMap::new();
     for a in &module.assignments {
-        assignment_secrets(src, a, &mut secrets);
+        assignment_secrets(src, a, &literals, &mut secrets);
+        if a.target.len() == 1 {
+            let spans = a
+                .value
+                .walk()
+                .into_iter()
+                .filter_map(|e| match e {
+                    PyExpr::Lit { span, .. } => Some(span.clone()),
+                    _ => None,
+                })
+                .collect();
+            literals.insert(a.target[0].clone(), spans);
+        }
         if read_by_rules(&a.target[0]) {
             record_sources(a, &mut sources);
         }
@@ -758,6 +781,10 @@ mod tests {
         assert_eq!(
             masked("A = 'redis://h/0?password=pw&x=1'\nREDIS_PASSWORD = 'short' + \"pw\"\nSECRET_KEY = os.getenv('K', 'k')\nKEY_PREFIX = 'app'\n"),
             "A = 'redis://h/0?password=*&x=1'\nREDIS_PASSWORD = * + *\nSECRET_KEY = os.getenv('K', *)\nKEY_PREFIX = 'app'\n"
+        );
+        assert_eq!(
+            masked("PW = 'p1'\nCACHES = {'default': {'OPTIONS': {'PASSWORD': PW}}}\n"),
+            "PW = *\nCACHES = {'default': {'OPTIONS': {'PASSWORD': PW}}}\n"
         );
         assert_eq!(
             masked("# PASSWORD = 'old'\n    #   'password': 'old2',\n# see redis://:pw@h\n# KEY_PREFIX: x\n"),

@@ -195,7 +195,22 @@ impl LaravelApp {
                     .map(|f| c.secrets.iter().map(move |r| (f, r.clone())))
             })
             .flatten();
-        envs.chain(configs).collect()
+        // The variables the connections read their passwords from, whatever they are named
+        // (`'password' => env('CACHE_PW')`).
+        let names: Vec<String> = match self.database.value.get(&["redis"]).map(|i| &i.value) {
+            Some(PhpValue::Array(items)) => items.iter().filter_map(|i| i.key.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let password_vars = self.envs.iter().flat_map(|env| {
+            names
+                .iter()
+                .filter_map(|name| self.connection(name, env)?.password.env_var)
+                .filter_map(|(var, _)| env.env.get(&var))
+                .filter(|entry| entry.value.is_some())
+                .map(|entry| (env.file, entry.value_span.clone()))
+                .collect::<Vec<_>>()
+        });
+        envs.chain(configs).chain(password_vars).collect()
     }
 
     pub fn item<'a>(config: &'a ConfigFile, path: &[&str]) -> Option<&'a PhpItem> {
@@ -429,6 +444,24 @@ pub fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_variables_given_as_passwords_are_marked() {
+        let mut sources = Sources::new();
+        let dir = std::path::PathBuf::from("/tmp/redline-unit/lv");
+        let env = sources.insert(&dir.join(".env"), b"CACHE_PW=p1\nHOST=h\n".to_vec());
+        let config = sources.insert(
+            &dir.join("config/database.php"),
+            b"<?php return ['redis' => ['default' => ['host' => env('HOST'), 'password' => env('CACHE_PW')]]];".to_vec(),
+        );
+        let app = load(&sources, dir, &[env], &[("database".into(), config)]);
+        let secrets: Vec<_> = app
+            .secrets()
+            .into_iter()
+            .filter(|(f, _)| *f == env)
+            .collect();
+        assert_eq!(secrets, vec![(env, 9..11)]);
+    }
 
     #[test]
     fn config_password_keys_and_urls_are_marked() {

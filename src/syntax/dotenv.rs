@@ -307,6 +307,8 @@ pub fn parse(doc: &Document) -> EnvFile {
     let bytes = doc.bytes();
     let mut file = EnvFile::default();
     let mut repository: HashMap<String, String> = HashMap::new();
+    // Where each variable's value is written (for `${NAME}` in a secret).
+    let mut value_spans: HashMap<String, Range<usize>> = HashMap::new();
     // Group physical lines into entries (multi-line double-quoted values).
     let mut groups: Vec<(usize, Range<usize>, String)> = Vec::new();
     let mut buffer: Option<(usize, usize, Vec<String>)> = None;
@@ -427,6 +429,13 @@ pub fn parse(doc: &Document) -> EnvFile {
                         if let Some(close) = inner.find('}') {
                             let var = &inner[..close];
                             if valid_name(var) {
+                                // A secret built from another variable makes that one's value
+                                // a secret too.
+                                if is_secret_name(&name) {
+                                    if let Some(r) = value_spans.get(var) {
+                                        file.secrets.push(r.clone());
+                                    }
+                                }
                                 match repository.get(var) {
                                     Some(v) => value.replace_range(at..at + 3 + close, v),
                                     None => depends = true,
@@ -436,6 +445,7 @@ pub fn parse(doc: &Document) -> EnvFile {
                     }
                 }
                 repository.insert(name.clone(), value.clone());
+                value_spans.insert(name.clone(), value_span.clone());
                 file.entries.push(EnvEntry {
                     name,
                     value: Some(value),
@@ -524,6 +534,10 @@ mod tests {
                 "# REDIS_PASSWORD=old\n#export APP_SECRET=s\n# see redis://u:pw@h\n# plain note\n"
             ),
             "# REDIS_PASSWORD=*\n#export APP_SECRET=*\n# see redis://u:*@h\n# plain note\n"
+        );
+        assert_eq!(
+            masked("PW=p1\nREDIS_PASSWORD=${PW}x\n"),
+            "PW=*\nREDIS_PASSWORD=*\n"
         );
         let refused = read("REDIS_PASSWORD=hush word\n");
         assert!(
