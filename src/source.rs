@@ -188,6 +188,20 @@ impl Sources {
         self.files[id].doc.mark_secret(range);
     }
 
+    /// Record secret ranges of many files at once (see `Document::mark_secrets`).
+    pub fn mark_secrets(
+        &mut self,
+        ranges: impl IntoIterator<Item = (FileId, std::ops::Range<usize>)>,
+    ) {
+        let mut by_file: HashMap<FileId, Vec<std::ops::Range<usize>>> = HashMap::new();
+        for (id, range) in ranges {
+            by_file.entry(id).or_default().push(range);
+        }
+        for (id, ranges) in by_file {
+            self.files[id].doc.mark_secrets(ranges);
+        }
+    }
+
     /// Files whose current bytes differ from what was read.
     pub fn changed(&self) -> Vec<FileId> {
         self.ids()

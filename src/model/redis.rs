@@ -321,9 +321,8 @@ impl Loader<'_> {
             .enumerate()
             .flat_map(|(index, line)| line_secrets(doc, index, line))
             .collect();
-        for range in secrets {
-            self.sources.mark_secret(file, range);
-        }
+        self.sources
+            .mark_secrets(secrets.into_iter().map(|r| (file, r)));
         for (index, line) in lines.into_iter().enumerate() {
             match line {
                 RedisLine::Blank => {}
@@ -758,9 +757,8 @@ impl Loader<'_> {
                 .flat_map(|i| line_secrets(doc, i, &parse_line(doc, i)))
                 .collect()
         };
-        for range in secrets {
-            self.sources.mark_secret(file, range);
-        }
+        self.sources
+            .mark_secrets(secrets.into_iter().map(|r| (file, r)));
         let mut users = Vec::new();
         let mut seen = HashSet::new();
         // Problems are collected apart and recorded after the loop, which borrows the file.

@@ -203,9 +203,7 @@ pub fn build(
                 .flat_map(|d| d.secrets.iter().map(|r| (d.file, r.clone()))),
         )
         .collect();
-    for (file, range) in secrets {
-        sources.mark_secret(file, range);
-    }
+    sources.mark_secrets(secrets);
     for root in roots {
         match root.kind {
             FileKind::PhpIni

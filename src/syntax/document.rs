@@ -111,6 +111,33 @@ impl Document {
         self.secrets.splice(at..last, [merged]);
     }
 
+    /// Record many secret ranges at once, in any order: sorted and merged with those already
+    /// marked in one pass (marking them one by one out of order would shift the list each time).
+    pub fn mark_secrets(&mut self, ranges: impl IntoIterator<Item = Range<usize>>) {
+        let len = self.bytes.len();
+        let mut all: Vec<Range<u32>> = ranges
+            .into_iter()
+            .map(|r| {
+                let end = r.end.min(len);
+                r.start.min(end) as u32..end as u32
+            })
+            .filter(|r| !r.is_empty())
+            .collect();
+        if all.is_empty() {
+            return;
+        }
+        all.append(&mut self.secrets);
+        all.sort_unstable_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<Range<u32>> = Vec::with_capacity(all.len());
+        for r in all {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        self.secrets = merged;
+    }
+
     /// The secret ranges, sorted and disjoint.
     pub fn secrets(&self) -> impl Iterator<Item = Range<usize>> + '_ {
         self.secrets
@@ -304,6 +331,8 @@ mod tests {
         assert_eq!(doc.masked(13..30, b"*"), b"*\nuser u on >*\n");
         doc.mark_secret(14..28);
         assert_eq!(doc.secrets().collect::<Vec<_>>(), vec![12..29]);
+        doc.mark_secrets([5..6, 1..2, 28..31, 0..1]);
+        assert_eq!(doc.secrets().collect::<Vec<_>>(), vec![0..2, 5..6, 12..30]);
     }
 
     #[test]
