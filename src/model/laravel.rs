@@ -370,11 +370,14 @@ fn config_file(sources: &Sources, file: Option<FileId>, stock: &str) -> ConfigFi
             secrets: config_secrets(sources.doc(f).bytes(), &value),
             value,
         },
-        // Not read: the URLs of the file are still masked.
+        // Not read as a whole: its tokens still say which strings are secrets.
         (Some(f), None) => ConfigFile {
             file: Some(f),
             value: PhpValue::Unknown,
-            secrets: crate::syntax::url::secret_ranges(sources.doc(f).bytes(), 0),
+            secrets: crate::syntax::php_array::secret_string_spans(
+                sources.doc(f).bytes(),
+                crate::syntax::url::is_secret_key,
+            ),
         },
         _ => ConfigFile {
             file: None,
@@ -461,6 +464,20 @@ mod tests {
             .filter(|(f, _)| *f == env)
             .collect();
         assert_eq!(secrets, vec![(env, 9..11)]);
+    }
+
+    #[test]
+    fn unreadable_config_strings_are_marked_by_token() {
+        let src = "<?php $x = Str::slug('a'); return ['redis' => ['password' => env('P', 'pw1') . 'x', 'host' => 'h', 'url' => 'redis://:pw2@h']];";
+        let mut doc = crate::syntax::document::Document::parse(src.as_bytes().to_vec());
+        doc.mark_secrets(crate::syntax::php_array::secret_string_spans(
+            src.as_bytes(),
+            crate::syntax::url::is_secret_key,
+        ));
+        assert_eq!(
+            String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap(),
+            "<?php $x = Str::slug('a'); return ['redis' => ['password' => env(*, *) . *, 'host' => 'h', 'url' => 'redis://:*@h']];"
+        );
     }
 
     #[test]
