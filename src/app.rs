@@ -1142,20 +1142,16 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
         let show = settings.show_secrets;
         let mut body = String::new();
         for id in &changed {
-            let syntax = sources.syntax(*id);
-            let redact = move |line: &[u8]| {
-                if show {
-                    line.to_vec()
-                } else {
-                    crate::secret::redact(syntax, line)
-                }
-            };
             let file = sources.get(*id);
+            // Each side masks the secrets its own reading marked: the original's for removed
+            // and context lines, the patched file's (read again by the last audit) for added.
+            let (old, new) = (file.original_doc(), &file.doc);
             body.push_str(&diff::unified(
                 &file.display,
-                file.original(),
-                file.doc.bytes(),
-                &redact,
+                old.bytes(),
+                new.bytes(),
+                &|r| report::shown_bytes(old, r, show),
+                &|r| report::shown_bytes(new, r, show),
             ));
         }
         let summary = format!(

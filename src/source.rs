@@ -73,14 +73,19 @@ pub struct SourceFile {
     pub doc: Document,
     /// The bytes as first read from disk, kept apart only once a fix changed them (most files
     /// are never changed: one copy is enough).
-    first_read: Option<Vec<u8>>,
+    first_read: Option<Document>,
     pub syntax: Syntax,
 }
 
 impl SourceFile {
     /// The bytes as first read from disk; a write is refused if the file no longer holds them.
     pub fn original(&self) -> &[u8] {
-        self.first_read.as_deref().unwrap_or(self.doc.bytes())
+        self.original_doc().bytes()
+    }
+
+    /// The document as first read, with the secret ranges its readers marked.
+    pub fn original_doc(&self) -> &Document {
+        self.first_read.as_ref().unwrap_or(&self.doc)
     }
 }
 
@@ -257,12 +262,32 @@ impl Sources {
         self.files[id].syntax
     }
 
-    /// Replace a file's content in memory (a fix being applied); its id and path stay.
+    /// Replace a file's content in memory (a fix being applied); its id and path stay. The new
+    /// document's secrets are marked when it is read again; the first read keeps its own.
     pub fn replace(&mut self, id: FileId, bytes: Vec<u8>) {
         let file = &mut self.files[id];
         let old = std::mem::replace(&mut file.doc, Document::parse(bytes));
         if file.first_read.is_none() {
-            file.first_read = Some(old.into_bytes());
+            file.first_read = Some(old);
+        }
+    }
+
+    /// Record that `range` of file `id` holds a secret (see `Document::mark_secret`).
+    pub fn mark_secret(&mut self, id: FileId, range: std::ops::Range<usize>) {
+        self.files[id].doc.mark_secret(range);
+    }
+
+    /// Record secret ranges of many files at once (see `Document::mark_secrets`).
+    pub fn mark_secrets(
+        &mut self,
+        ranges: impl IntoIterator<Item = (FileId, std::ops::Range<usize>)>,
+    ) {
+        let mut by_file: HashMap<FileId, Vec<std::ops::Range<usize>>> = HashMap::new();
+        for (id, range) in ranges {
+            by_file.entry(id).or_default().push(range);
+        }
+        for (id, ranges) in by_file {
+            self.files[id].doc.mark_secrets(ranges);
         }
     }
 

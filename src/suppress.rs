@@ -212,14 +212,18 @@ pub fn apply(
             .filter(|id| rules::rule(id).is_none())
             .collect();
         for id in &unknown {
-            kept.push(Finding::new(
-                "RL002",
-                s.file,
-                s.ids_span.clone(),
-                format!(
+            kept.push(
+                Finding::new(
+                    "RL002",
+                    s.file,
+                    s.ids_span.clone(),
+                    format!(
                     "`{id}` in a `redline: ignore` comment is not a rule of this redline version"
                 ),
-            ));
+                )
+                // The comment names the setting: its text is the reader's, not a value.
+                .setting("redline: ignore"),
+            );
         }
         // Only rules that ran can be judged unused.
         let unused: Vec<&String> = s
@@ -273,6 +277,7 @@ pub fn apply(
                 s.ids_span.clone(),
                 format!("`redline: {what} {names}` suppresses nothing"),
             )
+            .setting(format!("redline: {what}"))
             .with_fix(Some(fix)),
         );
     }

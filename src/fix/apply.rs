@@ -192,6 +192,7 @@ mod tests {
             file: 0,
             range,
             replacement: text.as_bytes().to_vec(),
+            secrets: Vec::new(),
         }
     }
 
@@ -237,6 +238,7 @@ mod tests {
                 file: 1,
                 range: 60..61,
                 replacement: vec![],
+                secrets: Vec::new(),
             }],
         );
         let above = Fix::new(
@@ -246,6 +248,7 @@ mod tests {
                 file: 1,
                 range: 50..50,
                 replacement: vec![],
+                secrets: Vec::new(),
             }],
         );
         let chosen = select(

@@ -36,6 +36,28 @@ pub struct Edit {
     pub file: FileId,
     pub range: Range<usize>,
     pub replacement: Vec<u8>,
+    /// The parts of `replacement` that hold a secret (a rotated password), masked in every
+    /// output. An edit over a secret of the file is masked whole (see `report::resolve`).
+    pub secrets: Vec<Range<usize>>,
+}
+
+impl Edit {
+    /// Mark every place the replacement holds `secret` (a value the rule itself generated or
+    /// carried over) as a secret.
+    pub fn with_secret_text(mut self, secret: &[u8]) -> Edit {
+        if secret.is_empty() {
+            return self;
+        }
+        let mut from = 0;
+        while let Some(p) = self.replacement[from..]
+            .windows(secret.len())
+            .position(|w| w == secret)
+        {
+            self.secrets.push(from + p..from + p + secret.len());
+            from += p + secret.len();
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +86,7 @@ pub fn replace(file: FileId, range: Range<usize>, replacement: impl Into<Vec<u8>
         file,
         range,
         replacement: replacement.into(),
+        secrets: Vec::new(),
     }
 }
 
@@ -89,6 +112,7 @@ pub fn insert_line_after(sources: &Sources, file: FileId, index: usize, text: &[
         file,
         range: at..at,
         replacement,
+        secrets: Vec::new(),
     }
 }
 
@@ -104,6 +128,7 @@ pub fn insert_line_before(sources: &Sources, file: FileId, index: usize, text: &
         file,
         range: at..at,
         replacement: with_ending(text, doc.preferred_ending()),
+        secrets: Vec::new(),
     }
 }
 
@@ -121,6 +146,7 @@ pub fn append_line(sources: &Sources, file: FileId, limit: Option<usize>, text: 
             file,
             range: at..at,
             replacement: with_ending(text, LineEnding::Lf),
+            secrets: Vec::new(),
         };
     }
     insert_line_after(sources, file, doc.line_count() - 1, text)

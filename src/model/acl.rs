@@ -85,6 +85,28 @@ fn merge_selectors(rules: &[Arg]) -> Result<Vec<Arg>, String> {
     }
 }
 
+/// The part of an ACL rule argument that holds a secret: what follows the `>`, `<`, `#` or `!`
+/// of a password rule, or a whole selector (`(>pw ~k:*)`) or argument of one. `raw` is the
+/// argument's source text (quotes included) at `span`.
+pub fn rule_secret_span(
+    raw: &[u8],
+    value: &[u8],
+    span: &std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
+    let first = raw
+        .iter()
+        .position(|b| !matches!(b, b'"' | b'\''))
+        .unwrap_or(0);
+    if matches!(raw.get(first), Some(b'>' | b'<' | b'#' | b'!')) {
+        Some(span.start + first + 1..span.end)
+    } else if value.first() == Some(&b'(') || value.contains(&b'>') || value.contains(&b'<') {
+        // A selector, or a piece of one split over several arguments.
+        Some(span.clone())
+    } else {
+        None
+    }
+}
+
 /// A rule as it may be shown: password rules never print their value.
 pub fn redacted_rule(rule: &[u8]) -> String {
     match rule.first() {

@@ -105,6 +105,178 @@ pub struct DjangoSettings {
     /// Another audited module imports all of this one (`settings/base.py` under
     /// `settings/production.py`): what this one leaves unset may be set there.
     pub extended: bool,
+    /// The ranges of the module that hold secrets: the string literals given to a
+    /// password-like setting or key (environment defaults and concatenated pieces included),
+    /// and the passwords of the URLs in any other literal.
+    pub secrets: Vec<Range<usize>>,
+    /// Where the values of settings read by rules come from, by dotted path
+    /// (`CACHES.default.OPTIONS.PASSWORD`), for fixes that edit them.
+    pub sources: HashMap<String, ValueSource>,
+}
+
+/// Where a value comes from in the module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueSource {
+    /// One string literal (or the default of an environment read that is one): its span,
+    /// prefix and quotes included.
+    Literal(Range<usize>),
+    /// Concatenated pieces, a name, a call, or a conditional assignment: no one place to edit.
+    Composite,
+}
+
+impl DjangoSettings {
+    /// The source of the value at a dotted path, when its last assignment names it.
+    pub fn source_of(&self, path: &str) -> Option<&ValueSource> {
+        self.sources.get(path)
+    }
+
+    /// The range of the module's bytes that holds `text` inside the string literal giving the
+    /// value at `path`, when the literal reads as written (no escapes) and holds `text` once:
+    /// what a fix may edit.
+    pub fn verbatim_literal(&self, bytes: &[u8], path: &str, text: &str) -> Option<Range<usize>> {
+        let Some(ValueSource::Literal(span)) = self.source_of(path) else {
+            return None;
+        };
+        let body = python::string_body(bytes, span)?;
+        let raw = &bytes[body.clone()];
+        if raw.contains(&b'\\') || text.is_empty() {
+            return None;
+        }
+        let mut found = memchr::memmem::find_iter(raw, text.as_bytes());
+        match (found.next(), found.next()) {
+            (Some(at), None) => Some(body.start + at..body.start + at + text.len()),
+            _ => None,
+        }
+    }
+}
+
+/// The secret ranges of one assignment (see `DjangoSettings::secrets`).
+/// `literals` holds, for each name assigned so far, the string literals of its last assignment:
+/// a password given by name (`'PASSWORD': REDIS_PW`) marks the literals that name holds.
+fn assignment_secrets(
+    src: &[u8],
+    a: &Assignment,
+    literals: &HashMap<String, Vec<Range<usize>>>,
+    out: &mut Vec<Range<usize>>,
+) {
+    let secret = a
+        .target
+        .last()
+        .is_some_and(|k| crate::syntax::url::is_secret_key(k));
+    if a.value == PyExpr::Unknown {
+        // Not read: its URLs are still masked, and all of it when its name says secret.
+        let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
+        if secret {
+            out.push(span);
+        } else {
+            out.extend(crate::syntax::url::secret_ranges(
+                &src[span.clone()],
+                span.start,
+            ));
+        }
+        return;
+    }
+    let mut pending: Vec<(&PyExpr, bool)> = vec![(&a.value, secret)];
+    while let Some((e, secret)) = pending.pop() {
+        match e {
+            PyExpr::Lit { span, .. } => {
+                let span = span.start.min(src.len())..span.end.min(src.len());
+                if secret {
+                    out.push(span);
+                } else {
+                    out.extend(crate::syntax::url::secret_ranges(
+                        &src[span.clone()],
+                        span.start,
+                    ));
+                }
+            }
+            // A string whose pieces lost their places: the whole right-hand side.
+            PyExpr::Str(_) if secret => out.push(a.value_span.clone()),
+            PyExpr::Dict(items) => {
+                for (k, v) in items {
+                    let key_secret = k.as_str().is_some_and(crate::syntax::url::is_secret_key);
+                    pending.push((v, secret || key_secret));
+                }
+            }
+            PyExpr::List(items) => pending.extend(items.iter().map(|i| (i, secret))),
+            PyExpr::Env {
+                default: Some(d), ..
+            } => pending.push((d, secret)),
+            PyExpr::Add(terms) => pending.extend(terms.iter().map(|t| (t, secret))),
+            PyExpr::Name(name) if secret => {
+                out.extend(literals.get(name).into_iter().flatten().cloned());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The secret ranges of comment lines: a setting commented out (`# PASSWORD = 'old'`,
+/// `#   'PASSWORD': 'old',`) holds a password as much as a live one, and a comment may quote a
+/// URL with one. A comment shows in excerpts and diff context like any line.
+fn comment_secrets(src: &[u8], out: &mut Vec<Range<usize>>) {
+    let mut start = 0;
+    for line in src.split(|&b| b == b'\n') {
+        let range = start..start + line.len();
+        start = range.end + 1;
+        let skip = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        if line.get(skip) != Some(&b'#') {
+            continue;
+        }
+        let body = skip
+            + line[skip..]
+                .iter()
+                .take_while(|b| matches!(b, b'#' | b' ' | b'\t'))
+                .count();
+        let sep = line[body..].iter().position(|b| matches!(b, b'=' | b':'));
+        let key = sep.map(|p| {
+            String::from_utf8_lossy(&line[body..body + p])
+                .trim_matches(|c: char| c == '\'' || c == '"' || c.is_whitespace())
+                .to_string()
+        });
+        match (sep, key) {
+            (Some(p), Some(key)) if crate::syntax::url::is_secret_key(&key) => {
+                let value = body + p + 1;
+                if value < line.len() {
+                    out.push(range.start + value..range.end);
+                }
+            }
+            _ => out.extend(crate::syntax::url::secret_ranges(line, range.start)),
+        }
+    }
+}
+
+/// Record where the values of an assignment come from, by dotted path.
+fn record_sources(a: &Assignment, sources: &mut HashMap<String, ValueSource>) {
+    let path = a.target.join(".");
+    let prefix = format!("{path}.");
+    sources.retain(|k, _| k != &path && !k.starts_with(&prefix));
+    let mut pending: Vec<(&PyExpr, String)> = vec![(&a.value, path)];
+    while let Some((e, path)) = pending.pop() {
+        let source = match e {
+            PyExpr::Dict(items) => {
+                for (k, v) in items {
+                    if let Some(key) = k.as_str() {
+                        pending.push((v, format!("{path}.{key}")));
+                    }
+                }
+                continue;
+            }
+            _ if a.conditional || a.augmented => ValueSource::Composite,
+            PyExpr::Lit { span, .. } => ValueSource::Literal(span.clone()),
+            PyExpr::Env {
+                default: Some(d), ..
+            } => match &**d {
+                PyExpr::Lit { span, .. } => ValueSource::Literal(span.clone()),
+                _ => ValueSource::Composite,
+            },
+            _ => ValueSource::Composite,
+        };
+        sources.insert(path, source);
+    }
 }
 
 /// Whether rules or the stack read a setting. A module sets many others (`INSTALLED_APPS`,
@@ -118,6 +290,8 @@ impl DjangoSettings {
     pub fn retain_read_by_rules(&mut self) {
         self.settings.retain(|name, _| read_by_rules(name));
         self.settings.shrink_to_fit();
+        self.sources
+            .retain(|path, _| read_by_rules(path.split('.').next().unwrap_or("")));
     }
 
     pub fn value(&self, name: &str) -> Option<&Val> {
@@ -174,7 +348,7 @@ impl DjangoSettings {
 
 fn eval(expr: &PyExpr, names: &HashMap<String, Setting>) -> Val {
     match expr {
-        PyExpr::Str(s) => Val::Str(s.clone()),
+        PyExpr::Str(s) | PyExpr::Lit { value: s, .. } => Val::Str(s.clone()),
         PyExpr::Int(i) => Val::Int(*i),
         PyExpr::Float(f) => Val::Float(f.clone()),
         PyExpr::Bool(b) => Val::Bool(*b),
@@ -245,7 +419,27 @@ fn set_path(container: &mut Val, path: &[String], value: Val) {
 pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let module = python::parse(src);
     let mut settings: HashMap<String, Setting> = HashMap::new();
+    let mut secrets = Vec::new();
+    comment_secrets(src, &mut secrets);
+    let mut sources = HashMap::new();
+    let mut literals: HashMap<String, Vec<Range<usize>>> = HashMap::new();
     for a in &module.assignments {
+        assignment_secrets(src, a, &literals, &mut secrets);
+        if a.target.len() == 1 {
+            let spans = a
+                .value
+                .walk()
+                .into_iter()
+                .filter_map(|e| match e {
+                    PyExpr::Lit { span, .. } => Some(span.clone()),
+                    _ => None,
+                })
+                .collect();
+            literals.insert(a.target[0].clone(), spans);
+        }
+        if read_by_rules(&a.target[0]) {
+            record_sources(a, &mut sources);
+        }
         let name = a.target[0].clone();
         let mut value = match (a.augmented, settings.contains_key(&name)) {
             (true, true) => eval(
@@ -306,6 +500,8 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
         inherits: !star_imports.is_empty(),
         star_imports,
         extended: false,
+        secrets,
+        sources,
     }
 }
 
@@ -576,6 +772,53 @@ pub fn locations(value: &Val) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn masked(src: &str) -> String {
+        let settings = load(0, src.as_bytes());
+        let mut doc = crate::syntax::document::Document::parse(src.as_bytes().to_vec());
+        for r in settings.secrets {
+            doc.mark_secret(r);
+        }
+        String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn password_literals_and_url_passwords_are_marked() {
+        assert_eq!(
+            masked("CACHES = {'default': {'LOCATION': 'redis://:p#w/x@h:6379/1', 'OPTIONS': {'PASSWORD': os.environ.get('X', 'fb')}}}\n"),
+            "CACHES = {'default': {'LOCATION': 'redis://:*@h:6379/1', 'OPTIONS': {'PASSWORD': os.environ.get('X', *)}}}\n"
+        );
+        assert_eq!(
+            masked("A = 'redis://h/0?password=pw&x=1'\nREDIS_PASSWORD = 'short' + \"pw\"\nSECRET_KEY = os.getenv('K', 'k')\nKEY_PREFIX = 'app'\n"),
+            "A = 'redis://h/0?password=*&x=1'\nREDIS_PASSWORD = * + *\nSECRET_KEY = os.getenv('K', *)\nKEY_PREFIX = 'app'\n"
+        );
+        assert_eq!(
+            masked("PW = 'p1'\nCACHES = {'default': {'OPTIONS': {'PASSWORD': PW}}}\n"),
+            "PW = *\nCACHES = {'default': {'OPTIONS': {'PASSWORD': PW}}}\n"
+        );
+        assert_eq!(
+            masked("# PASSWORD = 'old'\n    #   'password': 'old2',\n# see redis://:pw@h\n# KEY_PREFIX: x\n"),
+            "# PASSWORD =*\n    #   'password':*\n# see redis://:*@h\n# KEY_PREFIX: x\n"
+        );
+    }
+
+    #[test]
+    fn values_know_the_literal_they_come_from() {
+        let src = "CACHES = {'default': {'OPTIONS': {'PASSWORD': 'a' + 'b'}, 'LOCATION': os.getenv('L', 'redis://h')}}\n";
+        let settings = load(0, src.as_bytes());
+        assert_eq!(
+            settings.source_of("CACHES.default.OPTIONS.PASSWORD"),
+            Some(&ValueSource::Composite)
+        );
+        let Some(ValueSource::Literal(span)) = settings.source_of("CACHES.default.LOCATION") else {
+            panic!("{:?}", settings.sources);
+        };
+        assert_eq!(&src[span.clone()], "'redis://h'");
+        assert_eq!(
+            settings.verbatim_literal(src.as_bytes(), "CACHES.default.LOCATION", "h"),
+            Some(span.start + 9..span.start + 10)
+        );
+    }
 
     #[test]
     fn star_imports_name_sibling_parent_and_absolute_modules() {

@@ -29,6 +29,9 @@ pub struct ConfigFile {
     /// The keys merged one level deeper (`mergeableOptions`: cache `stores`, database
     /// `connections`).
     pub mergeable: &'static [&'static str],
+    /// The ranges of the file that hold secrets: the values of password-like keys, and the
+    /// passwords of URLs in any string.
+    pub secrets: Vec<Range<usize>>,
 }
 
 impl ConfigFile {
@@ -56,6 +59,36 @@ impl ConfigFile {
         }
         base.get(path).map(|item| (item, false))
     }
+}
+
+/// Walk the items of a config (with an explicit stack: nesting is bounded by the parser, not
+/// by the call stack) and collect their secret ranges.
+fn config_secrets(bytes: &[u8], value: &PhpValue) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut pending: Vec<&PhpValue> = vec![value];
+    while let Some(value) = pending.pop() {
+        let PhpValue::Array(items) = value else {
+            continue;
+        };
+        for item in items {
+            let span = item.span.start.min(bytes.len())..item.span.end.min(bytes.len());
+            match &item.value {
+                PhpValue::Array(_) => pending.push(&item.value),
+                _ if item
+                    .key
+                    .as_deref()
+                    .is_some_and(crate::syntax::url::is_secret_key) =>
+                {
+                    out.push(span)
+                }
+                _ => out.extend(crate::syntax::url::secret_ranges(
+                    &bytes[span.clone()],
+                    span.start,
+                )),
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +215,37 @@ impl Connection {
 }
 
 impl LaravelApp {
+    /// The secret ranges of the application's files, for the stack to mark.
+    pub fn secrets(&self) -> Vec<(FileId, Range<usize>)> {
+        let envs = self
+            .envs
+            .iter()
+            .flat_map(|e| e.env.secrets.iter().map(|r| (e.file, r.clone())));
+        let configs = [&self.database, &self.session, &self.cache]
+            .into_iter()
+            .filter_map(|c| {
+                c.file
+                    .map(|f| c.secrets.iter().map(move |r| (f, r.clone())))
+            })
+            .flatten();
+        // The variables the connections read their passwords from, whatever they are named
+        // (`'password' => env('CACHE_PW')`).
+        let names: Vec<String> = match self.database.value.get(&["redis"]).map(|i| &i.value) {
+            Some(PhpValue::Array(items)) => items.iter().filter_map(|i| i.key.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let password_vars = self.envs.iter().flat_map(|env| {
+            names
+                .iter()
+                .filter_map(|name| self.connection(name, env)?.password.env_var)
+                .filter_map(|(var, _)| env.env.get(&var))
+                .filter(|entry| entry.value.is_some())
+                .map(|entry| (env.file, entry.value_span.clone()))
+                .collect::<Vec<_>>()
+        });
+        envs.chain(configs).chain(password_vars).collect()
+    }
+
     pub fn item<'a>(config: &'a ConfigFile, path: &[&str]) -> Option<&'a PhpItem> {
         config.lookup(path).map(|(item, _)| item)
     }
@@ -383,21 +447,28 @@ fn config_file(
     match (file, parsed) {
         (Some(f), Some(value)) => ConfigFile {
             file: Some(f),
+            secrets: config_secrets(sources.doc(f).bytes(), &value),
             value,
             base: merge.then(base),
             mergeable,
         },
+        // Not read as a whole: its tokens still say which strings are secrets.
         (Some(f), None) => ConfigFile {
             file: Some(f),
             value: PhpValue::Unknown,
             base: None,
             mergeable,
+            secrets: crate::syntax::php_array::secret_string_spans(
+                sources.doc(f).bytes(),
+                crate::syntax::url::is_secret_key,
+            ),
         },
         _ => ConfigFile {
             file: None,
             value: base(),
             base: None,
             mergeable,
+            secrets: Vec::new(),
         },
     }
 }
@@ -537,6 +608,52 @@ pub fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_variables_given_as_passwords_are_marked() {
+        let mut sources = Sources::new();
+        let dir = std::path::PathBuf::from("/tmp/redline-unit/lv");
+        let env = sources.insert(&dir.join(".env"), b"CACHE_PW=p1\nHOST=h\n".to_vec());
+        let config = sources.insert(
+            &dir.join("config/database.php"),
+            b"<?php return ['redis' => ['default' => ['host' => env('HOST'), 'password' => env('CACHE_PW')]]];".to_vec(),
+        );
+        let app = load(&sources, dir, &[env], &[("database".into(), config)]);
+        let secrets: Vec<_> = app
+            .secrets()
+            .into_iter()
+            .filter(|(f, _)| *f == env)
+            .collect();
+        assert_eq!(secrets, vec![(env, 9..11)]);
+    }
+
+    #[test]
+    fn unreadable_config_strings_are_marked_by_token() {
+        let src = "<?php $x = Str::slug('a'); return ['redis' => ['password' => env('P', 'pw1') . 'x', 'host' => 'h', 'url' => 'redis://:pw2@h']];";
+        let mut doc = crate::syntax::document::Document::parse(src.as_bytes().to_vec());
+        doc.mark_secrets(crate::syntax::php_array::secret_string_spans(
+            src.as_bytes(),
+            crate::syntax::url::is_secret_key,
+        ));
+        assert_eq!(
+            String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap(),
+            "<?php $x = Str::slug('a'); return ['redis' => ['password' => env(*, *) . *, 'host' => 'h', 'url' => 'redis://:*@h']];"
+        );
+    }
+
+    #[test]
+    fn config_password_keys_and_urls_are_marked() {
+        let src = "<?php return ['redis' => ['default' => ['url' => 'redis://u:pw1@h', 'password' => env('REDIS_PASSWORD', 'pw2'), 'host' => 'h', 'options' => ['key' => 'k']]]];";
+        let value = parse_return_array(src.as_bytes()).unwrap();
+        let mut doc = crate::syntax::document::Document::parse(src.as_bytes().to_vec());
+        for r in config_secrets(src.as_bytes(), &value) {
+            doc.mark_secret(r);
+        }
+        assert_eq!(
+            String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap(),
+            "<?php return ['redis' => ['default' => ['url' => 'redis://u:*@h', 'password' => *, 'host' => 'h', 'options' => ['key' => *]]]];"
+        );
+    }
 
     #[test]
     fn redis_urls() {

@@ -23,6 +23,9 @@ pub struct PhpConfig {
     pub php_sections: Vec<FileId>,
     /// `session.save_path` as phpredis reads it, parsed once at load.
     save_path: Option<SavePath>,
+    /// The ranges of the files that hold secrets (`auth` and user info of every
+    /// `session.save_path`, effective or not), for the stack to mark in the documents.
+    pub secrets: Vec<(FileId, std::ops::Range<usize>)>,
 }
 
 impl PhpConfig {
@@ -89,6 +92,7 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
         session_sections: Vec::new(),
         php_sections: Vec::new(),
         save_path: None,
+        secrets: Vec::new(),
     };
     // The last global value of each key read so far, for `${name}` in later files.
     let mut earlier: HashMap<String, IniValue> = HashMap::new();
@@ -97,6 +101,22 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
             let lookup = |name: &str| earlier.get(name).cloned();
             ini::parse(sources.doc(file), &lookup)
         };
+        config.secrets.extend(
+            commented_save_path_secrets(sources.doc(file))
+                .into_iter()
+                .map(|r| (file, r)),
+        );
+        for entry in parsed
+            .entries
+            .iter()
+            .filter(|e| e.key == "session.save_path")
+        {
+            config.secrets.extend(
+                save_path_secrets(sources.doc(file).bytes(), entry)
+                    .into_iter()
+                    .map(|r| (file, r)),
+            );
+        }
         for e in parsed
             .entries
             .iter()
@@ -131,6 +151,83 @@ pub fn load(sources: &Sources, files: &[FileId]) -> PhpConfig {
     config
 }
 
+/// The secret ranges of a `session.save_path` entry, in file offsets. It is read both ways
+/// phpredis may read it (one URL list for `redis`, one query for `rediscluster`): the handler
+/// may be set elsewhere. When the value's bytes do not map one to one onto what PHP reads
+/// (escapes, quotes joined, a constant), the whole value is the secret.
+fn save_path_secrets(bytes: &[u8], entry: &IniEntry) -> Vec<std::ops::Range<usize>> {
+    let span = entry.value_span.clone();
+    let Some(text) = entry.value.text() else {
+        return vec![span];
+    };
+    let mut ranges = save_path::parse_redis(&text).secret_ranges(text.len());
+    ranges.extend(save_path::parse_cluster(&text).secret_ranges(text.len()));
+    if ranges.is_empty() {
+        return ranges;
+    }
+    match direct_value_start(bytes, &span) {
+        Some(base) => ranges
+            .into_iter()
+            .map(|r| base + r.start..base + r.end)
+            .collect(),
+        None => vec![span],
+    }
+}
+
+/// The secret ranges of `session.save_path` lines commented out (`;session.save_path = "..."`):
+/// a comment shows in excerpts and diff context like any line.
+fn commented_save_path_secrets(
+    doc: &crate::syntax::document::Document,
+) -> Vec<std::ops::Range<usize>> {
+    const KEY: &[u8] = b"session.save_path";
+    let bytes = doc.bytes();
+    let mut out = Vec::new();
+    for line in doc.lines() {
+        let content = line.content();
+        let text = &bytes[content.clone()];
+        let skip = text
+            .iter()
+            .position(|b| !matches!(b, b';' | b'#' | b' ' | b'\t'))
+            .unwrap_or(text.len());
+        if skip == 0 || !text[skip..].starts_with(KEY) {
+            continue;
+        }
+        let after_key = skip + KEY.len();
+        let Some(eq) = text[after_key..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .filter(|&p| text[after_key + p] == b'=')
+        else {
+            continue;
+        };
+        let mut start = after_key + eq + 1;
+        while start < text.len() && matches!(text[start], b' ' | b'\t') {
+            start += 1;
+        }
+        let mut end = text.len();
+        if text.get(start) == Some(&b'"') {
+            start += 1;
+            end = text[start..]
+                .iter()
+                .position(|&b| b == b'"')
+                .map_or(end, |p| start + p);
+        }
+        let value = content.start + start..content.start + end;
+        let Ok(value_text) = std::str::from_utf8(&bytes[value.clone()]) else {
+            out.push(value);
+            continue;
+        };
+        let mut ranges = save_path::parse_redis(value_text).secret_ranges(value_text.len());
+        ranges.extend(save_path::parse_cluster(value_text).secret_ranges(value_text.len()));
+        out.extend(
+            ranges
+                .into_iter()
+                .map(|r| value.start + r.start..value.start + r.end),
+        );
+    }
+    out
+}
+
 /// Where the text PHP reads for the value at `span` starts in the file, when the value's bytes
 /// map one to one onto that text (unquoted, or one double-quoted string without escapes, valid
 /// UTF-8): an offset in the value is then an offset in the file.
@@ -151,5 +248,49 @@ pub fn direct_value_start(bytes: &[u8], span: &std::ops::Range<usize>) -> Option
         (Some(b'"'), Some(b'"')) if text.len() >= 2 && quotes == 2 => Some(span.start + 1),
         _ if quotes == 0 => Some(span.start),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        let mut sources = Sources::new();
+        let file = sources.insert(
+            std::path::Path::new("/tmp/redline-unit/p/php.ini"),
+            text.as_bytes().to_vec(),
+        );
+        let config = load(&sources, &[file]);
+        for (f, r) in config.secrets {
+            sources.mark_secret(f, r);
+        }
+        let doc = sources.doc(file);
+        String::from_utf8(doc.masked(0..doc.bytes().len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn save_path_auth_in_every_spelling_and_user_info_are_marked() {
+        assert_eq!(
+            masked("session.save_path = \"tcp://h:1?auth=a1&database=1, tcp://h:2?%61uth=a2&auth[]=u&auth[]=a3, tcp://h:3?auth[pass]=a4\"\n"),
+            "session.save_path = \"tcp://h:1?auth=*&database=1, tcp://h:2?%61uth=*&auth[]=*&auth[]=*, tcp://h:3?auth[pass]=*\"\n"
+        );
+        assert_eq!(
+            masked(";session.save_path = \"tcp://h:1?auth=old1\"\n# session.save_path=tcp://h?auth=old2\n; save_path auth=x\n"),
+            ";session.save_path = \"tcp://h:1?auth=*\"\n# session.save_path=tcp://h?auth=*\n; save_path auth=x\n"
+        );
+        assert_eq!(
+            masked("session.save_path = \"tcp://app:pw@h:1?database=1\"\n"),
+            "session.save_path = \"tcp://*@h:1?database=1\"\n"
+        );
+        // Overridden, cluster and unparsable values too; escapes make the whole value secret.
+        assert_eq!(
+            masked("session.save_path = \"seed[]=h:1&auth=c1\"\nsession.save_path = \"tcp://h:123456?auth=c2\"\n"),
+            "session.save_path = \"seed[]=h:1&auth=*\"\nsession.save_path = \"*\"\n"
+        );
+        assert_eq!(
+            masked("session.save_path = \"tcp://h?auth=a\\$b\"\n"),
+            "session.save_path = *\n"
+        );
     }
 }

@@ -7,6 +7,7 @@
 use super::acl::{apply_rules, UserState};
 use super::directives::{tables, Kind, RedisVersion};
 use crate::source::{FileId, ReadError, Sources};
+use crate::syntax::document::Document;
 use crate::syntax::redis::{parse_line, split_args, Arg, Directive, RedisLine};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -400,10 +401,14 @@ impl Loader<'_> {
         self.stack.push(file);
         self.add_file(file);
         self.produced.entry(file).or_default();
+        // The file's secret ranges, marked once it is read (a range per secret, not a line).
+        let mut secrets: Vec<Range<usize>> = Vec::new();
         // One line at a time: a list of every parsed line would hold a file's worth of
         // arguments at once.
         for index in 0..self.sources.doc(file).line_count() {
-            match parse_line(self.sources.doc(file), index) {
+            let line = parse_line(self.sources.doc(file), index);
+            secrets.extend(line_secrets(self.sources.doc(file), index, &line));
+            match line {
                 RedisLine::Blank => {}
                 RedisLine::Comment => {
                     let doc = self.sources.doc(file);
@@ -420,6 +425,8 @@ impl Loader<'_> {
                 RedisLine::Directive(d) => self.directive(file, d),
             }
         }
+        self.sources
+            .mark_secrets(secrets.into_iter().map(|r| (file, r)));
         self.stack.pop();
         // The flags of the files under this one, for `include_again`.
         let (mut users, mut renames) = (false, false);
@@ -1142,6 +1149,14 @@ impl Loader<'_> {
     /// `ACLLoadFromFile`: each line trimmed, split on single spaces (no quoting), `user` (exact
     /// case) and a name first; comments are not allowed; any error stops the server.
     fn parse_acl_lines(&mut self, file: FileId) -> Vec<AclLine> {
+        let secrets: Vec<Range<usize>> = {
+            let doc = self.sources.doc(file);
+            (0..doc.line_count())
+                .flat_map(|i| line_secrets(doc, i, &parse_line(doc, i)))
+                .collect()
+        };
+        self.sources
+            .mark_secrets(secrets.into_iter().map(|r| (file, r)));
         let mut users = Vec::new();
         let mut seen = HashSet::new();
         // Problems are collected apart and recorded after the loop, which borrows the file.
@@ -1514,6 +1529,93 @@ fn check_special(name: &str, args: &[Vec<u8>]) -> Result<(), String> {
     }
 }
 
+/// Directives whose every value is a secret.
+const SECRET_DIRECTIVES: [&str; 5] = [
+    "requirepass",
+    "masterauth",
+    "primaryauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// The ranges of a directive's arguments that hold secrets: the values of `requirepass`,
+/// `masterauth` and the TLS key passphrases, the password rules of `user`, the password of
+/// `sentinel auth-pass MASTER` and `sentinel sentinel-pass`.
+pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
+    let Some(name) = args.first().map(Arg::lower) else {
+        return Vec::new();
+    };
+    // `;requirepass x` or `//masterauth x` (commented out the wrong way) still holds a secret.
+    let name = name.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    let from = match name {
+        n if SECRET_DIRECTIVES.contains(&n) => 1,
+        "user" => {
+            return args
+                .iter()
+                .skip(2)
+                .filter_map(|a| {
+                    super::acl::rule_secret_span(&bytes[a.span.clone()], &a.value, &a.span)
+                })
+                .collect()
+        }
+        "sentinel" => match args.get(1).map(Arg::lower).as_deref() {
+            Some("auth-pass") => 3,
+            Some("sentinel-pass") => 2,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    args.iter().skip(from).map(|a| a.span.clone()).collect()
+}
+
+/// Whether a line that names `word` first may hold a secret after it.
+fn names_secret(word: &[u8]) -> bool {
+    let word = String::from_utf8_lossy(word).to_ascii_lowercase();
+    let word = word.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    SECRET_DIRECTIVES.contains(&word) || word == "user" || word == "sentinel"
+}
+
+/// The secret ranges of line `index`: those of a directive, of a directive commented out
+/// (`# requirepass old`, `#user app on >pw`), and everything after the first word of a line
+/// that names a secret directive but cannot be split (`requirepass "unterminated`).
+pub fn line_secrets(doc: &Document, index: usize, line: &RedisLine) -> Vec<Range<usize>> {
+    let bytes = doc.bytes();
+    let rest_after_first_word = |span: Range<usize>| -> Vec<Range<usize>> {
+        let text = &bytes[span.clone()];
+        let word = text
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        if names_secret(&text[..word]) && word < text.len() {
+            std::iter::once(span.start + word + 1..span.end).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    match line {
+        RedisLine::Blank => Vec::new(),
+        RedisLine::Directive(d) => directive_secrets(bytes, &d.args),
+        RedisLine::Unbalanced { span, .. } => rest_after_first_word(span.clone()),
+        RedisLine::Comment => {
+            let content = doc.line(index).content();
+            let text = &bytes[content.clone()];
+            let skip = text
+                .iter()
+                .position(|b| !matches!(b, b'#' | b' ' | b'\t' | b';'))
+                .unwrap_or(text.len());
+            let start = content.start + skip;
+            let end = start + trim_bytes_with(&bytes[start..content.end], b" \t\r").len();
+            if start >= end {
+                return Vec::new();
+            }
+            match split_args(&bytes[start..end], start) {
+                Ok(args) => directive_secrets(bytes, &args),
+                Err(_) => rest_after_first_word(start..end),
+            }
+        }
+    }
+}
+
 fn trim_bytes(b: &[u8]) -> &[u8] {
     trim_bytes_with(b, b" \t\r\n")
 }
@@ -1592,6 +1694,39 @@ mod tests {
                 .any(|i| i.message.contains("included again") && i.message.contains("Duplicate")),
             "{:?}",
             model.issues
+        );
+    }
+
+    /// The file with its secret ranges as the model marked them replaced by `*`.
+    fn masked(text: &str) -> String {
+        let mut sources = Sources::new();
+        let root = sources.insert(
+            Path::new("/tmp/redline-unit/m/redis.conf"),
+            text.as_bytes().to_vec(),
+        );
+        load(&mut sources, root, Mode::Sentinel, &LoadOptions::default());
+        let doc = sources.doc(root);
+        String::from_utf8(doc.masked(0..doc.bytes().len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn secrets_of_directives_and_commented_directives_are_marked() {
+        assert_eq!(
+            masked("requirepass pw1\nmasterauth \"p w\"\ntls-key-file-pass k\nport 6379\n"),
+            "requirepass *\nmasterauth *\ntls-key-file-pass *\nport 6379\n"
+        );
+        assert_eq!(
+            masked("user app on >pw #0123 ~* +@all\nuser x on nopass\n"),
+            "user app on >* #* ~* +@all\nuser x on nopass\n"
+        );
+        assert_eq!(
+            masked("sentinel auth-pass mymaster pw\nsentinel sentinel-pass pw2\nsentinel monitor mymaster h 1 2\n"),
+            "sentinel auth-pass mymaster *\nsentinel sentinel-pass *\nsentinel monitor mymaster h 1 2\n"
+        );
+        // Commented out, unbalanced, or refused for their argument count: still secrets.
+        assert_eq!(
+            masked("# requirepass old\n#user app on >pw\n;masterauth x\n# a comment\nrequirepass \"open\nrequirepass a b\n"),
+            "# requirepass *\n#user app on >*\n;masterauth *\n# a comment\nrequirepass *\nrequirepass * *\n"
         );
     }
 }

@@ -93,6 +93,36 @@ pub struct SavePath {
     /// A piece after a comma that is no host (`...auth=ab,cd&database=1`): a comma inside a
     /// value (usually the password) split the list.
     pub split_fragment: Option<String>,
+    /// Host entries phpredis cannot parse, by range: what they hold is unknown, so all of it
+    /// is a secret for outputs.
+    pub unread: Vec<Range<usize>>,
+}
+
+impl SavePath {
+    /// The byte ranges of the save_path string that hold secrets, as phpredis reads them: every
+    /// `auth` parameter (by its decoded key, so `%61uth=` and `auth[pass]=` too) and what stands
+    /// before the last `@` of a host (`user:pass@host`). A comma that split a value (usually a
+    /// password) leaves pieces no host owns: then the whole string is a secret.
+    pub fn secret_ranges(&self, value_len: usize) -> Vec<Range<usize>> {
+        if self.split_fragment.is_some() {
+            return std::iter::once(0..value_len).collect();
+        }
+        let mut out = self.unread.clone();
+        for host in &self.hosts {
+            out.extend(
+                host.params
+                    .iter()
+                    .filter(|p| p.key == "auth")
+                    .map(|p| p.raw_span.clone()),
+            );
+            let before_query = host.raw.split(['?', '#']).next().unwrap_or("");
+            if let Some(at) = before_query.rfind('@') {
+                let from = before_query[..at].find("://").map_or(0, |i| i + 3);
+                out.push(host.span.start + from..host.span.start + at);
+            }
+        }
+        out
+    }
 }
 
 /// PHP's `zval_get_long` of a string: `is_numeric_string` with errors allowed, so leading white
@@ -515,6 +545,7 @@ pub fn parse_redis(value: &str) -> SavePath {
     let mut hosts = Vec::new();
     let mut error = None;
     let mut split_fragment = None;
+    let mut unread = Vec::new();
     let bytes = value.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -552,6 +583,7 @@ pub fn parse_redis(value: &str) -> SavePath {
                 hosts.push(host);
             }
             None => {
+                unread.push(start..i);
                 error.get_or_insert(format!(
                     "Failed to parse session.save_path (error at offset {start}, url was '{}')",
                     shown(raw)
@@ -563,6 +595,7 @@ pub fn parse_redis(value: &str) -> SavePath {
         hosts,
         error,
         split_fragment,
+        unread,
     }
 }
 
@@ -605,6 +638,7 @@ pub fn parse_cluster(value: &str) -> SavePath {
         hosts,
         error,
         split_fragment: None,
+        unread: Vec::new(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Unified diffs of fixed files, in the form `git apply` reads (`--- a/PATH`, `+++ b/PATH`,
-//! `\ No newline at end of file`). Every line passes through a redactor first, so a secret never
-//! reaches the diff unless `--show-secrets` was given.
+//! `\ No newline at end of file`). Each side's lines are shown through that side's function, which
+//! masks the secret ranges of its document unless `--show-secrets` was given.
 
 use similar::{capture_diff, capture_diff_slices, group_diff_ops, Algorithm, DiffOp, DiffTag};
 use std::collections::HashMap;
@@ -192,23 +192,26 @@ fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
     ops
 }
 
-/// Split bytes into lines, each keeping its terminator.
-fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+/// How a side shows the bytes of a range of its file (secrets masked).
+pub type Show<'a> = &'a dyn Fn(Range<usize>) -> Vec<u8>;
+
+/// Split bytes into lines, each keeping its terminator, with the offset each starts at.
+fn split_lines(bytes: &[u8]) -> Vec<(usize, &[u8])> {
     let mut lines = Vec::new();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if b == b'\n' {
-            lines.push(&bytes[start..=i]);
+            lines.push((start, &bytes[start..=i]));
             start = i + 1;
         }
     }
     if start < bytes.len() {
-        lines.push(&bytes[start..]);
+        lines.push((start, &bytes[start..]));
     }
     lines
 }
 
-fn push_line(out: &mut String, prefix: char, line: &[u8], redact: &dyn Fn(&[u8]) -> Vec<u8>) {
+fn push_line(out: &mut String, prefix: char, (at, line): (usize, &[u8]), show: Show) {
     let (content, newline) = match line.strip_suffix(b"\n") {
         Some(c) => (c, true),
         None => (line, false),
@@ -221,7 +224,7 @@ fn push_line(out: &mut String, prefix: char, line: &[u8], redact: &dyn Fn(&[u8])
     // A line's own end (`\n`, `\r\n`) and its tabs stay, so the diff still applies; any other
     // control character (ESC, a lone `\r`, ...) is escaped: it would reach a terminal or log.
     out.push_str(&super::escape_controls_but(
-        &String::from_utf8_lossy(&redact(content)),
+        &String::from_utf8_lossy(&show(at..at + content.len())),
         Some('\t'),
     ));
     if cr {
@@ -233,10 +236,12 @@ fn push_line(out: &mut String, prefix: char, line: &[u8], redact: &dyn Fn(&[u8])
     }
 }
 
-pub fn unified(path: &str, old: &[u8], new: &[u8], redact: &dyn Fn(&[u8]) -> Vec<u8>) -> String {
+pub fn unified(path: &str, old: &[u8], new: &[u8], show_old: Show, show_new: Show) -> String {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
-    let ops = diff_ops(&old_lines, &new_lines);
+    let old_text: Vec<&[u8]> = old_lines.iter().map(|l| l.1).collect();
+    let new_text: Vec<&[u8]> = new_lines.iter().map(|l| l.1).collect();
+    let ops = diff_ops(&old_text, &new_text);
     let mut out = String::new();
     let groups = group_diff_ops(ops, 3);
     if groups.is_empty() {
@@ -266,18 +271,18 @@ pub fn unified(path: &str, old: &[u8], new: &[u8], redact: &dyn Fn(&[u8]) -> Vec
             match op.tag() {
                 DiffTag::Equal => op
                     .old_range()
-                    .for_each(|i| push_line(&mut out, ' ', old_lines[i], redact)),
+                    .for_each(|i| push_line(&mut out, ' ', old_lines[i], show_old)),
                 DiffTag::Delete => op
                     .old_range()
-                    .for_each(|i| push_line(&mut out, '-', old_lines[i], redact)),
+                    .for_each(|i| push_line(&mut out, '-', old_lines[i], show_old)),
                 DiffTag::Insert => op
                     .new_range()
-                    .for_each(|i| push_line(&mut out, '+', new_lines[i], redact)),
+                    .for_each(|i| push_line(&mut out, '+', new_lines[i], show_new)),
                 DiffTag::Replace => {
                     op.old_range()
-                        .for_each(|i| push_line(&mut out, '-', old_lines[i], redact));
+                        .for_each(|i| push_line(&mut out, '-', old_lines[i], show_old));
                     op.new_range()
-                        .for_each(|i| push_line(&mut out, '+', new_lines[i], redact));
+                        .for_each(|i| push_line(&mut out, '+', new_lines[i], show_new));
                 }
             }
         }
@@ -290,13 +295,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn diff_marks_missing_final_newline_and_redacts() {
-        let redact = |l: &[u8]| crate::secret::redact_line(l);
+    fn diff_marks_missing_final_newline_and_masks_each_side() {
+        let mut old = crate::syntax::document::Document::parse(b"port 1\nrequirepass a".to_vec());
+        old.mark_secret(19..20);
+        let mut new = crate::syntax::document::Document::parse(b"port 1\nrequirepass b\n".to_vec());
+        new.mark_secret(19..20);
         let d = unified(
             "x.conf",
-            b"port 1\nrequirepass a",
-            b"port 1\nrequirepass b\n",
-            &redact,
+            old.bytes(),
+            new.bytes(),
+            &|r| old.masked(r, b"********"),
+            &|r| new.masked(r, b"********"),
         );
         assert!(
             d.starts_with("--- a/x.conf\n+++ b/x.conf\n@@ -1,2 +1,2 @@\n"),
@@ -322,7 +331,13 @@ mod tests {
                 _ => format!("k{i} = \"a=b{i}\"\nadded{i}\n"),
             })
             .collect();
-        let d = unified("x", old.as_bytes(), new.as_bytes(), &|l: &[u8]| l.to_vec());
+        let d = unified(
+            "x",
+            old.as_bytes(),
+            new.as_bytes(),
+            &|r: std::ops::Range<usize>| old.as_bytes()[r].to_vec(),
+            &|r: std::ops::Range<usize>| new.as_bytes()[r].to_vec(),
+        );
         // Apply the hunks: context and deletions must match the old lines, in order.
         let old_lines: Vec<&str> = old.lines().collect();
         let mut rebuilt: Vec<String> = Vec::new();
@@ -351,6 +366,7 @@ mod tests {
 
     #[test]
     fn no_change_no_diff() {
-        assert_eq!(unified("x", b"a\n", b"a\n", &|l: &[u8]| l.to_vec()), "");
+        let show = |r: Range<usize>| b"a\n"[r].to_vec();
+        assert_eq!(unified("x", b"a\n", b"a\n", &show, &show), "");
     }
 }

@@ -15,7 +15,7 @@ use crate::fix::Applicability;
 use crate::rules::{Finding, RuleMeta, Severity};
 use crate::source::Sources;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct ResolvedRelated {
@@ -64,24 +64,136 @@ impl Resolved {
     }
 }
 
-/// Mask the secrets of every line of `text`, a piece of a file of `syntax`.
-fn redact_text(text: &[u8], syntax: crate::source::Syntax, show_secrets: bool) -> String {
+/// The bytes of `range` of a document as an output may show them: its secret ranges masked
+/// unless `show_secrets`.
+pub fn shown_bytes(
+    doc: &crate::syntax::document::Document,
+    range: std::ops::Range<usize>,
+    show_secrets: bool,
+) -> Vec<u8> {
+    if show_secrets {
+        doc.bytes()[range].to_vec()
+    } else {
+        doc.masked(range, crate::secret::MASK.as_bytes())
+    }
+}
+
+/// The text an edit inserts as an output may show it: the secret parts its rule marked are
+/// masked, and all of it when it replaces bytes that hold a secret of the file (a password
+/// being quoted or re-encoded is still the password).
+fn shown_replacement(
+    edit: &crate::fix::Edit,
+    doc: &crate::syntax::document::Document,
+    show_secrets: bool,
+) -> String {
+    let text = &edit.replacement;
     if show_secrets {
         return String::from_utf8_lossy(text).into_owned();
     }
-    let masked: Vec<u8> = text
-        .split_inclusive(|&b| b == b'\n')
-        .flat_map(|line| {
-            let (body, end) = match line.strip_suffix(b"\n") {
-                Some(b) => (b, &b"\n"[..]),
-                None => (line, &b""[..]),
-            };
-            let mut out = crate::secret::redact(syntax, body);
-            out.extend_from_slice(end);
-            out
-        })
+    let over_secret = !edit.range.is_empty() && !doc.secrets_in(edit.range.clone()).is_empty();
+    if over_secret {
+        return crate::secret::MASK.to_string();
+    }
+    let mut parts: Vec<std::ops::Range<usize>> = edit
+        .secrets
+        .iter()
+        .map(|r| r.start.min(text.len())..r.end.min(text.len()))
+        .filter(|r| !r.is_empty())
         .collect();
-    String::from_utf8_lossy(&masked).into_owned()
+    parts.sort_by_key(|r| r.start);
+    let mut out = Vec::with_capacity(text.len());
+    let mut pos = 0;
+    for part in parts {
+        if part.end <= pos {
+            continue;
+        }
+        out.extend_from_slice(&text[pos..part.start.max(pos)]);
+        out.extend_from_slice(crate::secret::MASK.as_bytes());
+        pos = part.end;
+    }
+    out.extend_from_slice(&text[pos..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The secret values of one document, for masking text that is not the document's own bytes
+/// (messages, labels): messages are written never to quote a secret, and as a second guard any
+/// secret of the file that still appears in one is masked. Values under four bytes are left
+/// alone, so that masking cannot eat the words around them.
+pub struct SecretValues {
+    values: HashSet<Vec<u8>>,
+    /// The distinct lengths of `values`, longest first.
+    lengths: Vec<usize>,
+}
+
+impl SecretValues {
+    pub fn of(doc: &crate::syntax::document::Document) -> SecretValues {
+        let values: HashSet<Vec<u8>> = doc
+            .secrets()
+            .map(|r| {
+                let raw = &doc.bytes()[r];
+                let trim = |b: &u8| matches!(b, b'"' | b'\'' | b' ' | b'\t' | b'\r' | b'\n');
+                let start = raw.iter().position(|b| !trim(b)).unwrap_or(raw.len());
+                let end = raw.iter().rposition(|b| !trim(b)).map_or(start, |p| p + 1);
+                raw[start..end].to_vec()
+            })
+            .filter(|v| v.len() >= 4)
+            .collect();
+        let mut lengths: Vec<usize> = values.iter().map(Vec::len).collect();
+        lengths.sort_unstable_by(|a, b| b.cmp(a));
+        lengths.dedup();
+        SecretValues { values, lengths }
+    }
+
+    /// `text` with every secret value in it masked: one look-up per position and length, so
+    /// the cost is bounded by the text, whatever the number of secrets.
+    pub fn mask(&self, text: &str) -> String {
+        if self.values.is_empty() {
+            return text.to_string();
+        }
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hit = self
+                .lengths
+                .iter()
+                .find(|&&n| i + n <= bytes.len() && self.values.contains(&bytes[i..i + n]));
+            match hit {
+                Some(&n) => {
+                    out.extend_from_slice(crate::secret::MASK.as_bytes());
+                    i += n;
+                }
+                None => {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// The secret values of each file, read once per report.
+#[derive(Default)]
+pub struct SecretValuesByFile(HashMap<crate::source::FileId, SecretValues>);
+
+impl SecretValuesByFile {
+    /// `text`, found in an output about `file`, as the output may show it.
+    pub fn shown(
+        &mut self,
+        sources: &Sources,
+        file: crate::source::FileId,
+        text: &str,
+        show_secrets: bool,
+    ) -> String {
+        if show_secrets {
+            return text.to_string();
+        }
+        self.0
+            .entry(file)
+            .or_insert_with(|| SecretValues::of(sources.doc(file)))
+            .mask(text)
+    }
 }
 
 pub struct Summary {
@@ -96,6 +208,7 @@ pub struct Summary {
 }
 
 pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> Vec<Resolved> {
+    let mut values = SecretValuesByFile::default();
     let mut out: Vec<Resolved> = findings
         .iter()
         .map(|f| {
@@ -108,14 +221,11 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
             };
             let absent = f.span.is_empty() && f.span.start == 0;
             let excerpt = (doc.line_count() > 0 && !absent).then(|| {
-                let raw = doc.line_bytes(line - 1);
-                let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
-                let shown = if show_secrets {
-                    raw.to_vec()
-                } else {
-                    crate::secret::redact(sources.syntax(f.file), raw)
-                };
-                printable(&shown, 200)
+                let mut content = doc.line(line - 1).content();
+                if line == 1 && doc.has_bom() {
+                    content.start = (content.start + 3).min(content.end);
+                }
+                printable(&shown_bytes(doc, content, show_secrets), 200)
             });
             Resolved {
                 rule: f.rule,
@@ -128,26 +238,22 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 column,
                 end_line,
                 end_column,
-                message: f.message.clone(),
-                fix: f
-                    .fix
-                    .as_ref()
-                    .map(|x| (x.applicability, x.description.clone())),
+                message: values.shown(sources, f.file, &f.message, show_secrets),
+                fix: f.fix.as_ref().map(|x| {
+                    let description = values.shown(sources, f.file, &x.description, show_secrets);
+                    (x.applicability, description)
+                }),
                 related: f
                     .related
                     .iter()
                     .map(|r| ResolvedRelated {
                         path: sources.display(r.file).to_string(),
                         line: sources.doc(r.file).line_col(r.span.start).0,
-                        message: r.message.clone(),
+                        message: values.shown(sources, r.file, &r.message, show_secrets),
                     })
                     .collect(),
                 excerpt,
-                setting: if f.span.is_empty() {
-                    "(absent)".to_string()
-                } else {
-                    setting_key(sources.syntax(f.file), doc.line_bytes(line - 1))
-                },
+                setting: f.setting_name(),
                 fingerprint: String::new(),
                 safe_edits: f
                     .fix
@@ -158,7 +264,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                         path: sources.display(e.file).to_string(),
                         byte_offset: e.range.start,
                         byte_length: e.range.len(),
-                        inserted: redact_text(&e.replacement, sources.syntax(e.file), show_secrets),
+                        inserted: shown_replacement(e, sources.doc(e.file), show_secrets),
                     })
                     .collect(),
             }
@@ -179,31 +285,6 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
         *n += 1;
     }
     out
-}
-
-/// The setting a source line sets, as a stable key (never a value).
-fn setting_key(syntax: crate::source::Syntax, line: &[u8]) -> String {
-    match syntax {
-        crate::source::Syntax::Php => {
-            let text = String::from_utf8_lossy(line);
-            let key = text.split("=>").next().unwrap_or("").trim();
-            key.trim_matches(|c| c == '\'' || c == '"')
-                .chars()
-                .take(80)
-                .collect()
-        }
-        crate::source::Syntax::Ini | crate::source::Syntax::Env | crate::source::Syntax::Python => {
-            let text = String::from_utf8_lossy(line);
-            text.split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(80)
-                .collect()
-        }
-        _ => crate::syntax::redis::setting_key(line),
-    }
 }
 
 pub fn summarize(findings: &[Resolved], files: usize) -> Summary {
@@ -289,4 +370,45 @@ pub fn printable(bytes: &[u8], max_chars: usize) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::document::Document;
+
+    #[test]
+    fn secret_values_are_masked_in_other_text() {
+        let mut doc = Document::parse(b"requirepass \"hunter22\"\nmasterauth abc\n".to_vec());
+        doc.mark_secret(12..22);
+        doc.mark_secret(34..37);
+        let values = SecretValues::of(&doc);
+        assert_eq!(
+            values.mask("`hunter22` and hunter22x but abc"),
+            "`********` and ********x but abc"
+        );
+        assert_eq!(
+            shown_bytes(&doc, 0..22, false),
+            b"requirepass ********".to_vec()
+        );
+        assert_eq!(shown_bytes(&doc, 0..22, true), b"requirepass \"hunter22\"");
+    }
+
+    #[test]
+    fn replacements_over_a_secret_or_marked_are_masked() {
+        let mut doc = Document::parse(b"REDIS_PASSWORD=a#b\n".to_vec());
+        doc.mark_secret(15..18);
+        let quoting = crate::fix::replace(0, 15..18, b"'a#b'".to_vec());
+        assert_eq!(
+            shown_replacement(&quoting, &doc, false),
+            crate::secret::MASK
+        );
+        assert_eq!(shown_replacement(&quoting, &doc, true), "'a#b'");
+        let added = crate::fix::replace(0, 19..19, b"X_PASSWORD=s3cr3t\n".to_vec())
+            .with_secret_text(b"s3cr3t");
+        assert_eq!(
+            shown_replacement(&added, &doc, false),
+            "X_PASSWORD=********\n"
+        );
+    }
 }

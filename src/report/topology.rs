@@ -210,6 +210,8 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 .count()
                 == 1
     };
+    // Stack views have no --show-secrets: what the readers marked stays masked.
+    let mut values = super::SecretValuesByFile::default();
     let clients = stack
         .clients
         .iter()
@@ -235,7 +237,7 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                     .iter()
                     .filter(|f| about(f, c, lines))
                     .map(|f| EdgeFinding {
-                        message: f.message.clone(),
+                        message: values.shown(sources, f.file, &f.message, false),
                         rule: f.rule,
                         severity: f.severity,
                     })
@@ -246,13 +248,16 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 },
                 id: format!("client{c}"),
                 instance,
-                label: client.label.clone(),
+                label: values.shown(sources, client.file, &client.label, false),
                 line: lines[0],
                 link,
                 password: password_text(&client.password),
-                prefix: client.prefix.clone(),
+                prefix: client
+                    .prefix
+                    .as_deref()
+                    .map(|p| values.shown(sources, client.file, p, false)),
                 purpose: client.purpose.as_str(),
-                target: target_text(&client.target),
+                target: values.shown(sources, client.file, &target_text(&client.target), false),
             }
         })
         .collect();

@@ -55,6 +55,7 @@ pub fn add_auth_edits(ctx: &Context, php: &PhpConfig, password: &str) -> Option<
         .map(|h| {
             let (at, sep) = h.new_param_at();
             fix::replace(*file, base + at..base + at, format!("{sep}auth={encoded}"))
+                .with_secret_text(encoded.as_bytes())
         })
         .collect();
     (!edits.is_empty()).then_some(edits)
@@ -100,7 +101,8 @@ pub fn rotate_linked_clients(
                 ..
             } => push(
                 &mut out,
-                fix::replace(*file, span.clone(), secret.as_bytes().to_vec()),
+                fix::replace(*file, span.clone(), secret.as_bytes().to_vec())
+                    .with_secret_text(secret.as_bytes()),
             ),
             ClientPassword::Literal { .. } | ClientPassword::Unknown => out
                 .by_hand
@@ -143,7 +145,7 @@ fn missing_password_edits(
                 .find_map(|app| app.envs.iter().find(|e| e.file == *env).map(|e| (app, e)))?;
             let conn = app.connection(connection, env)?;
             let (var, _) = conn.password.env_var.as_ref()?;
-            set_env(ctx, env, var, secret).map(|e| vec![e])
+            set_env(ctx, env, var, secret).map(|e| vec![e.with_secret_text(secret.as_bytes())])
         }
         Origin::Sentinel => {
             let (s, master) = client.sentinel.as_ref()?;
@@ -156,7 +158,8 @@ fn missing_password_edits(
                 m.monitor.file,
                 m.monitor.line(),
                 format!("sentinel auth-pass {master} {secret}").as_bytes(),
-            )])
+            )
+            .with_secret_text(secret.as_bytes())])
         }
         Origin::Django { .. } => None,
     }

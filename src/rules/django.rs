@@ -230,7 +230,8 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
                 let list = super::code_list(&bad);
                 out.push(
                     Finding::new("DJ105", settings.file, at.clone(), format!("the password in the LOCATION of cache `{alias}` holds {list} unencoded: redis-py splits the URL there and connects with a wrong password or host"))
-                        .with_fix(encode_fix(ctx, settings, &url)),
+                        .setting(format!("CACHES.{alias}.LOCATION"))
+                        .with_fix(encode_fix(ctx, settings, alias, &url)),
                 );
                 continue;
             }
@@ -251,7 +252,7 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
                             (false, true) => "the sessions cross",
                             (false, false) => "the cached data crosses",
                         };
-                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {host} over plain `redis://`: {what} the network in clear text (use `rediss://`)")));
+                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {host} over plain `redis://`: {what} the network in clear text (use `rediss://`)")).setting(format!("CACHES.{alias}.LOCATION")));
                     }
                 }
             }
@@ -260,13 +261,12 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
 }
 
 /// Percent-encode the password of `url` where the URL appears verbatim, once, in the module.
-fn encode_fix(ctx: &Context, settings: &DjangoSettings, url: &str) -> Option<Fix> {
-    // Searched in the bytes: offsets in a lossy copy of a file that is not UTF-8 would be off.
+fn encode_fix(ctx: &Context, settings: &DjangoSettings, alias: &str, url: &str) -> Option<Fix> {
+    // The URL is found in the literal that gives the LOCATION, never elsewhere in the file.
     let bytes = ctx.sources.doc(settings.file).bytes();
-    let mut found = memchr::memmem::find_iter(bytes, url.as_bytes());
-    let (Some(start), None) = (found.next(), found.next()) else {
-        return None;
-    };
+    let start = settings
+        .verbatim_literal(bytes, &format!("CACHES.{alias}.LOCATION"), url)?
+        .start;
     let scheme_end = url.find("://")? + 3;
     let at = url.rfind('@')?;
     let colon = url[scheme_end..at].find(':')? + scheme_end + 1;

@@ -256,7 +256,7 @@ fn password_missing(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: &mut 
                 Fix::new(
                     Applicability::Unsafe,
                     format!("set `{var}` to the linked instance's password"),
-                    vec![e],
+                    vec![e.with_secret_text(password.as_bytes())],
                 )
             }),
             _ => None,

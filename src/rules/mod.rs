@@ -8,6 +8,7 @@ pub mod passwords;
 pub mod php;
 pub mod redis_server;
 pub mod sentinel;
+pub mod setting_names;
 pub mod stack;
 
 use crate::fix::Fix;
@@ -113,6 +114,11 @@ pub struct Finding {
     /// For the closing finding of a cap: how many more findings of its rule in its file it
     /// stands for, dropped where they were produced.
     pub hidden: usize,
+    /// The setting the finding is about, named from the model (`maxmemory-policy`,
+    /// `sentinel auth-pass mymaster`, `session.save_path`, `REDIS_PASSWORD`,
+    /// `CACHES.default.LOCATION`): what baselines and fingerprints are built from, with the
+    /// rule and path. Never a value.
+    pub setting: Option<String>,
 }
 
 impl Finding {
@@ -135,6 +141,23 @@ impl Finding {
             related: Vec::new(),
             clients: Vec::new(),
             hidden: 0,
+            setting: None,
+        }
+    }
+
+    /// Name the setting the finding is about.
+    pub fn setting(mut self, name: impl Into<String>) -> Finding {
+        self.setting = Some(name.into());
+        self
+    }
+
+    /// The setting's name, or for a finding about no one setting a name that holds no source
+    /// text: `(absent)` for what a file lacks, else `(line)`.
+    pub fn setting_name(&self) -> String {
+        match &self.setting {
+            Some(name) => name.clone(),
+            None if self.span.is_empty() && self.span.start == 0 => "(absent)".to_string(),
+            None => "(line)".to_string(),
         }
     }
 
@@ -323,6 +346,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     laravel::check(ctx, &mut findings);
     django::check(ctx, &mut findings);
     stack::check(ctx, &mut findings);
+    setting_names::name_settings(ctx, &mut findings);
     findings
 }
 

@@ -24,6 +24,8 @@ pub enum LiteralKind {
 pub struct PasswordLiteral {
     /// What the password is, for messages ("`requirepass`", "the password of user `app`").
     pub what: String,
+    /// The setting that holds it (`requirepass`, `user app`, `REDIS_PASSWORD`), for findings.
+    pub setting: String,
     pub file: FileId,
     pub span: Range<usize>,
     /// The clear text, or the hex hash for `AclHash`.
@@ -67,6 +69,7 @@ fn user_literals(
         };
         out.push(PasswordLiteral {
             what,
+            setting: format!("user {name}"),
             file,
             span: arg.span.clone(),
             value: arg.value[1..].to_vec(),
@@ -84,6 +87,7 @@ pub fn server_literals(model: &RedisModel, overridden: bool) -> Vec<PasswordLite
     let mut out = Vec::new();
     let value = |what: &str, o: &crate::model::redis::Occurrence, index: usize| PasswordLiteral {
         what: what.to_string(),
+        setting: o.name.clone(),
         file: o.file,
         span: o.values[index].span.clone(),
         value: o.values[index].value.clone(),
@@ -136,6 +140,7 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
             if let Some(o) = &m.auth_pass {
                 out.push(PasswordLiteral {
                     what: format!("`sentinel auth-pass {}`", m.name),
+                    setting: format!("sentinel auth-pass {}", safe_text(&m.name)),
                     file: o.file,
                     span: o.values[2].span.clone(),
                     value: o.values[2].value.clone(),
@@ -148,6 +153,7 @@ pub fn stack_literals(ctx: &Context, overridden: bool) -> Vec<PasswordLiteral> {
         if let Some(o) = &sentinel.sentinel_pass {
             out.push(PasswordLiteral {
                 what: "`sentinel sentinel-pass`".into(),
+                setting: "sentinel sentinel-pass".into(),
                 file: o.file,
                 span: o.values[1].span.clone(),
                 value: o.values[1].value.clone(),
@@ -187,6 +193,7 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
             if let Some(auth) = host.auth_password() {
                 out.push(PasswordLiteral {
                     what: "the `auth` password in `session.save_path`".into(),
+                    setting: "session.save_path".into(),
                     file: *file,
                     span: base + auth.raw_span.start..base + auth.raw_span.end,
                     value: auth.value.clone().into_bytes(),
@@ -212,6 +219,7 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
                     }
                     out.push(PasswordLiteral {
                         what: "`REDIS_PASSWORD`".into(),
+                        setting: "REDIS_PASSWORD".into(),
                         file: env.file,
                         span: entry.value_span.clone(),
                         value: value.clone().into_bytes(),
@@ -228,23 +236,26 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
 }
 
 /// A Django cache's passwords: URL userinfo of each LOCATION and the OPTIONS password
-/// (`password` for Django's own backend, `PASSWORD` for django-redis). The exact
-/// source span is known when the literal appears once, verbatim, in the module.
+/// (`password` for Django's own backend, `PASSWORD` for django-redis). Each is found where the
+/// module gives it: a rotation edits the string literal that holds it (an environment read's
+/// default included), and only when that literal reads as written (no escapes); a password built
+/// from several pieces, a name or a list is reported but not rotated.
 fn django_literals(
     ctx: &Context,
     settings: &crate::model::django::DjangoSettings,
     out: &mut Vec<PasswordLiteral>,
 ) {
     use crate::model::django::{parse_location, Val};
-    // Offsets found in the text are file offsets only when the file is valid UTF-8.
-    let text = std::str::from_utf8(ctx.sources.doc(settings.file).bytes()).unwrap_or("");
+    let bytes = ctx.sources.doc(settings.file).bytes();
     let fallback = settings
         .settings
         .get("CACHES")
         .map_or(0..0, |s| s.last.span.clone());
-    let mut push = |what: String, value: String, exact: Option<Range<usize>>| {
+    let verbatim = |path: &str, value: &str| settings.verbatim_literal(bytes, path, value);
+    let mut push = |what: String, setting: String, value: String, exact: Option<Range<usize>>| {
         out.push(PasswordLiteral {
             what,
+            setting,
             file: settings.file,
             span: exact.clone().unwrap_or(fallback.clone()),
             value: value.into_bytes(),
@@ -254,6 +265,7 @@ fn django_literals(
         });
     };
     for (alias, conf, urls) in settings.cache_aliases() {
+        let path = format!("CACHES.{alias}.LOCATION");
         for url in urls.unwrap_or_default() {
             let Some(loc) = parse_location(&url) else {
                 continue;
@@ -263,12 +275,12 @@ fn django_literals(
             else {
                 continue;
             };
-            let exact = (text.matches(url.as_str()).count() == 1 && raw == password).then(|| {
-                let start = text.find(url.as_str()).unwrap();
-                start + range.start..start + range.end
-            });
+            let exact = verbatim(&path, &url)
+                .filter(|_| raw == password)
+                .map(|at| at.start + range.start..at.start + range.end);
             push(
                 format!("the password in the LOCATION of cache `{alias}`"),
+                path.clone(),
                 password,
                 exact,
             );
@@ -276,16 +288,16 @@ fn django_literals(
         if let Some(Val::Str(password)) =
             crate::model::django::options_password(conf).and_then(Val::certain)
         {
-            let quoted = [format!("'{password}'"), format!("\"{password}\"")];
-            let exact = quoted
+            let (exact, key) = ["PASSWORD", "password"]
                 .iter()
-                .find(|q| text.matches(q.as_str()).count() == 1)
-                .map(|q| {
-                    let start = text.find(q.as_str()).unwrap() + 1;
-                    start..start + password.len()
-                });
+                .find_map(|key| {
+                    let path = format!("CACHES.{alias}.OPTIONS.{key}");
+                    verbatim(&path, password).map(|body| (Some(body), *key))
+                })
+                .unwrap_or((None, "PASSWORD"));
             push(
-                format!("`OPTIONS[\"PASSWORD\"]` of cache `{alias}`"),
+                format!("`OPTIONS[\"{key}\"]` of cache `{alias}`"),
+                format!("CACHES.{alias}.OPTIONS.{key}"),
                 password.clone(),
                 exact,
             );
@@ -302,7 +314,10 @@ fn rotation_fix(ctx: &Context, everywhere: &[PasswordLiteral], value: &[u8]) -> 
         .filter(|other| {
             other.kind != LiteralKind::AclHash && other.editable && other.value == value
         })
-        .map(|other| fix::replace(other.file, other.span.clone(), other.replacement(&secret)))
+        .map(|other| {
+            fix::replace(other.file, other.span.clone(), other.replacement(&secret))
+                .with_secret_text(secret.as_bytes())
+        })
         .collect();
     let mut by_hand = Vec::new();
     let text = String::from_utf8_lossy(value);
@@ -373,9 +388,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!(
                     "{} {why}{}",
                     literal.what,
-                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else { "" }
+                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else if !literal.editable && literal.kind != LiteralKind::AclHash { " (it is not written as one plain string literal, so it is not rotated: change it by hand)" } else { "" }
                 ),
             )
+            .setting(literal.setting.clone())
             .with_fix(fix),
         );
     }

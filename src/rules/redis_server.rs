@@ -325,7 +325,7 @@ fn no_password(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
     };
     let fix = edit.map(|e| {
         let (mut edits, description) = with_linked_clients(ctx, instance, &secret, rotate, true);
-        edits.insert(0, e);
+        edits.insert(0, e.with_secret_text(secret.as_bytes()));
         Fix::new(Applicability::Unsafe, description, edits)
     });
     out.push(Finding::new("RD101", file, span, message).with_fix(fix));

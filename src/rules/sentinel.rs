@@ -117,9 +117,10 @@ fn without_auth(ctx: &Context, sentinel: &SentinelModel, out: &mut Vec<Finding>)
     let fix = matches!(user.source, DefaultUserSource::Compiled | DefaultUserSource::Requirepass(_)).then(|| {
         let secret = secret::generate();
         let edit = match model.last("requirepass") {
-            Some(o) => fix::replace(o.file, o.values[0].span.clone(), secret.into_bytes()),
+            Some(o) => fix::replace(o.file, o.values[0].span.clone(), secret.as_bytes()),
             None => add_line(ctx, model, format!("requirepass {secret}").as_bytes(), &["port", "requirepass"]),
-        };
+        }
+        .with_secret_text(secret.as_bytes());
         Fix::new(Applicability::Unsafe, "add `requirepass` with a generated secret (use the same on every Sentinel; clients need it too)", vec![edit])
     });
     out.push(

@@ -410,7 +410,8 @@ fn sentinel_auth(ctx: &Context, out: &mut Vec<Finding>) {
                             monitor.file,
                             monitor.line(),
                             format!("sentinel auth-pass {master} {p}").as_bytes(),
-                        );
+                        )
+                        .with_secret_text(p.as_bytes());
                         Fix::new(
                             Applicability::Unsafe,
                             format!(

@@ -200,6 +200,18 @@ pub fn build(
             .collect()
     };
     mark_extended(sources, &mut django);
+    // The readers found the secrets of these files; the documents keep them for every output.
+    let secrets: Vec<(FileId, std::ops::Range<usize>)> = php
+        .iter()
+        .flat_map(|p| p.secrets.iter().cloned())
+        .chain(laravel.iter().flat_map(LaravelApp::secrets))
+        .chain(
+            django
+                .iter()
+                .flat_map(|d| d.secrets.iter().map(|r| (d.file, r.clone()))),
+        )
+        .collect();
+    sources.mark_secrets(secrets);
     for root in roots {
         match root.kind {
             FileKind::PhpIni

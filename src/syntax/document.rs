@@ -57,6 +57,9 @@ pub struct Document {
     /// large tree the line index is a good part of the memory used: 4 bytes a line.
     line_starts: Vec<u32>,
     has_bom: bool,
+    /// The byte ranges that hold secrets (passwords, password hashes), sorted and merged, as the
+    /// readers of the file marked them: every output masks them.
+    secrets: Vec<Range<u32>>,
 }
 
 impl Document {
@@ -84,7 +87,88 @@ impl Document {
             bytes,
             line_starts,
             has_bom,
+            secrets: Vec::new(),
         }
+    }
+
+    /// Record that `range` holds a secret (clamped to the document; marking twice is harmless).
+    pub fn mark_secret(&mut self, range: Range<usize>) {
+        let end = range.end.min(self.bytes.len());
+        let start = range.start.min(end);
+        if start == end {
+            return;
+        }
+        let (start, end) = (start as u32, end as u32);
+        // Sorted by start and merged: a re-read of an unchanged file marks the same ranges.
+        let at = self.secrets.partition_point(|r| r.end < start);
+        let mut merged = start..end;
+        let mut last = at;
+        while last < self.secrets.len() && self.secrets[last].start <= merged.end {
+            merged.start = merged.start.min(self.secrets[last].start);
+            merged.end = merged.end.max(self.secrets[last].end);
+            last += 1;
+        }
+        self.secrets.splice(at..last, [merged]);
+    }
+
+    /// Record many secret ranges at once, in any order: sorted and merged with those already
+    /// marked in one pass (marking them one by one out of order would shift the list each time).
+    pub fn mark_secrets(&mut self, ranges: impl IntoIterator<Item = Range<usize>>) {
+        let len = self.bytes.len();
+        let mut all: Vec<Range<u32>> = ranges
+            .into_iter()
+            .map(|r| {
+                let end = r.end.min(len);
+                r.start.min(end) as u32..end as u32
+            })
+            .filter(|r| !r.is_empty())
+            .collect();
+        if all.is_empty() {
+            return;
+        }
+        all.append(&mut self.secrets);
+        all.sort_unstable_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<Range<u32>> = Vec::with_capacity(all.len());
+        for r in all {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        self.secrets = merged;
+    }
+
+    /// The secret ranges, sorted and disjoint.
+    pub fn secrets(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.secrets
+            .iter()
+            .map(|r| r.start as usize..r.end as usize)
+    }
+
+    /// The secret ranges that overlap `range`, clipped to it.
+    pub fn secrets_in(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let from = self
+            .secrets
+            .partition_point(|r| (r.end as usize) <= range.start);
+        self.secrets[from..]
+            .iter()
+            .take_while(|r| (r.start as usize) < range.end)
+            .map(|r| (r.start as usize).max(range.start)..(r.end as usize).min(range.end))
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    /// The bytes of `range` with each secret part replaced by `mask`.
+    pub fn masked(&self, range: Range<usize>, mask: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(range.len());
+        let mut pos = range.start;
+        for secret in self.secrets_in(range.clone()) {
+            out.extend_from_slice(&self.bytes[pos..secret.start]);
+            out.extend_from_slice(mask);
+            pos = secret.end;
+        }
+        out.extend_from_slice(&self.bytes[pos..range.end]);
+        out
     }
 
     pub fn line_count(&self) -> usize {
@@ -233,6 +317,22 @@ mod tests {
         assert_eq!(doc.line_bytes(0), b"\xEF\xBB\xBFport 1");
         assert_eq!(doc.line_col(3), (1, 1));
         assert_eq!(doc.line_col(8), (1, 6));
+    }
+
+    #[test]
+    fn secret_ranges_merge_and_mask() {
+        let mut doc = Document::parse(b"requirepass abc\nuser u on >pw\n".to_vec());
+        doc.mark_secret(12..15);
+        doc.mark_secret(12..15);
+        doc.mark_secret(27..29);
+        doc.mark_secret(13..14);
+        assert_eq!(doc.secrets().collect::<Vec<_>>(), vec![12..15, 27..29]);
+        assert_eq!(doc.masked(0..15, b"***"), b"requirepass ***");
+        assert_eq!(doc.masked(13..30, b"*"), b"*\nuser u on >*\n");
+        doc.mark_secret(14..28);
+        assert_eq!(doc.secrets().collect::<Vec<_>>(), vec![12..29]);
+        doc.mark_secrets([5..6, 1..2, 28..31, 0..1]);
+        assert_eq!(doc.secrets().collect::<Vec<_>>(), vec![0..2, 5..6, 12..30]);
     }
 
     #[test]

@@ -35,6 +35,76 @@ pub struct EnvError {
 pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<EnvError>,
+    /// The ranges that hold secrets: the whole value (all its lines) of a variable named like
+    /// one (`*PASSWORD*`, `*SECRET*`, `*KEY`, `*TOKEN*`...), and the passwords of the URLs in
+    /// any other value. Lines phpdotenv refuses are marked too: their excerpts are shown.
+    pub secrets: Vec<Range<usize>>,
+}
+
+/// Whether a variable is named like one holding a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASS",
+        "PWD",
+        "SECRET",
+        "KEY",
+        "TOKEN",
+        "AUTH",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
+
+/// The secret ranges of an assignment whose value is at `value`: all of it when `name` is
+/// secret-like, else the passwords of its URLs.
+fn value_secrets(bytes: &[u8], name: &str, value: Range<usize>) -> Vec<Range<usize>> {
+    if value.is_empty() {
+        Vec::new()
+    } else if is_secret_name(name) {
+        vec![value]
+    } else {
+        super::url::secret_ranges(&bytes[value.clone()], value.start)
+    }
+}
+
+/// The secret ranges of a commented-out assignment (`# REDIS_PASSWORD=old`): a comment shows in
+/// excerpts and diff context like any line.
+fn commented_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
+    let raw = &bytes[span.clone()];
+    let skip = raw
+        .iter()
+        .position(|b| !matches!(b, b'#' | b' ' | b'\t'))
+        .unwrap_or(raw.len());
+    let rest = span.start + skip..span.end;
+    let body = &bytes[rest.clone()];
+    let body = body.strip_prefix(b"export ").unwrap_or(body);
+    match body.iter().position(|&b| b == b'=') {
+        Some(eq)
+            if !body[..eq].is_empty()
+                && body[..eq]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')) =>
+        {
+            let start = rest.end - body.len() + eq + 1;
+            let name = String::from_utf8_lossy(&body[..eq]);
+            value_secrets(bytes, &name, start..span.end)
+        }
+        _ => super::url::secret_ranges(&bytes[rest.clone()], rest.start),
+    }
+}
+
+/// The secret ranges of a group of lines phpdotenv refuses, read as `NAME=value` as far as
+/// that goes (the name trimmed of `export` and quotes).
+fn refused_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
+    let raw = &bytes[span.clone()];
+    let Some(eq) = raw.iter().position(|&b| b == b'=') else {
+        return Vec::new();
+    };
+    let name = String::from_utf8_lossy(&raw[..eq]);
+    value_secrets(bytes, &name, span.start + eq + 1..span.end)
 }
 
 impl EnvFile {
@@ -237,6 +307,8 @@ pub fn parse(doc: &Document) -> EnvFile {
     let bytes = doc.bytes();
     let mut file = EnvFile::default();
     let mut repository: HashMap<String, String> = HashMap::new();
+    // Where each variable's value is written (for `${NAME}` in a secret).
+    let mut value_spans: HashMap<String, Range<usize>> = HashMap::new();
     // Group physical lines into entries (multi-line double-quoted values).
     let mut groups: Vec<(usize, Range<usize>, String)> = Vec::new();
     let mut buffer: Option<(usize, usize, Vec<String>)> = None;
@@ -275,10 +347,14 @@ pub fn parse(doc: &Document) -> EnvFile {
         // An unterminated multi-line value: phpdotenv never emits it, so it is silently lost;
         // report it as the missing quote it is.
         let end = bytes.len();
+        file.secrets.extend(refused_secrets(bytes, &(start..end)));
         file.errors.push(EnvError { line: first, span: start..end, message: format!("a missing closing quote (the value opened here runs to the end of the file over {} lines)", lines.len()) });
     }
     for (line, span, text) in groups {
         let trimmed = text.trim_matches(is_trim);
+        if trimmed.starts_with('#') {
+            file.secrets.extend(commented_secrets(bytes, &span));
+        }
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -295,10 +371,12 @@ pub fn parse(doc: &Document) -> EnvFile {
             message,
         };
         if raw_name.is_empty() {
-            file.errors.push(error(format!(
-                "Encountered an unexpected equals at [{}]",
-                first_line(&text)
-            )));
+            file.secrets.extend(refused_secrets(bytes, &span));
+            // phpdotenv quotes the line, which is all value here: the message does not.
+            file.errors.push(error(
+                "Encountered an unexpected equals at [...]: the line has no variable name before `=`"
+                    .to_string(),
+            ));
             continue;
         }
         let mut name = raw_name.clone();
@@ -312,6 +390,7 @@ pub fn parse(doc: &Document) -> EnvFile {
             name = name[1..name.len() - 1].to_string();
         }
         if !valid_name(&name) {
+            file.secrets.extend(refused_secrets(bytes, &span));
             file.errors.push(error(format!(
                 "Encountered an invalid name at [{}]",
                 first_line(&name)
@@ -333,10 +412,13 @@ pub fn parse(doc: &Document) -> EnvFile {
         };
         let value_text = raw.trim_matches(is_trim);
         let value_span = value_bytes(bytes, &span);
+        file.secrets
+            .extend(value_secrets(bytes, &name, value_span.clone()));
         match parse_value(value_text) {
+            // phpdotenv's message quotes the value; a value may be a password, so the message
+            // names the variable instead.
             Err(cause) => file.errors.push(error(format!(
-                "Encountered {cause} at [{}]",
-                first_line(value_text)
+                "Encountered {cause} at [...] in the value of `{name}` (values are not quoted: one may be a password)"
             ))),
             Ok((mut value, vars, cut)) => {
                 // Resolver: `${NAME}` at a `$` position, from the repository; unresolved stays.
@@ -353,6 +435,13 @@ pub fn parse(doc: &Document) -> EnvFile {
                         {
                             let var = &inner[..close];
                             if valid_name(var) {
+                                // A secret built from another variable makes that one's value
+                                // a secret too.
+                                if is_secret_name(&name) {
+                                    if let Some(r) = value_spans.get(var) {
+                                        file.secrets.push(r.clone());
+                                    }
+                                }
                                 match repository.get(var) {
                                     Some(v) => value.replace_range(at..at + 3 + close, v),
                                     None => depends = true,
@@ -362,6 +451,7 @@ pub fn parse(doc: &Document) -> EnvFile {
                     }
                 }
                 repository.insert(name.clone(), value.clone());
+                value_spans.insert(name.clone(), value_span.clone());
                 file.entries.push(EnvEntry {
                     name,
                     value: Some(value),
@@ -419,6 +509,48 @@ mod tests {
 
     fn read(text: &str) -> EnvFile {
         parse(&Document::parse(text.as_bytes().to_vec()))
+    }
+
+    fn masked(text: &str) -> String {
+        let mut doc = Document::parse(text.as_bytes().to_vec());
+        for r in parse(&doc).secrets {
+            doc.mark_secret(r);
+        }
+        String::from_utf8(doc.masked(0..text.len(), b"*")).unwrap()
+    }
+
+    #[test]
+    fn secret_values_urls_and_refused_lines_are_marked() {
+        assert_eq!(
+            masked("REDIS_PASSWORD=pw\nAPP_KEY=base64:k\nREDIS_HOST=h\nX_TOKEN='t'\n"),
+            "REDIS_PASSWORD=*\nAPP_KEY=*\nREDIS_HOST=h\nX_TOKEN=*\n"
+        );
+        assert_eq!(masked("SECRET=\"line1\nline2\"\nA=1\n"), "SECRET=*\nA=1\n");
+        assert_eq!(
+            masked("REDIS_URL=redis://u:pw@h:1/0\nCACHE_URL=\"redis://h?password=pw\"\n"),
+            "REDIS_URL=redis://u:*@h:1/0\nCACHE_URL=\"redis://h?password=*\"\n"
+        );
+        // phpdotenv refuses these; their excerpts are shown, masked.
+        assert_eq!(
+            masked("REDIS_PASSWORD=pass word\nDB_PASSWORD=\"open\nmore\n"),
+            "REDIS_PASSWORD=*\nDB_PASSWORD=*"
+        );
+        assert_eq!(
+            masked(
+                "# REDIS_PASSWORD=old\n#export APP_SECRET=s\n# see redis://u:pw@h\n# plain note\n"
+            ),
+            "# REDIS_PASSWORD=*\n#export APP_SECRET=*\n# see redis://u:*@h\n# plain note\n"
+        );
+        assert_eq!(
+            masked("PW=p1\nREDIS_PASSWORD=${PW}x\n"),
+            "PW=*\nREDIS_PASSWORD=*\n"
+        );
+        let refused = read("REDIS_PASSWORD=hush word\n");
+        assert!(
+            !refused.errors[0].message.contains("hush"),
+            "{:?}",
+            refused.errors
+        );
     }
 
     fn value(text: &str) -> Option<String> {

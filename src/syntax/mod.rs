@@ -6,3 +6,4 @@ pub mod ini;
 pub mod php_array;
 pub mod python;
 pub mod redis;
+pub mod url;

@@ -319,6 +319,38 @@ fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
     out
 }
 
+/// The secret ranges of a PHP file read token by token, for a file the array reader cannot
+/// read whole: the string literals given to a key `is_secret_key` accepts (up to the `,` or
+/// closing bracket that ends the item), and the passwords of URLs in any other string.
+pub fn secret_string_spans(src: &[u8], is_secret_key: impl Fn(&str) -> bool) -> Vec<Range<usize>> {
+    let toks = tokenize(src);
+    let mut out = Vec::new();
+    // Inside the value of a secret key: the bracket depth it started at.
+    let mut secret_from: Option<usize> = None;
+    let mut depth = 0usize;
+    for (i, (tok, span)) in toks.iter().enumerate() {
+        match tok {
+            Tok::Punct("[" | "(") => depth += 1,
+            Tok::Punct("]" | ")") => {
+                if secret_from == Some(depth) {
+                    secret_from = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Tok::Punct(",") if secret_from == Some(depth) => secret_from = None,
+            Tok::Str(key)
+                if matches!(toks.get(i + 1), Some((Tok::Punct("=>"), _))) && is_secret_key(key) =>
+            {
+                secret_from = Some(depth);
+            }
+            Tok::Str(_) if secret_from.is_some() => out.push(span.clone()),
+            Tok::Str(_) => out.extend(super::url::secret_ranges(&src[span.clone()], span.start)),
+            _ => {}
+        }
+    }
+    out
+}
+
 struct Reader<'a> {
     toks: &'a [(Tok, Range<usize>)],
     pos: usize,

@@ -24,7 +24,13 @@ const MAX_NESTING: usize = 200;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PyExpr {
+    /// A string built from several pieces.
     Str(String),
+    /// One string literal: its value, and its source range (prefix and quotes included).
+    Lit {
+        value: String,
+        span: Range<usize>,
+    },
     Int(i64),
     Float(String),
     Bool(bool),
@@ -41,6 +47,71 @@ pub enum PyExpr {
     /// `a + b + ...`: the terms in order (flat, so a long chain is no deep tree).
     Add(Vec<PyExpr>),
     Unknown,
+}
+
+impl PyExpr {
+    /// The value of a string literal or of a string built from pieces.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PyExpr::Str(s) | PyExpr::Lit { value: s, .. } => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Every expression inside this one (itself included), walked with an explicit stack.
+    pub fn walk(&self) -> Vec<&PyExpr> {
+        let mut out = Vec::new();
+        let mut pending = vec![self];
+        while let Some(e) = pending.pop() {
+            out.push(e);
+            match e {
+                PyExpr::List(items) => pending.extend(items),
+                PyExpr::Dict(items) => items.iter().for_each(|(k, v)| pending.extend([k, v])),
+                PyExpr::Env {
+                    default: Some(d), ..
+                } => pending.push(d),
+                PyExpr::Add(terms) => pending.extend(terms),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Apply `f` to the span of every literal inside, with an explicit stack.
+    fn map_spans(&mut self, f: &dyn Fn(&Range<usize>) -> Option<Range<usize>>) {
+        let mut pending = vec![self];
+        while let Some(e) = pending.pop() {
+            match e {
+                PyExpr::Lit { value, span } => match f(span) {
+                    Some(s) => *span = s,
+                    None => *e = PyExpr::Str(std::mem::take(value)),
+                },
+                PyExpr::List(items) => pending.extend(items.iter_mut()),
+                PyExpr::Dict(items) => items.iter_mut().for_each(|(k, v)| pending.extend([k, v])),
+                PyExpr::Env {
+                    default: Some(d), ..
+                } => pending.push(&mut **d),
+                PyExpr::Add(terms) => pending.extend(terms.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The range of a string literal's body (inside its quotes, after any prefix), given the
+/// literal's range.
+pub fn string_body(bytes: &[u8], span: &Range<usize>) -> Option<Range<usize>> {
+    let text = bytes.get(span.clone())?;
+    let prefix = text.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let quotes = &text[prefix..];
+    let q = if quotes.starts_with(b"\"\"\"") || quotes.starts_with(b"'''") {
+        3
+    } else {
+        1
+    };
+    let start = span.start + prefix + q;
+    let end = span.end.checked_sub(q)?;
+    (start <= end).then_some(start..end)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,7 +261,9 @@ fn fail(input: &str) -> nom::Err<nom::error::Error<&str>> {
     nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Fail))
 }
 
-/// A string literal with any prefix; an f-string with a placeholder is Unknown.
+/// A string literal with any prefix; an f-string with a placeholder is Unknown. The literal's
+/// span is given, while parsing, as the lengths of the text left at its start and after its
+/// end: `parse_text` turns them into offsets (every piece parsed is a suffix of the line).
 fn string(input: &str) -> Res<'_, PyExpr> {
     let (rest, prefix) = take_while(|c: char| "rRbBuUfF".contains(c))(input)?;
     let quote = rest
@@ -218,7 +291,10 @@ fn string(input: &str) -> Res<'_, PyExpr> {
             let value = if fstring && out.contains('{') {
                 PyExpr::Unknown
             } else {
-                PyExpr::Str(out)
+                PyExpr::Lit {
+                    value: out,
+                    span: input.len()..after.len(),
+                }
             };
             return Ok((after, value));
         }
@@ -369,11 +445,7 @@ fn skip_group_from(input: &str, open: char) -> &str {
 fn env_call(callee: &str, args: &[(Option<String>, PyExpr)], subscript: bool) -> Option<PyExpr> {
     let name = args.first().and_then(|(k, v)| {
         if k.is_none() {
-            if let PyExpr::Str(s) = v {
-                Some(s.clone())
-            } else {
-                None
-            }
+            v.as_str().map(str::to_string)
         } else {
             None
         }
@@ -451,11 +523,17 @@ fn primary(input: &str, depth: usize) -> Res<'_, PyExpr> {
         return Err(fail(input));
     }
     if let Ok(r) = string(input) {
-        // Adjacent literals concatenate.
+        // Adjacent literals concatenate (each keeps its span).
         let (mut rest, mut value) = r;
         while let Ok((next, more)) = string(blanks(rest)) {
             value = match (value, more) {
-                (PyExpr::Str(a), PyExpr::Str(b)) => PyExpr::Str(a + &b),
+                (PyExpr::Add(mut terms), b @ PyExpr::Lit { .. }) => {
+                    terms.push(b);
+                    PyExpr::Add(terms)
+                }
+                (a @ (PyExpr::Str(_) | PyExpr::Lit { .. }), b @ PyExpr::Lit { .. }) => {
+                    PyExpr::Add(vec![a, b])
+                }
                 _ => PyExpr::Unknown,
             };
             rest = next;
@@ -588,8 +666,7 @@ fn target(input: &str) -> Option<(&str, Vec<String>)> {
         let r = rest.trim_start_matches([' ', '\t']);
         if let Some(inner) = r.strip_prefix('[') {
             let (after, key) = string(inner.trim_start()).ok()?;
-            let PyExpr::Str(key) = key else { return None };
-            path.push(key);
+            path.push(key.as_str()?.to_string());
             rest = after.trim_start().strip_prefix(']')?;
         } else {
             return Some((r, path));
@@ -730,6 +807,7 @@ pub fn parse(src: &[u8]) -> PyModule {
     for a in &mut module.assignments {
         a.span = at(&a.span);
         a.value_span = at(&a.value_span);
+        a.value.map_spans(&|r| Some(at(r)));
     }
     if let Some((span, _)) = &mut module.error {
         *span = at(span);
@@ -778,11 +856,17 @@ fn parse_text(text: &str) -> PyModule {
         };
         let value_text = after_op.trim_start_matches([' ', '\t']);
         let value_start = start + (line.len() - value_text.len());
-        let (value, used) = match expr(value_text, 0) {
+        let (mut value, used) = match expr(value_text, 0) {
             Ok((rest, v)) => (v, value_text.len() - rest.len()),
             Err(_) => (PyExpr::Unknown, value_text.trim_end().len()),
         };
         let value_end = value_start + value_text[..used].trim_end().len();
+        // Literal spans were lengths left before the line's end; a piece that was not a suffix
+        // of the value (none should be) keeps its value and loses its span.
+        value.map_spans(&|r| {
+            let (start, stop) = (end.checked_sub(r.start)?, end.checked_sub(r.end)?);
+            (start >= value_start && start <= stop && stop <= value_end).then_some(start..stop)
+        });
         module.assignments.push(Assignment {
             target: path,
             augmented,
@@ -799,15 +883,69 @@ fn parse_text(text: &str) -> PyModule {
 mod tests {
     use super::*;
 
+    /// The value of `name`, literals and their concatenations folded into `Str` (spans are
+    /// tested apart).
     fn value(src: &str, name: &str) -> PyExpr {
         let m = parse(src.as_bytes());
         assert!(m.error.is_none(), "{:?}", m.error);
-        m.assignments
+        let v = m
+            .assignments
             .iter()
             .rev()
             .find(|a| a.target == [name])
             .map(|a| a.value.clone())
-            .unwrap()
+            .unwrap();
+        fold(v)
+    }
+
+    fn fold(e: PyExpr) -> PyExpr {
+        match e {
+            PyExpr::Lit { value, .. } => PyExpr::Str(value),
+            PyExpr::List(items) => PyExpr::List(items.into_iter().map(fold).collect()),
+            PyExpr::Dict(items) => {
+                PyExpr::Dict(items.into_iter().map(|(k, v)| (fold(k), fold(v))).collect())
+            }
+            PyExpr::Env { var, default } => PyExpr::Env {
+                var,
+                default: default.map(|d| Box::new(fold(*d))),
+            },
+            PyExpr::Add(terms) => {
+                let terms: Vec<PyExpr> = terms.into_iter().map(fold).collect();
+                if terms.iter().all(|t| matches!(t, PyExpr::Str(_))) {
+                    PyExpr::Str(
+                        terms
+                            .into_iter()
+                            .map(|t| match t {
+                                PyExpr::Str(s) => s,
+                                _ => String::new(),
+                            })
+                            .collect(),
+                    )
+                } else {
+                    PyExpr::Add(terms)
+                }
+            }
+            other => other,
+        }
+    }
+
+    #[test]
+    fn literals_keep_their_spans() {
+        let src = "X = 1\nA = {'k': os.environ.get('P', \"pw\"), 'j': 'a' r'b'}\n";
+        let m = parse(src.as_bytes());
+        let spans: Vec<&str> = m.assignments[1]
+            .value
+            .walk()
+            .into_iter()
+            .filter_map(|e| match e {
+                PyExpr::Lit { span, .. } => Some(&src[span.clone()]),
+                _ => None,
+            })
+            .collect();
+        let mut spans = spans;
+        spans.sort();
+        // The variable's name is not a value: only the default is kept.
+        assert_eq!(spans, ["\"pw\"", "'a'", "'j'", "'k'", "r'b'"]);
     }
 
     #[test]

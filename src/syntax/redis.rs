@@ -215,27 +215,6 @@ pub fn parse_line(doc: &Document, index: usize) -> RedisLine {
     }
 }
 
-/// The setting a line sets, as a stable key for baselines and fingerprints: the directive name,
-/// with the subcommand and master name of `sentinel` lines and the command or user name of
-/// `rename-command` and `user` lines. Never a value, so never a secret.
-pub fn setting_key(line: &[u8]) -> String {
-    let words: Vec<String> = match split_args(line, 0) {
-        Ok(args) => args.iter().take(3).map(|a| a.lower()).collect(),
-        Err(_) => String::from_utf8_lossy(line)
-            .split_whitespace()
-            .take(3)
-            .map(str::to_ascii_lowercase)
-            .collect(),
-    };
-    let take = match words.first().map(String::as_str) {
-        Some("sentinel") => 3,
-        Some("rename-command" | "user" | "include") => 2,
-        Some(_) => 1,
-        None => 0,
-    };
-    words.into_iter().take(take).collect::<Vec<_>>().join(" ")
-}
-
 /// Quote `value` so that `split_args` reads it back unchanged: bare when it needs no quoting,
 /// else in double quotes with the escapes CONFIG REWRITE (`sdscatrepr`) uses.
 pub fn quote_arg(value: &[u8]) -> Vec<u8> {

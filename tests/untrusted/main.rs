@@ -6,3 +6,4 @@ mod common;
 
 mod bounded;
 mod confined;
+mod secrets;

@@ -1,0 +1,101 @@
+//! Secrets inside URL-like text, for the readers of formats whose values hold connection URLs
+//! (`.env`, Laravel and Django settings): the user info of `scheme://user:pass@host` and the
+//! value of a `password`-like query parameter (`?password=`, `&auth=`).
+
+use std::ops::Range;
+
+/// Query parameter names whose value is a password, compared without case.
+const QUERY_SECRETS: [&str; 4] = ["password", "pass", "auth", "passwd"];
+
+/// Whether a byte ends a URL inside a value (white space, quotes, string delimiters).
+fn ends_url(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b',' | b';' | b')' | b']' | b'>')
+}
+
+/// The secret ranges of the URLs in `text`, as offsets from `base`. The user info runs to the
+/// last `@` before the URL ends, as redis-py and PHP's parse_url split it, so a password
+/// holding `#`, `/` or `@` is covered whole; without a `:` the whole user info is masked (a
+/// lone `pw@host` may be a password).
+pub fn secret_ranges(text: &[u8], base: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = find(&text[from..], b"://") {
+        let start = from + p + 3;
+        let end = text[start..]
+            .iter()
+            .position(|&b| ends_url(b))
+            .map_or(text.len(), |e| start + e);
+        let url = &text[start..end];
+        if let Some(at) = url.iter().rposition(|&b| b == b'@') {
+            let user_end = url[..at]
+                .iter()
+                .position(|&b| b == b':')
+                .map_or(0, |c| c + 1);
+            if user_end < at {
+                out.push(base + start + user_end..base + start + at);
+            }
+        }
+        let query_from = url.iter().rposition(|&b| b == b'@').unwrap_or_default();
+        if let Some(q) = url[query_from..].iter().position(|&b| b == b'?') {
+            let q = query_from + q + 1;
+            let mut pos = q;
+            for pair in url[q..].split(|&b| b == b'&') {
+                if let Some(eq) = pair.iter().position(|&b| b == b'=') {
+                    let key = String::from_utf8_lossy(&pair[..eq]).to_ascii_lowercase();
+                    let key = key.split('[').next().unwrap_or("");
+                    let value_end = pair.len();
+                    if QUERY_SECRETS.contains(&key) && eq + 1 < value_end {
+                        out.push(base + start + pos + eq + 1..base + start + pos + value_end);
+                    }
+                }
+                pos += pair.len() + 1;
+            }
+        }
+        from = end.max(start);
+    }
+    out
+}
+
+/// Whether a setting or array key names a secret: `PASSWORD`, `passwd`, `SECRET_KEY`,
+/// `api_token`, `REDIS_PASS`, `auth`... (`KEY_PREFIX` or `AUTH_USER_MODEL` are not).
+pub fn is_secret_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token", "credential"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || ["pass", "pwd", "_key", "apikey"]
+            .iter()
+            .any(|w| lower.ends_with(w))
+        || lower == "key"
+        || lower == "auth"
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        let mut out = text.to_string();
+        for r in secret_ranges(text.as_bytes(), 0).into_iter().rev() {
+            out.replace_range(r, "*");
+        }
+        out
+    }
+
+    #[test]
+    fn userinfo_and_query_passwords() {
+        assert_eq!(masked("redis://app:pw@h:6379/1"), "redis://app:*@h:6379/1");
+        assert_eq!(masked("redis://:p#w/x@h:6379"), "redis://:*@h:6379");
+        assert_eq!(masked("redis://pw@h"), "redis://*@h");
+        assert_eq!(
+            masked("'redis://h:6379/0?password=pw&db=1', x"),
+            "'redis://h:6379/0?password=*&db=1', x"
+        );
+        assert_eq!(masked("rediss://h?PASSWORD=pw"), "rediss://h?PASSWORD=*");
+        assert_eq!(masked("no url here"), "no url here");
+    }
+}
