@@ -193,3 +193,133 @@ fn cache_options_match_django() {
         mismatches.join("\n")
     );
 }
+
+/// DJ106 fires exactly when Django's own RedisCache raises `TypeError` on the first cache
+/// access for the OPTIONS a module gives it (no server needed: the error comes before the
+/// connection, and the LOCATION is a socket that does not exist).
+#[test]
+fn backend_options_dj106_matches_django() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let script = r#"
+import json, runpy, sys
+import django
+from django.conf import settings
+g = runpy.run_path(sys.argv[1])
+settings.configure(CACHES=g["CACHES"])
+django.setup()
+from django.core.cache import caches
+try:
+    caches["default"].get("k")
+    print("ok")
+except TypeError as e:
+    print("TypeError")
+except Exception as e:
+    print(type(e).__name__)
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "upper",
+            "{\"CLIENT_CLASS\": \"django_redis.client.DefaultClient\"}",
+        ),
+        ("ignore", "{\"IGNORE_EXCEPTIONS\": True, \"db\": 1}"),
+        ("lower", "{\"socket_timeout\": 1, \"db\": 1}"),
+        ("none", "{}"),
+    ];
+    for (name, options) in cases {
+        let file = write(
+            dir.path(),
+            &format!("{name}_settings.py"),
+            format!(
+                "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\nCACHES = {{\n    \"default\": {{\n        \"BACKEND\": \"django.core.cache.backends.redis.RedisCache\",\n        \"LOCATION\": \"unix:///nonexistent/redline-test.sock\",\n        \"OPTIONS\": {options},\n    }},\n}}\n"
+            ),
+        );
+        let out = Command::new(&python)
+            .args(["-c", script])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let raised = String::from_utf8_lossy(&out.stdout).trim() == "TypeError";
+        let report = json(&run(
+            dir.path(),
+            &[
+                "check",
+                "--no-config",
+                "--format",
+                "json",
+                &format!("{name}_settings.py"),
+            ],
+        ));
+        let fired = rules_of(&report).iter().any(|r| r == "DJ106");
+        assert_eq!(
+            fired, raised,
+            "{name}: redline DJ106={fired}, Django TypeError={raised}"
+        );
+    }
+}
+
+/// With `cached_db`, a cleared cache logs nobody out: Django reads the session back from the
+/// database (why DJ102 is info there).
+#[test]
+fn cached_db_sessions_survive_a_cache_clear() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let script = r#"
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.sessions"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+    SECRET_KEY="a test key, not a secret",
+)
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.cache import cache
+s = SessionStore()
+s["user"] = 42
+s.save()
+cache.clear()
+print(SessionStore(session_key=s.session_key).get("user"))
+"#;
+    let out = Command::new(&python).args(["-c", script]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+    // And redline says so: info, not a warning.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "settings.py",
+        "SESSION_ENGINE = \"django.contrib.sessions.backends.cached_db\"\nSESSION_COOKIE_SECURE = True\nCACHES = {\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://127.0.0.1:6379/1\"}}\n",
+    );
+    let report = json(&run(
+        dir.path(),
+        &["check", "--no-config", "--format", "json"],
+    ));
+    let dj102 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "DJ102")
+        .expect("DJ102");
+    assert_eq!(dj102["severity"], "info");
+    assert!(dj102["message"]
+        .as_str()
+        .unwrap()
+        .contains("logs nobody out"));
+}

@@ -79,6 +79,8 @@ pub struct AssignedAt {
     pub span: Range<usize>,
     /// Inside `if`/`try`/`for`/`with`...: it may or may not run.
     pub conditional: bool,
+    /// The value also sets other names (`A = B = True`): a fix appends rather than edit it.
+    pub shared_value: bool,
 }
 
 impl AssignedAt {
@@ -88,6 +90,7 @@ impl AssignedAt {
             value_span: a.value_span.clone(),
             span: a.span.clone(),
             conditional: a.conditional,
+            shared_value: a.shared_value,
         }
     }
 }
@@ -112,6 +115,12 @@ pub struct DjangoSettings {
     /// Where the values of settings read by rules come from, by dotted path
     /// (`CACHES.default.OPTIONS.PASSWORD`), for fixes that edit them.
     pub sources: HashMap<String, ValueSource>,
+    /// Where a dict key that is a string literal is written, by dotted path
+    /// (`CACHES.default.OPTIONS.IGNORE_EXCEPTIONS`): findings about a key point at it.
+    pub keys: HashMap<String, Range<usize>>,
+    /// The module assigns at least one upper-case name: a settings module. Another module
+    /// (`__init__.py`, `synonyms.py`) gets no finding about a setting it leaves unset.
+    pub sets_settings: bool,
 }
 
 /// Where a value comes from in the module.
@@ -125,6 +134,21 @@ pub enum ValueSource {
 }
 
 impl DjangoSettings {
+    /// Where a finding about the value at a dotted path points: its literal key
+    /// (`"IGNORE_EXCEPTIONS": True`), else its literal value, else the assignment of its setting.
+    pub fn place(&self, path: &str) -> Range<usize> {
+        if let Some(span) = self.keys.get(path) {
+            return span.clone();
+        }
+        if let Some(ValueSource::Literal(span)) = self.sources.get(path) {
+            return span.clone();
+        }
+        let name = path.split('.').next().unwrap_or(path);
+        self.settings
+            .get(name)
+            .map_or(0..0, |s| s.last.span.clone())
+    }
+
     /// The source of the value at a dotted path, when its last assignment names it.
     pub fn source_of(&self, path: &str) -> Option<&ValueSource> {
         self.sources.get(path)
@@ -249,18 +273,28 @@ fn comment_secrets(src: &[u8], out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Record where the values of an assignment come from, by dotted path.
-fn record_sources(a: &Assignment, sources: &mut HashMap<String, ValueSource>) {
+/// Record where the values of an assignment come from, and where its literal dict keys are,
+/// by dotted path.
+fn record_sources(
+    a: &Assignment,
+    sources: &mut HashMap<String, ValueSource>,
+    keys: &mut HashMap<String, Range<usize>>,
+) {
     let path = a.target.join(".");
     let prefix = format!("{path}.");
     sources.retain(|k, _| k != &path && !k.starts_with(&prefix));
+    keys.retain(|k, _| !k.starts_with(&prefix));
     let mut pending: Vec<(&PyExpr, String)> = vec![(&a.value, path)];
     while let Some((e, path)) = pending.pop() {
         let source = match e {
             PyExpr::Dict(items) => {
                 for (k, v) in items {
                     if let Some(key) = k.as_str() {
-                        pending.push((v, format!("{path}.{key}")));
+                        let at = format!("{path}.{key}");
+                        if let PyExpr::Lit { span, .. } = k {
+                            keys.insert(at.clone(), span.clone());
+                        }
+                        pending.push((v, at));
                     }
                 }
                 continue;
@@ -291,6 +325,8 @@ impl DjangoSettings {
         self.settings.retain(|name, _| read_by_rules(name));
         self.settings.shrink_to_fit();
         self.sources
+            .retain(|path, _| read_by_rules(path.split('.').next().unwrap_or("")));
+        self.keys
             .retain(|path, _| read_by_rules(path.split('.').next().unwrap_or("")));
     }
 
@@ -422,6 +458,7 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let mut secrets = Vec::new();
     comment_secrets(src, &mut secrets);
     let mut sources = HashMap::new();
+    let mut keys = HashMap::new();
     let mut literals: HashMap<String, Vec<Range<usize>>> = HashMap::new();
     for a in &module.assignments {
         assignment_secrets(src, a, &literals, &mut secrets);
@@ -438,7 +475,7 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
             literals.insert(a.target[0].clone(), spans);
         }
         if read_by_rules(&a.target[0]) {
-            record_sources(a, &mut sources);
+            record_sources(a, &mut sources, &mut keys);
         }
         let name = a.target[0].clone();
         let mut value = match (a.augmented, settings.contains_key(&name)) {
@@ -502,6 +539,12 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
         extended: false,
         secrets,
         sources,
+        keys,
+        sets_settings: module.assignments.iter().any(|a| {
+            let name = &a.target[0];
+            name.bytes().any(|b| b.is_ascii_uppercase())
+                && !name.bytes().any(|b| b.is_ascii_lowercase())
+        }),
     }
 }
 

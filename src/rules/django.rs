@@ -19,6 +19,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         engine_not_shared(ctx, settings, out);
         session_cache_shared(ctx, settings, out);
         ignore_exceptions(ctx, settings, out);
+        backend_option_unknown(ctx, settings, out);
         locations_rules(ctx, settings, out);
         cookie_flags(ctx, settings, out);
     }
@@ -63,6 +64,10 @@ fn engine_not_shared(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Fin
         return;
     };
     let at = location(settings, "SESSION_ENGINE");
+    // A module that sets no setting (`__init__.py`) leaves the engine to another module.
+    if !settings.sets_settings && settings.value("SESSION_ENGINE").is_none() {
+        return;
+    }
     match engine.as_str() {
         "db" | "file" | "signed_cookies" if !ctx.stack.instances.is_empty() => {
             out.push(Finding::new("DJ101", settings.file, at, format!("`SESSION_ENGINE` is `{engine}`: sessions are not kept in the stack's Redis")).severity(Severity::Info));
@@ -163,6 +168,76 @@ fn session_cache_shared(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec
             Finding::new("DJ102", settings.file, at, "sessions use the general cache alias `default`: `cache.clear()` runs FLUSHDB on it and logs everyone out").with_fix(Some(display)),
         );
     }
+    // `cached_db` reads a session back from the database when the cache lost it: a cleared
+    // cache costs a query per session, and logs nobody out.
+    if engine == "cached_db" {
+        if let Some(f) = out
+            .last_mut()
+            .filter(|f| f.rule == "DJ102" && f.file == settings.file)
+        {
+            f.severity = Severity::Info;
+            f.message = format!("{} (with `cached_db` the sessions are read back from the database, so a cleared cache logs nobody out; it only costs a query per session)", f.message.replace(" and logs everyone out", ""));
+        }
+    }
+}
+
+/// The backend of a cache alias, when certain.
+fn backend<'a>(caches: &'a Val, alias: &str) -> Option<&'a str> {
+    caches
+        .certain()?
+        .get(alias)?
+        .get("BACKEND")?
+        .certain()?
+        .as_str()
+}
+
+/// django-redis's backend (`django_redis.cache.RedisCache`), which reads upper-case OPTIONS.
+fn is_django_redis(backend: &str) -> bool {
+    backend.starts_with("django_redis.")
+}
+
+/// Django's own backend (4.0+), which hands OPTIONS to redis-py as keyword arguments.
+const DJANGO_REDIS_BACKEND: &str = "django.core.cache.backends.redis.RedisCache";
+
+/// Django's own Redis backend with OPTIONS only django-redis reads (`CLIENT_CLASS`,
+/// `IGNORE_EXCEPTIONS`, ...): Django passes every OPTIONS key to redis-py's connection, and the
+/// first cache access raises `TypeError: AbstractConnection.__init__() got an unexpected
+/// keyword argument`. redis-py's and Django's own options are lower-case; django-redis's are
+/// upper-case.
+fn backend_option_unknown(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
+    let caches = caches(settings);
+    let Some(Val::Dict(entries)) = caches.certain() else {
+        return;
+    };
+    for (alias, conf) in entries {
+        let Some(alias) = alias.as_str() else {
+            continue;
+        };
+        if backend(&caches, alias) != Some(DJANGO_REDIS_BACKEND) {
+            continue;
+        }
+        let Some(Val::Dict(options)) = conf.get("OPTIONS").and_then(Val::certain) else {
+            continue;
+        };
+        for (key, _) in options {
+            let Some(key) = key.as_str() else { continue };
+            let foreign = key.bytes().any(|b| b.is_ascii_uppercase())
+                && !key.bytes().any(|b| b.is_ascii_lowercase());
+            if !foreign {
+                continue;
+            }
+            let path = format!("CACHES.{alias}.OPTIONS.{key}");
+            out.push(
+                Finding::new(
+                    "DJ106",
+                    settings.file,
+                    settings.place(&path),
+                    format!("the cache `{alias}` uses Django's own `RedisCache`, which hands OPTIONS to redis-py: `{key}` is a django-redis option, and the first cache access raises `TypeError: AbstractConnection.__init__() got an unexpected keyword argument '{key}'` (use `django_redis.cache.RedisCache`, or redis-py's lower-case options)"),
+                )
+                .setting(path),
+            );
+        }
+    }
 }
 
 fn ignore_exceptions(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
@@ -180,6 +255,10 @@ fn ignore_exceptions(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Fi
         return;
     };
     let caches = caches(settings);
+    // Only django-redis reads it: Django's own backend has no such option (DJ106 says so).
+    if !backend(&caches, &alias).is_some_and(is_django_redis) {
+        return;
+    }
     let per_alias = caches
         .certain()
         .and_then(|c| c.get(&alias))
@@ -188,15 +267,15 @@ fn ignore_exceptions(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Fi
         .and_then(Val::certain)
         == Some(&Val::Bool(true));
     if global || per_alias {
-        let name = if per_alias {
-            "CACHES"
+        let at = if per_alias {
+            settings.place(&format!("CACHES.{alias}.OPTIONS.IGNORE_EXCEPTIONS"))
         } else {
-            "DJANGO_REDIS_IGNORE_EXCEPTIONS"
+            location(settings, "DJANGO_REDIS_IGNORE_EXCEPTIONS")
         };
         out.push(Finding::new(
             "DJ103",
             settings.file,
-            location(settings, name),
+            at,
             format!("`IGNORE_EXCEPTIONS` is on for the session cache `{alias}`: when Redis fails, sessions are silently dropped and users logged out instead of an error being raised"),
         ));
     }
@@ -214,16 +293,50 @@ fn bad_password_chars(url: &str) -> Vec<char> {
     let Some((_, password)) = userinfo.split_once(':') else {
         return Vec::new();
     };
-    unencoded_characters(password, &['#', '/', '?', '@'])
+    unencoded_characters(password, &['#', '/', '?'])
+}
+
+/// django-redis through Sentinel (`SentinelClient`, `SentinelConnectionFactory`, or a
+/// `SENTINELS` option): the LOCATION's host is a master name, and the machines are the
+/// Sentinels' addresses.
+fn sentinel_hosts(settings: &DjangoSettings, conf: &Val) -> Option<Vec<String>> {
+    let options = conf.get("OPTIONS").and_then(Val::certain);
+    let client = options
+        .and_then(|o| o.get("CLIENT_CLASS"))
+        .and_then(Val::certain)
+        .and_then(Val::as_str)
+        .is_some_and(|c| c.contains("Sentinel"));
+    let factory = settings
+        .value("DJANGO_REDIS_CONNECTION_FACTORY")
+        .and_then(Val::certain)
+        .and_then(Val::as_str)
+        .is_some_and(|f| f.contains("Sentinel"));
+    let sentinels = options.and_then(|o| o.get("SENTINELS"));
+    if !client && !factory && sentinels.is_none() {
+        return None;
+    }
+    // Each Sentinel is a (host, port) pair; a host not known for certain is left out.
+    let hosts = match sentinels.and_then(Val::certain) {
+        Some(Val::List(items)) => items
+            .iter()
+            .filter_map(|pair| match pair {
+                Val::List(parts) => parts.first().and_then(Val::as_str).map(str::to_string),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(hosts)
 }
 
 fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
-    let at = location(settings, "CACHES");
     let session_alias = settings.cached_session_alias();
     for (alias, conf, urls) in settings.cache_aliases() {
         let Some(urls) = urls else {
             continue;
         };
+        let at = settings.place(&format!("CACHES.{alias}.LOCATION"));
+        let sentinels = sentinel_hosts(settings, conf);
         for url in urls {
             let bad = bad_password_chars(&url);
             if !bad.is_empty() {
@@ -239,8 +352,17 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
                 continue;
             };
             if loc.scheme == "redis" {
-                if let Some(host) = &loc.host {
-                    if !crate::stack::links::is_loopback(host) {
+                // Through Sentinel the host is a master name: judge the Sentinels instead.
+                let hosts: Vec<String> = match &sentinels {
+                    Some(hosts) => hosts
+                        .iter()
+                        .filter(|h| !crate::stack::links::is_loopback(h))
+                        .cloned()
+                        .collect(),
+                    None => loc.host.clone().into_iter().collect(),
+                };
+                if let Some(host) = (!hosts.is_empty()).then(|| hosts.join(", ")) {
+                    if sentinels.is_some() || !crate::stack::links::is_loopback(&host) {
                         // Say what actually crosses the network: a password only if one is sent,
                         // sessions only if this alias holds them.
                         let password = crate::model::django::options_password(conf).is_some()
@@ -252,7 +374,12 @@ fn locations_rules(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Findi
                             (false, true) => "the sessions cross",
                             (false, false) => "the cached data crosses",
                         };
-                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {host} over plain `redis://`: {what} the network in clear text (use `rediss://`)")).setting(format!("CACHES.{alias}.LOCATION")));
+                        let via = if sentinels.is_some() {
+                            format!("its Sentinels at {host} and the master they name")
+                        } else {
+                            host.clone()
+                        };
+                        out.push(Finding::new("DJ104", settings.file, at.clone(), format!("the cache `{alias}` reaches {via} over plain `redis://`: {what} the network in clear text (use `rediss://`)")).setting(format!("CACHES.{alias}.LOCATION")));
                     }
                 }
             }
@@ -288,7 +415,7 @@ fn set_bool(ctx: &Context, settings: &DjangoSettings, name: &str, value: bool) -
     match settings
         .settings
         .get(name)
-        .filter(|s| !s.last.conditional && s.last.target.len() == 1)
+        .filter(|s| !s.last.conditional && !s.last.shared_value && s.last.target.len() == 1)
     {
         Some(s) => fix::replace(settings.file, s.last.value_span.clone(), text),
         None => fix::append_line(
@@ -302,15 +429,17 @@ fn set_bool(ctx: &Context, settings: &DjangoSettings, name: &str, value: bool) -
 
 fn cookie_flags(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Finding>) {
     let secure = settings.effective("SESSION_COOKIE_SECURE", Val::Bool(false));
-    if secure.certain().is_some_and(|v| *v != Val::Bool(true)) {
+    // A module that sets no setting says nothing about the cookie.
+    let judged = settings.sets_settings || settings.value("SESSION_COOKIE_SECURE").is_some();
+    if judged && secure.certain().is_some_and(|v| *v != Val::Bool(true)) {
         let what = if settings.value("SESSION_COOKIE_SECURE").is_some() {
             "`SESSION_COOKIE_SECURE` is not True"
         } else {
             "`SESSION_COOKIE_SECURE` is not set (default False)"
         };
         let fix = Fix::new(
-            Applicability::Safe,
-            "set `SESSION_COOKIE_SECURE = True`",
+            Applicability::Unsafe,
+            "set `SESSION_COOKIE_SECURE = True` (a site or dev server on plain HTTP then loses its sessions)",
             vec![set_bool(ctx, settings, "SESSION_COOKIE_SECURE", true)],
         );
         out.push(

@@ -126,6 +126,8 @@ pub struct Assignment {
     pub span: Range<usize>,
     /// Inside `if`/`try`/`for`/`with`...: it may or may not run.
     pub conditional: bool,
+    /// The right-hand side also sets other names (`A = B = True`): editing it edits them too.
+    pub shared_value: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -486,6 +488,20 @@ fn env_call(callee: &str, args: &[(Option<String>, PyExpr)], subscript: bool) ->
     })
 }
 
+/// `dict(KEY=value, ...)`, or `dict({...}, KEY=value)`: a dict with those entries (keywords win
+/// over the positional mapping's, as in Python); anything else is Unknown.
+fn dict_call(args: Vec<(Option<String>, PyExpr)>) -> PyExpr {
+    let mut items = Vec::new();
+    for (i, (key, value)) in args.into_iter().enumerate() {
+        match (key, value) {
+            (Some(k), v) => items.push((PyExpr::Str(k), v)),
+            (None, PyExpr::Dict(entries)) if i == 0 => items.extend(entries),
+            _ => return PyExpr::Unknown,
+        }
+    }
+    PyExpr::Dict(items)
+}
+
 /// Call arguments: positional and keyword.
 fn call_args(mut input: &str, depth: usize) -> Res<'_, Vec<(Option<String>, PyExpr)>> {
     let mut out = Vec::new();
@@ -579,7 +595,11 @@ fn primary(input: &str, depth: usize) -> Res<'_, PyExpr> {
         let r = blanks(rest);
         if let Some(args) = r.strip_prefix('(') {
             let (after, args) = call_args(args, depth)?;
-            value = env_call(&dotted, &args, false).unwrap_or(PyExpr::Unknown);
+            value = if dotted == "dict" {
+                dict_call(args)
+            } else {
+                env_call(&dotted, &args, false).unwrap_or(PyExpr::Unknown)
+            };
             rest = after;
         } else if let Some(inner) = r.strip_prefix('[') {
             let (after, (index, _)) = items(inner, ']', depth)?;
@@ -828,6 +848,30 @@ fn parse_text(text: &str) -> PyModule {
         if code.is_empty() || code.starts_with('#') {
             continue;
         }
+        // `(A, B) = ...` and `[A, B] = ...`: the brackets only group the targets.
+        let (code, grouped) = match code.strip_prefix(['(', '[']) {
+            Some(inner) => match inner.find([')', ']']) {
+                Some(close)
+                    if inner[close + 1..]
+                        .trim_start_matches([' ', '\t'])
+                        .strip_prefix('=')
+                        .is_some_and(|r| !r.starts_with('=')) =>
+                {
+                    (inner, Some(close))
+                }
+                _ => (code, None),
+            },
+            None => (code, None),
+        };
+        let code_owned;
+        let code = match grouped {
+            // The targets inside, then what follows the closing bracket.
+            Some(close) => {
+                code_owned = format!("{}{}", &code[..close], &code[close + 1..]);
+                code_owned.as_str()
+            }
+            None => code,
+        };
         let Some((rest, path)) = target(code) else {
             continue;
         };
@@ -839,6 +883,30 @@ fn parse_text(text: &str) -> PyModule {
             ));
             break;
         }
+        // `A, B = ...`: more targets, unpacked from the right-hand side.
+        let mut targets = vec![path];
+        let mut rest = rest;
+        while let Some(r) = rest.trim_start_matches([' ', '\t']).strip_prefix(',') {
+            let r = r.trim_start_matches([' ', '\t']);
+            if r.starts_with('=') {
+                rest = r;
+                break;
+            }
+            match target(r) {
+                Some((after, p)) if p.len() <= MAX_NESTING => {
+                    targets.push(p);
+                    rest = after;
+                }
+                _ => {
+                    targets.clear();
+                    break;
+                }
+            }
+        }
+        if targets.is_empty() {
+            continue;
+        }
+        let rest = rest.trim_start_matches([' ', '\t']);
         let (augmented, after_op) = if let Some(r) = rest.strip_prefix("+=") {
             (true, r)
         } else if let Some(r) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) {
@@ -846,7 +914,7 @@ fn parse_text(text: &str) -> PyModule {
         } else if let Some(r) = rest.strip_prefix(':') {
             // `NAME: type = value`
             match r.find('=') {
-                Some(eq) if !r[eq + 1..].starts_with('=') && path.len() == 1 => {
+                Some(eq) if !r[eq + 1..].starts_with('=') && targets[0].len() == 1 => {
                     (false, &r[eq + 1..])
                 }
                 _ => continue,
@@ -854,27 +922,85 @@ fn parse_text(text: &str) -> PyModule {
         } else {
             continue;
         };
-        let value_text = after_op.trim_start_matches([' ', '\t']);
+        if augmented && targets.len() > 1 {
+            continue;
+        }
+        let mut value_text = after_op.trim_start_matches([' ', '\t']);
+        // `A = B = value`: every target gets the one value, left to right.
+        let mut chained = false;
+        if !augmented && targets.len() == 1 {
+            while let Some((after, p)) = target(value_text) {
+                let after = after.trim_start_matches([' ', '\t']);
+                match after.strip_prefix('=').filter(|r| !r.starts_with('=')) {
+                    Some(r) if p.len() <= MAX_NESTING => {
+                        targets.push(p);
+                        chained = true;
+                        value_text = r.trim_start_matches([' ', '\t']);
+                    }
+                    _ => break,
+                }
+            }
+        }
         let value_start = start + (line.len() - value_text.len());
-        let (mut value, used) = match expr(value_text, 0) {
-            Ok((rest, v)) => (v, value_text.len() - rest.len()),
-            Err(_) => (PyExpr::Unknown, value_text.trim_end().len()),
-        };
-        let value_end = value_start + value_text[..used].trim_end().len();
+        // The right-hand side: one expression, or for several unpacked targets a comma list.
+        let mut values: Vec<(PyExpr, Range<usize>)> = Vec::new();
+        let mut remaining = value_text;
+        loop {
+            let at = value_start + (value_text.len() - remaining.len());
+            let (value, used) = match expr(remaining, 0) {
+                Ok((rest, v)) => (v, remaining.len() - rest.len()),
+                Err(_) => (PyExpr::Unknown, remaining.trim_end().len()),
+            };
+            let stop = at + remaining[..used].trim_end().len();
+            values.push((value, at..stop));
+            let after = blanks(&remaining[used..]);
+            match after.strip_prefix(',') {
+                Some(r) if targets.len() > 1 && !chained => {
+                    remaining = blanks(r);
+                    if remaining.is_empty() || remaining.starts_with('#') {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        let whole = value_start..values.last().map_or(value_start, |(_, r)| r.end);
         // Literal spans were lengths left before the line's end; a piece that was not a suffix
-        // of the value (none should be) keeps its value and loses its span.
-        value.map_spans(&|r| {
-            let (start, stop) = (end.checked_sub(r.start)?, end.checked_sub(r.end)?);
-            (start >= value_start && start <= stop && stop <= value_end).then_some(start..stop)
-        });
-        module.assignments.push(Assignment {
-            target: path,
-            augmented,
-            value,
-            value_span: value_start..value_end,
-            span: start + indent..end,
-            conditional: indent > 0,
-        });
+        // of its value (none should be) keeps its value and loses its span.
+        for (value, span) in &mut values {
+            let (lo, hi) = (span.start, span.end);
+            value.map_spans(&|r| {
+                let (start, stop) = (end.checked_sub(r.start)?, end.checked_sub(r.end)?);
+                (start >= lo && start <= stop && stop <= hi).then_some(start..stop)
+            });
+        }
+        let unpacked: Vec<(PyExpr, Range<usize>)> = if targets.len() == 1 || chained {
+            let (value, _) = values.swap_remove(0);
+            vec![(value, whole.clone()); targets.len()]
+        } else if values.len() == targets.len() {
+            values
+        } else if let [(PyExpr::List(items), span)] = values.as_slice() {
+            // `A, B = (1, 2)`: the parenthesized tuple unpacks.
+            if items.len() == targets.len() {
+                items.iter().map(|i| (i.clone(), span.clone())).collect()
+            } else {
+                vec![(PyExpr::Unknown, whole.clone()); targets.len()]
+            }
+        } else {
+            // `A, B = f()`: not known.
+            vec![(PyExpr::Unknown, whole.clone()); targets.len()]
+        };
+        for (target, (value, value_span)) in targets.into_iter().zip(unpacked) {
+            module.assignments.push(Assignment {
+                target,
+                augmented,
+                value,
+                value_span,
+                span: start + indent..end,
+                conditional: indent > 0,
+                shared_value: chained,
+            });
+        }
     }
     module
 }
