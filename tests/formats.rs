@@ -492,3 +492,49 @@ fn completions_and_man_page() {
         &man[..man.len().min(200)]
     );
 }
+
+/// A safe fix whose inserted text holds a secret (LV002 quotes a password) is not carried in
+/// SARIF: applied as carried, its masked text would write `********` into the file.
+#[test]
+fn sarif_carries_no_fix_whose_text_was_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "shop/artisan", "");
+    write(
+        dir.path(),
+        "shop/.env",
+        "SESSION_DRIVER=redis\nREDIS_PASSWORD=ab#cd-0123456789abcdef0123456789\n",
+    );
+    let out = run(dir.path(), &["check", "--no-config", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lv002 = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "LV002")
+        .expect("LV002");
+    assert!(lv002["fixes"].is_null(), "{lv002:#}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("0123456789abcdef0123456789"),
+        "the password leaked"
+    );
+    // With --show-secrets the real text is there, and the fix is carried.
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "sarif",
+            "--show-secrets",
+        ],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lv002 = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "LV002")
+        .expect("LV002");
+    assert!(lv002["fixes"].is_array(), "{lv002:#}");
+}

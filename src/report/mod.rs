@@ -259,12 +259,29 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                     .fix
                     .iter()
                     .filter(|x| x.applicability == Applicability::Safe)
-                    .flat_map(|x| &x.edits)
-                    .map(|e| ResolvedEdit {
-                        path: sources.display(e.file).to_string(),
-                        byte_offset: e.range.start,
-                        byte_length: e.range.len(),
-                        inserted: shown_replacement(e, sources.doc(e.file), show_secrets),
+                    .flat_map(|x| {
+                        let edits: Vec<ResolvedEdit> = x
+                            .edits
+                            .iter()
+                            .map(|e| ResolvedEdit {
+                                path: sources.display(e.file).to_string(),
+                                byte_offset: e.range.start,
+                                byte_length: e.range.len(),
+                                inserted: shown_replacement(e, sources.doc(e.file), show_secrets),
+                            })
+                            .collect();
+                        // A fix whose text had to be masked would write `********` if a tool
+                        // applied it as carried: such a fix is not carried at all (the report
+                        // still describes it; `redline fix` applies it).
+                        let masked = !show_secrets
+                            && x.edits.iter().zip(&edits).any(|(e, shown)| {
+                                shown.inserted.as_bytes() != e.replacement.as_slice()
+                            });
+                        if masked {
+                            Vec::new()
+                        } else {
+                            edits
+                        }
                     })
                     .collect(),
             }
