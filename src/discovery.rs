@@ -128,13 +128,124 @@ pub fn laravel_kind(path: &Path) -> Option<FileKind> {
     if name == ".env" || name.starts_with(".env.") {
         return is_laravel_app(parent).then_some(FileKind::LaravelEnv);
     }
-    if laravel_kind_by_name(path) {
-        return parent
-            .parent()
-            .filter(|app| is_laravel_app(app))
-            .map(|_| FileKind::LaravelConfig);
+    if laravel_config_name(path) {
+        return app_of_config(path).map(|_| FileKind::LaravelConfig);
     }
     None
+}
+
+/// The Laravel application a `database.php`, `session.php` or `cache.php` configures: the
+/// nearest folder above it (up to four levels) that is an application whose config folder
+/// (`laravel_config_dir`) holds the file.
+pub fn app_of_config(path: &Path) -> Option<PathBuf> {
+    let folder = path.parent()?;
+    folder
+        .ancestors()
+        .skip(1)
+        .take(4)
+        .find(|app| {
+            is_laravel_app(app)
+                && crate::source::normalize(&laravel_config_dir(app))
+                    == crate::source::normalize(folder)
+        })
+        .map(Path::to_path_buf)
+}
+
+/// Where an application keeps its config files: `config/`, unless `bootstrap/app.php` calls
+/// `useConfigPath(...)` or the app's own `Application` class overrides `configPath()` (BookStack
+/// keeps them in `app/Config`). Only a path spelled with literals under the base path is taken;
+/// anything else leaves the default.
+pub fn laravel_config_dir(app: &Path) -> PathBuf {
+    let default = app.join("config");
+    if let Some(bootstrap) = read_app_file(app, &app.join("bootstrap/app.php")) {
+        let text = String::from_utf8_lossy(&bootstrap);
+        if let Some(at) = text.find("useConfigPath(") {
+            let argument = &text[at + "useConfigPath(".len()..];
+            let argument = &argument[..argument.find(';').unwrap_or(argument.len())];
+            if let Some(dir) = literal_path_under(app, argument, &["base_path(", "__DIR__"]) {
+                return dir;
+            }
+        }
+    }
+    // The app's own Application class: `app/Application.php` or one folder down.
+    let mut candidates = vec![app.join("app/Application.php")];
+    if let Ok(entries) = std::fs::read_dir(app.join("app")) {
+        for entry in entries.flatten().take(200) {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                candidates.push(entry.path().join("Application.php"));
+            }
+        }
+    }
+    candidates.sort();
+    for candidate in candidates {
+        let Some(bytes) = read_app_file(app, &candidate) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let Some(at) = text.find("function configPath(") else {
+            continue;
+        };
+        let body = &text[at..];
+        let Some(ret) = body.find("return") else {
+            continue;
+        };
+        let expression = &body[ret + "return".len()..];
+        let expression = &expression[..expression.find(';').unwrap_or(expression.len())];
+        // What is appended for the `$path` argument is not part of the folder.
+        let expression = &expression[..expression.find("$path").unwrap_or(expression.len())];
+        if let Some(dir) = literal_path_under(app, expression, &["basePath", "base_path("]) {
+            return dir;
+        }
+    }
+    default
+}
+
+/// The folder a PHP path expression names, read from its string literals in order, when it is
+/// anchored at the application's base path (`$this->basePath . DIRECTORY_SEPARATOR . 'app' .
+/// DIRECTORY_SEPARATOR . 'Config'`, `base_path('settings')`, `__DIR__.'/../settings'` from
+/// bootstrap/): None for anything else.
+fn literal_path_under(app: &Path, expression: &str, anchors: &[&str]) -> Option<PathBuf> {
+    let anchor = anchors.iter().find(|a| expression.contains(*a))?;
+    let mut parts: Vec<String> = Vec::new();
+    let bytes = expression.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let quote = bytes[i];
+        if quote == b'\'' || quote == b'"' {
+            let end = expression[i + 1..].find(quote as char)? + i + 1;
+            parts.push(expression[i + 1..end].to_string());
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    let joined = parts.join("/");
+    let relative = joined.trim_matches('/');
+    if relative.is_empty() || (relative.contains("..") && *anchor != "__DIR__") {
+        return None;
+    }
+    let base = if *anchor == "__DIR__" {
+        app.join("bootstrap")
+    } else {
+        app.to_path_buf()
+    };
+    let dir = crate::source::normalize(&base.join(relative));
+    // Only a folder inside the application.
+    dir.starts_with(crate::source::normalize(app))
+        .then_some(dir)
+}
+
+/// A file of an application read for its layout (bootstrap/app.php, its Application class):
+/// only a regular file whose real path is inside the application's folder.
+fn read_app_file(app: &Path, path: &Path) -> Option<Vec<u8>> {
+    let inside = std::fs::canonicalize(path)
+        .ok()
+        .zip(std::fs::canonicalize(app).ok())
+        .is_some_and(|(file, app)| file.starts_with(app));
+    if !inside {
+        return None;
+    }
+    crate::source::read_regular_file(path).ok()
 }
 
 /// A Django settings module by name: `settings.py`, `settings/*.py`, `*settings*.py` (the
@@ -176,20 +287,15 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || ends(b".conf")
         || ends(b".ini")
         || name.windows(7).any(|w| w.eq_ignore_ascii_case(b"php.ini"))
-        || (ends(b".php") && laravel_kind_by_name(path))
+        || (ends(b".php") && laravel_config_name(path))
         || (ends(b".py") && django_name(path))
 }
 
-/// A Laravel config file's name: `config/{database,session,cache}.php`.
-fn laravel_kind_by_name(path: &Path) -> bool {
-    let in_config = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .is_some_and(|n| n == "config");
-    in_config
-        && path
-            .file_name()
-            .is_some_and(|n| n == "database.php" || n == "session.php" || n == "cache.php")
+/// A Laravel config file's name: `{database,session,cache}.php` (which folder holds an app's
+/// config is decided by `app_of_config`).
+fn laravel_config_name(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == "database.php" || n == "session.php" || n == "cache.php")
 }
 
 /// Kind implied by the file's name (and, for `.ini` files, its folder's), if any.

@@ -223,3 +223,59 @@ fn the_installed_laravel_version_in_composer_lock_decides_the_stock_config() {
     let found = findings(dir.path());
     assert!(with_rule(&found, "LV105").is_empty(), "10: {found:#?}");
 }
+
+#[test]
+fn config_files_are_found_where_the_app_keeps_them() {
+    // An Application class that moves the config folder (as BookStack's does), and a config
+    // that sets what LV105 judges.
+    let dir = tempfile::tempdir().unwrap();
+    laravel(
+        dir.path(),
+        "SESSION_DRIVER=redis\nREDIS_PASSWORD=0123456789abcdef0123456789abcdef\n",
+        None,
+        None,
+    );
+    write(
+        dir.path(),
+        "app/app/Kernel/Application.php",
+        "<?php\nnamespace Wiki\\Kernel;\nclass Application extends \\Illuminate\\Foundation\\Application\n{\n    public function configPath($path = '')\n    {\n        return $this->basePath . DIRECTORY_SEPARATOR . 'app' . DIRECTORY_SEPARATOR . 'Settings' . ($path ? DIRECTORY_SEPARATOR . $path : $path);\n    }\n}\n",
+    );
+    write(
+        dir.path(),
+        "app/app/Settings/session.php",
+        "<?php\nreturn ['driver' => env('SESSION_DRIVER', 'file'), 'http_only' => false];\n",
+    );
+    let found = findings(dir.path());
+    let lv105 = with_rule(&found, "LV105");
+    assert_eq!(lv105.len(), 1, "{found:#?}");
+    assert_eq!(lv105[0]["path"], "app/app/Settings/session.php");
+
+    // Laravel 11's useConfigPath in bootstrap/app.php.
+    let dir = tempfile::tempdir().unwrap();
+    laravel(
+        dir.path(),
+        "SESSION_DRIVER=redis\nREDIS_PASSWORD=0123456789abcdef0123456789abcdef\n",
+        None,
+        None,
+    );
+    write(
+        dir.path(),
+        "app/bootstrap/app.php",
+        "<?php\n$app = Application::configure(basePath: dirname(__DIR__))->create();\n$app->useConfigPath(base_path('settings'));\nreturn $app;\n",
+    );
+    write(
+        dir.path(),
+        "app/settings/session.php",
+        "<?php\nreturn ['driver' => env('SESSION_DRIVER', 'file'), 'http_only' => false];\n",
+    );
+    // A session.php elsewhere is not the app's config.
+    write(
+        dir.path(),
+        "app/resources/session.php",
+        "<?php\nreturn ['http_only' => false];\n",
+    );
+    let found = findings(dir.path());
+    let lv105 = with_rule(&found, "LV105");
+    assert_eq!(lv105.len(), 1, "{found:#?}");
+    assert_eq!(lv105[0]["path"], "app/settings/session.php");
+}

@@ -427,10 +427,11 @@ fn laravel_apps(sources: &Sources, roots: &[Root]) -> Vec<LaravelApp> {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                (
-                    path.parent().and_then(|p| p.parent()).map(PathBuf::from),
-                    Some(stem),
-                )
+                // The app whose config folder holds it (`config/`, or where the app moved it);
+                // a file forced with `--type` belongs to the folder above its own.
+                let app = crate::discovery::app_of_config(&path)
+                    .or_else(|| path.parent().and_then(|p| p.parent()).map(PathBuf::from));
+                (app, Some(stem))
             }
             _ => continue,
         };
