@@ -174,8 +174,9 @@ fn save_path_secrets(bytes: &[u8], entry: &IniEntry) -> Vec<std::ops::Range<usiz
     }
 }
 
-/// The secret ranges of `session.save_path` lines commented out (`;session.save_path = "..."`):
-/// a comment shows in excerpts and diff context like any line.
+/// The secret ranges of every `session.save_path` line read as raw text, commented out
+/// (`;session.save_path = "..."`) or not: a comment shows in excerpts and diff context like any
+/// line, and a line PHP cut at a syntax error holds a password past the value PHP keeps.
 fn commented_save_path_secrets(
     doc: &crate::syntax::document::Document,
 ) -> Vec<std::ops::Range<usize>> {
@@ -189,7 +190,10 @@ fn commented_save_path_secrets(
             .iter()
             .position(|b| !matches!(b, b';' | b'#' | b' ' | b'\t'))
             .unwrap_or(text.len());
-        if skip == 0 || !text[skip..].starts_with(KEY) {
+        // Every line that assigns it, commented out or not: on a line PHP stops reading at a
+        // syntax error (an unquoted `?auth=pw&database=1`), the value PHP keeps ends before the
+        // password, which still stands in the line's text.
+        if !text[skip..].starts_with(KEY) {
             continue;
         }
         let after_key = skip + KEY.len();

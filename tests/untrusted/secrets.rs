@@ -128,6 +128,19 @@ fn secret_encoded_auth_key_in_save_path_is_masked() {
 }
 
 #[test]
+fn secret_save_path_cut_by_a_syntax_error_is_masked() {
+    // Unquoted, PHP stops at the `=` after `auth` (PHP001) and keeps `...?auth`: the password
+    // is past the value PHP reads, but still in the line every excerpt and diff shows.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "php/php.ini",
+        "[Session]\nsession.save_handler = redis\nsession.save_path = tcp://127.0.0.1:6379?auth=Cut5ecretPw!&database=0\n",
+    );
+    assert_no_secret(dir.path(), &["Cut5ecretPw"], "PHP");
+}
+
+#[test]
 fn secret_django_location_query_password_and_fallback_are_masked() {
     let dir = tempfile::tempdir().unwrap();
     write(
