@@ -84,8 +84,13 @@ pub enum FailOnArg {
 /// What to read: the options `check`, `fix` and `stack` share.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Files or folders to audit (default: the current folder).
+    /// Files or folders to audit (default: the current folder); `-` reads one file from standard
+    /// input.
     pub paths: Vec<PathBuf>,
+    /// The name of the file read from standard input (`-`): its kind and environment come from
+    /// it, and findings are reported under it [default: -].
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Read settings from FILE instead of the nearest redline.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

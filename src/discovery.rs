@@ -493,6 +493,13 @@ impl Walker<'_> {
             .sources
             .read(path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
+        self.named(path, bytes);
+        Ok(())
+    }
+
+    /// A file named by the user (on the command line, or `--stdin-filename`): its name decides
+    /// its kind, else its first lines; never passed over.
+    fn named(&mut self, path: &Path, bytes: Vec<u8>) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -516,7 +523,6 @@ impl Walker<'_> {
                 _ => FileKind::Redis,
             });
         self.add_root(path, bytes, kind);
-        Ok(())
     }
 
     fn walk(&mut self, dir: &Path) {
@@ -651,10 +657,28 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
     events
 }
 
+/// A file read from standard input (`check -`), audited under `name` (`--stdin-filename`, or
+/// `-`): the name decides its kind and environment as a file named on the command line.
+pub struct StdinFile {
+    pub name: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
 /// Discover config files under `paths`. A path that does not exist or a named file that cannot
 /// be read is an error for the whole run (exit 2); files that fail inside folders are listed.
 pub fn discover(
     paths: &[PathBuf],
+    options: &DiscoveryOptions,
+    sources: &mut Sources,
+) -> Result<Discovered, String> {
+    discover_with_stdin(paths, None, options, sources)
+}
+
+/// `discover`, plus a file read from standard input. It is registered first, so that when its
+/// name is also a file found on disk (an editor's unsaved buffer), its bytes are the ones audited.
+pub fn discover_with_stdin(
+    paths: &[PathBuf],
+    stdin: Option<StdinFile>,
     options: &DiscoveryOptions,
     sources: &mut Sources,
 ) -> Result<Discovered, String> {
@@ -664,6 +688,9 @@ pub fn discover(
         found: Discovered::default(),
         cwd: std::env::current_dir().ok(),
     };
+    if let Some(StdinFile { name, bytes }) = stdin {
+        walker.named(&name, bytes);
+    }
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => format!("{}: no such file or folder", path.display()),

@@ -167,3 +167,147 @@ fn quiet_statistics_and_forced_colour() {
         .unwrap();
     assert!(!stdout(&out).contains("\u{1b}["));
 }
+
+/// Run redline with `input` on its standard input.
+fn run_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = redline()
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // A writer thread: redline may stop reading (a refused size) before the end.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn check_dash_reads_standard_input_named_by_stdin_filename() {
+    let dir = tempfile::tempdir().unwrap();
+    let php =
+        b"[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://10.0.0.5:6379\"\n";
+    // The name decides the kind: read as php.ini, the file has PHP findings and a path.
+    let out = run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "-",
+            "--stdin-filename",
+            "app/php.ini",
+        ],
+        php,
+    );
+    let report = json(&out);
+    let rules = rules_of(&report);
+    assert!(rules.iter().any(|r| r.starts_with("PHP")), "{rules:?}");
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["path"] == "app/php.ini"));
+    // Unnamed, the same bytes are `-`, read as what they look like (not php.ini).
+    let out = run_with_stdin(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "-"],
+        php,
+    );
+    let report = json(&out);
+    assert!(!rules_of(&report).iter().any(|r| r.starts_with("PHP")));
+    assert_eq!(report["summary"]["files"], 1);
+    // The name decides the environment: hardening findings are held back on a test file.
+    let conf = b"port 6379\nappendonly yes\n";
+    let production = json(&run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "-",
+            "--stdin-filename",
+            "deploy/redis.conf",
+        ],
+        conf,
+    ));
+    let test = json(&run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "-",
+            "--stdin-filename",
+            "tests/redis.conf",
+        ],
+        conf,
+    ));
+    assert!(rules_of(&production).contains(&"RD201".to_string()));
+    assert!(!rules_of(&test).contains(&"RD201".to_string()));
+    assert!(test["summary"]["held_back"].as_u64().unwrap() > 0);
+    // Standard input is read with the file bound: past it, a failure, not a stall.
+    let huge = vec![b'#'; 64 * 1024 * 1024 + 1];
+    let out = run_with_stdin(dir.path(), &["check", "--no-config", "-"], &huge);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard input"), "{}", stderr(&out));
+    // --stdin-filename without `-` is a usage error.
+    let out = run(
+        dir.path(),
+        &["check", "--no-config", "--stdin-filename", "redis.conf"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fix_dash_prints_the_fixed_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = b"bind 127.0.0.1\nappendonly no\n";
+    let args = [
+        "fix",
+        "--no-config",
+        "--select",
+        "RD301",
+        "-",
+        "--stdin-filename",
+        "redis.conf",
+    ];
+    let out = run_with_stdin(dir.path(), &args, conf);
+    assert_eq!(stdout(&out), "bind 127.0.0.1\nappendonly yes\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Nothing to fix: the same bytes.
+    let fixed = b"bind 127.0.0.1\nappendonly yes\n";
+    let out = run_with_stdin(dir.path(), &args, fixed);
+    assert_eq!(out.stdout, fixed);
+    // Findings left at or above --fail-on: exit 1, listed on stderr.
+    let out = run_with_stdin(
+        dir.path(),
+        &["fix", "--no-config", "-", "--stdin-filename", "redis.conf"],
+        conf,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("RD101"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("appendonly yes"));
+    // Nothing on disk is written: --write and other PATHs are refused.
+    for extra in [&["--write"][..], &["."][..]] {
+        let mut args = vec!["fix", "--no-config", "-"];
+        args.extend(extra);
+        let out = run_with_stdin(dir.path(), &args, conf);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
