@@ -198,7 +198,11 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         per_file_ignores,
         config_file: file.path.clone().map(|p| (p, file.text.clone())),
         inline_ignores: !args.no_inline_ignores,
-        discovery: DiscoveryOptions { exclude, types },
+        discovery: DiscoveryOptions {
+            exclude,
+            types,
+            no_ignore: args.input.no_ignore,
+        },
         load: LoadOptions {
             root_dir: args.input.root.clone(),
             version: redis_version,
@@ -513,6 +517,13 @@ fn discover(
             discovery::OUTPUT_MARKER
         );
     }
+    for unread in &found.unread_ignore_files {
+        eprintln!(
+            "redline: note: {} not honoured: {}",
+            report::escape_controls(&unread.path),
+            report::escape_controls(&unread.error)
+        );
+    }
     Ok(found)
 }
 
@@ -689,8 +700,33 @@ fn emit(
     Ok(())
 }
 
-/// Files named like a config that hold something else: counted, and listed with `--verbose`.
+/// What ignore files kept out of the walk: counted, and listed with `--verbose`. A pull request
+/// can add a `.gitignore`, so what it hides from the audit is never silent.
+fn report_ignored(found: &discovery::Discovered, verbose: bool) {
+    let n = found.ignored.len();
+    if n == 0 {
+        return;
+    }
+    eprintln!(
+        "Ignore files (.gitignore, .ignore, .redlineignore) kept out {} (--no-ignore audits them{}",
+        plural(n, "path", "paths"),
+        if verbose {
+            "):"
+        } else {
+            "; --verbose lists them)."
+        }
+    );
+    if verbose {
+        for path in &found.ignored {
+            eprintln!("  {}", report::printable(path.as_bytes(), 400));
+        }
+    }
+}
+
+/// Files named like a config that hold something else: counted, and listed with `--verbose`;
+/// then what ignore files kept out.
 fn report_passed_over(found: &discovery::Discovered, verbose: bool) {
+    report_ignored(found, verbose);
     let n = found.passed_over.len();
     if n == 0 {
         return;

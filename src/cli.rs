@@ -110,6 +110,10 @@ pub struct InputArgs {
     /// Skip files and folders matching GLOB.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Walk past what .gitignore, .ignore and .redlineignore files exclude (they are honoured
+    /// by default in the folders walked; a file named as a PATH is always audited).
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Read absolute paths inside configs (include, aclfile) under DIR.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,

@@ -311,3 +311,118 @@ fn fix_dash_prints_the_fixed_standard_input() {
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// The paths of a JSON report's findings, each once.
+fn paths_of(out: &std::process::Output) -> Vec<String> {
+    let mut paths: Vec<String> = json(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn ignore_files_are_honoured_while_walking_and_what_they_keep_out_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = "port 6379\n";
+    for path in [
+        "redis.conf",
+        "build/redis.conf",
+        "app/redis-a.conf",
+        "app/local/redis-b.conf",
+        "ops/redis.conf",
+        "ops/keep/redis.conf",
+    ] {
+        std::fs::create_dir_all(dir.path().join(path).parent().unwrap()).unwrap();
+        write(dir.path(), path, conf);
+    }
+    write(dir.path(), ".gitignore", "build/\n*.log\n");
+    write(dir.path(), "app/.ignore", "local\n");
+    // In one folder, .redlineignore wins over .gitignore; a nested one over its parents.
+    write(dir.path(), "ops/.gitignore", "redis.conf\n");
+    write(dir.path(), "ops/.redlineignore", "!keep/redis.conf\n");
+    let args = ["check", "--no-config", "--exit-zero", "--format", "json"];
+    let out = run(dir.path(), &args);
+    assert_eq!(
+        paths_of(&out),
+        ["app/redis-a.conf", "ops/keep/redis.conf", "redis.conf"],
+        "{}",
+        stderr(&out)
+    );
+    // What was kept out is said on stderr, and listed with --verbose.
+    assert!(
+        stderr(&out).contains("kept out 3 paths"),
+        "{}",
+        stderr(&out)
+    );
+    let mut verbose = args.to_vec();
+    verbose.push("--verbose");
+    let out = run(dir.path(), &verbose);
+    for path in ["build", "app/local", "ops/redis.conf"] {
+        assert!(
+            stderr(&out).lines().any(|l| l.trim() == path),
+            "{path}: {}",
+            stderr(&out)
+        );
+    }
+    // --no-ignore audits everything; a file named on the command line is always audited.
+    let mut all = args.to_vec();
+    all.push("--no-ignore");
+    assert_eq!(paths_of(&run(dir.path(), &all)).len(), 6);
+    let mut named = args.to_vec();
+    named.push("build/redis.conf");
+    assert_eq!(paths_of(&run(dir.path(), &named)), ["build/redis.conf"]);
+}
+
+#[test]
+fn ignore_files_are_read_like_configs() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("repo");
+    std::fs::create_dir_all(tree.join("fifo")).unwrap();
+    std::fs::create_dir_all(tree.join("link")).unwrap();
+    write(&tree, "fifo/redis.conf", "port 6379\n");
+    write(&tree, "link/redis.conf", "port 6379\n");
+    // A FIFO is never opened (the walk would block on it); a link out of the tree is not read.
+    let fifo = tree.join("fifo/.gitignore");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    write(outside.path(), "patterns", "redis.conf\n");
+    std::os::unix::fs::symlink(
+        outside.path().join("patterns"),
+        tree.join("link/.gitignore"),
+    )
+    .unwrap();
+    let mut child = redline()
+        .current_dir(&tree)
+        .args(["check", "--no-config", "--exit-zero", "--format", "json"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the walk blocked on a FIFO named .gitignore");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        paths_of(&out),
+        ["fifo/redis.conf", "link/redis.conf"],
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains("fifo/.gitignore not honoured"), "{err}");
+    assert!(err.contains("link/.gitignore not honoured"), "{err}");
+}
