@@ -1540,12 +1540,7 @@ pub fn run(cli: Cli) -> i32 {
             print_stdout(&script).map(|()| EXIT_OK)
         }
         Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(|e| RunError(format!("cannot write the manual page: {e}")))
-                .and_then(|()| print_stdout(&page))
-                .map(|()| EXIT_OK)
+            print_stdout(crate::manual::render(&Cli::command()).as_bytes()).map(|()| EXIT_OK)
         }
     };
     match result {

@@ -42,7 +42,7 @@ pub enum Command {
         /// The shell to complete in.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
+    /// Print the manual page (roff): every command and option, the exit codes and the files read.
     Man,
 }
 

@@ -426,3 +426,52 @@ fn ignore_files_are_read_like_configs() {
     assert!(err.contains("fifo/.gitignore not honoured"), "{err}");
     assert!(err.contains("link/.gitignore not honoured"), "{err}");
 }
+
+#[test]
+fn man_is_one_page_with_every_option_and_the_exit_codes() {
+    use clap::CommandFactory;
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    let command = redline::cli::Cli::command();
+    for name in ["check", "fix", "stack"] {
+        let sub = command.find_subcommand(name).unwrap();
+        assert!(page.contains(&format!(".SS \"redline {name}\"")), "{name}");
+        for arg in sub.get_arguments() {
+            if let Some(long) = arg.get_long() {
+                let roff = format!("\\fB\\-\\-{}\\fR", long.replace('-', "\\-"));
+                assert!(page.contains(&roff), "`{name} --{long}` missing");
+            }
+        }
+    }
+    assert!(page.contains(".SH EXIT STATUS"));
+    for code in ["0", "1", "2"] {
+        assert!(
+            page.contains(&format!(".TP\n\\fB{code}\\fR\n")),
+            "exit {code}"
+        );
+    }
+    for file in ["redline.toml", ".gitignore, .ignore, .redlineignore"] {
+        assert!(page.contains(file), "{file}");
+    }
+    // No page of its own for a subcommand: none may be named.
+    assert!(!page.contains("(1)"), "a reference to another page");
+    assert!(!page.contains("redline\\-check"));
+    // Valid man(7) for groff, when installed.
+    if let Some(groff) = oracle("groff") {
+        let page_file = dir.path().join("redline.1");
+        std::fs::write(&page_file, &page).unwrap();
+        let check = std::process::Command::new(groff)
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(&page_file)
+            .output()
+            .unwrap();
+        assert!(check.status.success());
+        assert!(
+            check.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+}
