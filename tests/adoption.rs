@@ -475,3 +475,54 @@ fn man_is_one_page_with_every_option_and_the_exit_codes() {
         );
     }
 }
+
+#[test]
+fn completions_offer_rule_ids_and_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = stdout(&run(dir.path(), &["completions", "bash"]));
+    // The case block of an option or subcommand, up to its `;;`.
+    let block = |label: &str| -> String {
+        let start = script
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} not in the script"));
+        script[start..].split(";;").next().unwrap().to_string()
+    };
+    for option in ["--select)", "--ignore)"] {
+        let offered = block(option);
+        assert!(
+            offered.contains("RD301") && offered.contains(" SN "),
+            "{offered}"
+        );
+    }
+    assert!(block("redline__subcmd__explain)").contains("RD301"));
+    assert!(block("--redis-version)").contains("7.0"));
+    // Offering the IDs does not narrow what is accepted: lower case and family prefixes.
+    write(dir.path(), "redis.conf", "appendonly no\nbind 127.0.0.1\n");
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--select",
+            "rd301,RD3",
+        ],
+    );
+    assert_eq!(rules_of(&json(&out)), ["RD301"]);
+    let out = run(dir.path(), &["check", "--no-config", "--select", "XX1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        run(dir.path(), &["explain", "rd301"]).status.code(),
+        Some(0)
+    );
+    // A version redline does not list is still read as the newest it knows below it.
+    let out = run(
+        dir.path(),
+        &["check", "--no-config", "--redis-version", "9.1"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // --help does not list every rule ID.
+    let help = stdout(&run(dir.path(), &["check", "--help"]));
+    assert!(!help.contains("RD301"), "{help}");
+}
