@@ -370,6 +370,66 @@ fn one_run_writes_several_reports_even_when_it_fails() {
 }
 
 #[test]
+fn text_fits_100_columns_with_a_caret_line_under_each_excerpt() {
+    let out = run(
+        &manifest_dir(),
+        &[
+            "check",
+            "--config",
+            "examples/stack/redline.toml",
+            "examples/stack",
+        ],
+    );
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let is_excerpt = |l: &str| {
+        l.trim_start()
+            .split_once(" | ")
+            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut excerpts = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if is_excerpt(line) {
+            excerpts += 1;
+            // The caret line: the excerpt's gutter, then spaces and carets.
+            let gutter = line.find(" | ").unwrap() + 3;
+            let caret = lines[i + 1];
+            assert_eq!(&caret[..gutter].trim(), &"|", "{caret}");
+            let marks = &caret[gutter..];
+            assert!(
+                marks.trim_start().chars().all(|c| c == '^') && marks.contains('^'),
+                "{caret}"
+            );
+            // Under the finding's column: these excerpts hold no mask or escape before the span.
+            let column: usize = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| l.starts_with("examples/"))
+                .and_then(|l| l.split(':').nth(2))
+                .and_then(|c| c.parse().ok())
+                .unwrap();
+            if !line[..gutter + column - 1].contains('*') {
+                assert_eq!(
+                    marks.len() - marks.trim_start().len(),
+                    column - 1,
+                    "{caret}"
+                );
+            }
+        } else {
+            assert!(
+                line.chars().count() <= 100,
+                "{} columns: {line}",
+                line.len()
+            );
+        }
+    }
+    assert!(excerpts > 10);
+    // A blank line between findings, and before the summary.
+    let findings = lines.iter().filter(|l| l.starts_with("examples/")).count();
+    assert_eq!(lines.iter().filter(|l| l.is_empty()).count(), findings);
+}
+
+#[test]
 fn statistics_count_per_rule() {
     let dir = stack();
     let out = run(dir.path(), &["check", "--no-config", "--statistics"]);
@@ -489,64 +549,4 @@ fn completions_and_man_page() {
         "{}",
         &man[..man.len().min(200)]
     );
-}
-
-#[test]
-fn text_fits_100_columns_with_a_caret_line_under_each_excerpt() {
-    let out = run(
-        &manifest_dir(),
-        &[
-            "check",
-            "--config",
-            "examples/stack/redline.toml",
-            "examples/stack",
-        ],
-    );
-    let text = stdout(&out);
-    let lines: Vec<&str> = text.lines().collect();
-    let is_excerpt = |l: &str| {
-        l.trim_start()
-            .split_once(" | ")
-            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
-    };
-    let mut excerpts = 0;
-    for (i, line) in lines.iter().enumerate() {
-        if is_excerpt(line) {
-            excerpts += 1;
-            // The caret line: the excerpt's gutter, then spaces and carets.
-            let gutter = line.find(" | ").unwrap() + 3;
-            let caret = lines[i + 1];
-            assert_eq!(&caret[..gutter].trim(), &"|", "{caret}");
-            let marks = &caret[gutter..];
-            assert!(
-                marks.trim_start().chars().all(|c| c == '^') && marks.contains('^'),
-                "{caret}"
-            );
-            // Under the finding's column: these excerpts hold no mask or escape before the span.
-            let column: usize = lines[..i]
-                .iter()
-                .rev()
-                .find(|l| l.starts_with("examples/"))
-                .and_then(|l| l.split(':').nth(2))
-                .and_then(|c| c.parse().ok())
-                .unwrap();
-            if !line[..gutter + column - 1].contains('*') {
-                assert_eq!(
-                    marks.len() - marks.trim_start().len(),
-                    column - 1,
-                    "{caret}"
-                );
-            }
-        } else {
-            assert!(
-                line.chars().count() <= 100,
-                "{} columns: {line}",
-                line.len()
-            );
-        }
-    }
-    assert!(excerpts > 10);
-    // A blank line between findings, and before the summary.
-    let findings = lines.iter().filter(|l| l.starts_with("examples/")).count();
-    assert_eq!(lines.iter().filter(|l| l.is_empty()).count(), findings);
 }
