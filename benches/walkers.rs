@@ -6,11 +6,18 @@
 //! - `walkdir-serial`: one walkdir pass, for scale;
 //! - `redline-discover`: redline's real discovery (walk, classification, reading the configs).
 //!
-//! `cargo bench --bench walkers`.
+//! Issue 17 (honour .gitignore, .ignore and .redlineignore): the tree also has ignore files, and
+//! - `ignore-parallel-honouring`: `WalkParallel` honouring the three (like `rg` with the custom
+//!   `.redlineignore`, no parents, no git requirement);
+//! - `redline-walk-honouring`: discovery's walk (walkdir+rayon, ignore files read like configs
+//!   and matched with `ignore::gitignore`), before any file is read;
+//! - `redline-walk-no-ignore`: the same walk with `--no-ignore` (the walk before issue 17).
+//!
+//! `cargo bench --bench walkers` (`-- --warm-up-time 1 --measurement-time 3` for a short run).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rayon::prelude::*;
-use redline::discovery::{discover, DiscoveryOptions};
+use redline::discovery::{discover, walk_candidates, DiscoveryOptions};
 use redline::source::Sources;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -34,6 +41,53 @@ fn make_tree(root: &Path) {
         };
         std::fs::write(folder.join(name), body).unwrap();
     }
+    // Ignore files as a repository has them: one per package (a tenth of them keep a folder
+    // out), and one at the top keeping ten packages out.
+    for pkg in 0..200 {
+        let mut patterns = String::from("*.log\nnode_cache/\n");
+        if pkg % 10 == 0 {
+            patterns.push_str("src05/\n");
+        }
+        std::fs::write(root.join(format!("pkg{pkg:03}/.gitignore")), patterns).unwrap();
+    }
+    std::fs::write(root.join(".redlineignore"), "pkg19*/\n").unwrap();
+}
+
+fn ignore_parallel_honouring(root: &Path) -> Vec<PathBuf> {
+    let found = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(false)
+        .git_ignore(true)
+        .ignore(true)
+        .parents(false)
+        .require_git(false)
+        .add_custom_ignore_filename(".redlineignore")
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(e) = entry {
+                    if !e.file_type().is_some_and(|t| t.is_dir()) && may_be_config(e.path()) {
+                        found.lock().unwrap().push(e.into_path());
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut found = found.into_inner().unwrap();
+    found.sort();
+    found
+}
+
+fn redline_walk(root: &Path, no_ignore: bool) -> Vec<PathBuf> {
+    let options = DiscoveryOptions {
+        no_ignore,
+        ..DiscoveryOptions::default()
+    };
+    let mut found = walk_candidates(root, &options);
+    found.sort();
+    found
 }
 
 fn may_be_config(path: &Path) -> bool {
@@ -95,11 +149,25 @@ fn walkers(c: &mut Criterion) {
     let expected = FILES / 50;
     assert_eq!(walkdir_rayon(&root).len(), expected);
     assert_eq!(ignore_parallel(&root).len(), expected);
+    assert_eq!(redline_walk(&root, true).len(), expected);
+    // Both honouring walkers keep the same files out.
+    let honoured = redline_walk(&root, false);
+    assert!(honoured.len() < expected);
+    assert_eq!(ignore_parallel_honouring(&root), honoured);
     let mut group = c.benchmark_group("walk-20k-files");
     group.sample_size(30);
     group.bench_function("walkdir+rayon", |b| b.iter(|| walkdir_rayon(&root)));
     group.bench_function("ignore-parallel", |b| b.iter(|| ignore_parallel(&root)));
     group.bench_function("walkdir-serial", |b| b.iter(|| walkdir_files(&root)));
+    group.bench_function("ignore-parallel-honouring", |b| {
+        b.iter(|| ignore_parallel_honouring(&root))
+    });
+    group.bench_function("redline-walk-honouring", |b| {
+        b.iter(|| redline_walk(&root, false))
+    });
+    group.bench_function("redline-walk-no-ignore", |b| {
+        b.iter(|| redline_walk(&root, true))
+    });
     group.bench_function("redline-discover", |b| {
         b.iter(|| {
             let mut sources = Sources::new();
@@ -109,7 +177,7 @@ fn walkers(c: &mut Criterion) {
                 &mut sources,
             )
             .unwrap();
-            assert_eq!(found.roots.len(), expected);
+            assert_eq!(found.roots.len(), honoured.len());
         })
     });
     group.finish();

@@ -3,7 +3,8 @@
 
 use crate::baseline;
 use crate::cli::{
-    CatalogFormat, Cli, ColorChoice, Command, CommonArgs, FailOnArg, FixArgs, OutputFormat,
+    CatalogFormat, Cli, ColorChoice, Command, CommonArgs, FailOnArg, FixArgs, InputArgs,
+    OutputFormat,
 };
 use crate::config::{self, FailOn, FileConfig};
 use crate::discovery::{self, DiscoveryOptions, FileKind};
@@ -197,7 +198,11 @@ fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         per_file_ignores,
         config_file: file.path.clone().map(|p| (p, file.text.clone())),
         inline_ignores: !args.no_inline_ignores,
-        discovery: DiscoveryOptions { exclude, types },
+        discovery: DiscoveryOptions {
+            exclude,
+            types,
+            no_ignore: args.input.no_ignore,
+        },
         load: LoadOptions {
             root_dir: args.input.root.clone(),
             version: redis_version,
@@ -222,6 +227,11 @@ fn audited_tree(args: &CommonArgs, file: &FileConfig) -> crate::confine::Tree {
     let folders = paths
         .into_iter()
         .map(|path| {
+            // Standard input stands for the file it is named as: its folder is in the tree.
+            let path = match &args.input.stdin_filename {
+                Some(name) if path.as_path() == Path::new("-") => name.clone(),
+                _ => path,
+            };
             // A file's folder, taken lexically: a PATH that is a link to a file elsewhere does
             // not bring that file's folder into the tree.
             if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || path.is_dir() {
@@ -498,19 +508,69 @@ fn discover(
     settings: &Settings,
     sources: &mut Sources,
 ) -> Result<discovery::Discovered, RunError> {
-    let paths = if args.input.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.input.paths.clone()
-    };
-    let found = discovery::discover(&paths, &settings.discovery, sources).map_err(RunError)?;
+    let (paths, stdin) = stdin_input(&args.input)?;
+    let found = discovery::discover_with_stdin(&paths, stdin, &settings.discovery, sources)
+        .map_err(RunError)?;
     for dir in &found.skipped_output_dirs {
         eprintln!(
             "redline: note: {dir} not audited: it holds `{}`, redline's mark of an --output-dir",
             discovery::OUTPUT_MARKER
         );
     }
+    for unread in &found.unread_ignore_files {
+        eprintln!(
+            "redline: note: {} not honoured: {}",
+            report::escape_controls(&unread.path),
+            report::escape_controls(&unread.error)
+        );
+    }
     Ok(found)
+}
+
+/// Whether `-` (standard input) is among the PATHs.
+fn reads_stdin(input: &InputArgs) -> bool {
+    input.paths.iter().any(|p| p.as_path() == Path::new("-"))
+}
+
+/// The PATHs to walk, and the file read from standard input when `-` is one of them (read whole,
+/// bounded like a file, named by `--stdin-filename`). Without PATHs the current folder is walked;
+/// with `-` alone, nothing else is.
+fn stdin_input(
+    input: &InputArgs,
+) -> Result<(Vec<PathBuf>, Option<discovery::StdinFile>), RunError> {
+    let dash = Path::new("-");
+    if !reads_stdin(input) {
+        if input.stdin_filename.is_some() {
+            return Err(RunError(
+                "--stdin-filename names the file read from standard input: pass `-` among the paths"
+                    .into(),
+            ));
+        }
+        let paths = if input.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            input.paths.clone()
+        };
+        return Ok((paths, None));
+    }
+    if input.paths.iter().filter(|p| p.as_path() == dash).count() > 1 {
+        return Err(RunError(
+            "`-` (standard input) is given more than once".into(),
+        ));
+    }
+    let bytes =
+        crate::source::read_stdin().map_err(|e| RunError(format!("standard input: {e}")))?;
+    let name = input
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let paths = input
+        .paths
+        .iter()
+        .filter(|p| p.as_path() != dash)
+        .cloned()
+        .collect();
+    Ok((paths, Some(discovery::StdinFile { name, bytes })))
 }
 
 fn fails(findings: &[Resolved], fail_on: FailOn) -> bool {
@@ -640,8 +700,33 @@ fn emit(
     Ok(())
 }
 
-/// Files named like a config that hold something else: counted, and listed with `--verbose`.
+/// What ignore files kept out of the walk: counted, and listed with `--verbose`. A pull request
+/// can add a `.gitignore`, so what it hides from the audit is never silent.
+fn report_ignored(found: &discovery::Discovered, verbose: bool) {
+    let n = found.ignored.len();
+    if n == 0 {
+        return;
+    }
+    eprintln!(
+        "Ignore files (.gitignore, .ignore, .redlineignore) kept out {} (--no-ignore audits them{}",
+        plural(n, "path", "paths"),
+        if verbose {
+            "):"
+        } else {
+            "; --verbose lists them)."
+        }
+    );
+    if verbose {
+        for path in &found.ignored {
+            eprintln!("  {}", report::printable(path.as_bytes(), 400));
+        }
+    }
+}
+
+/// Files named like a config that hold something else: counted, and listed with `--verbose`;
+/// then what ignore files kept out.
 fn report_passed_over(found: &discovery::Discovered, verbose: bool) {
+    report_ignored(found, verbose);
     let n = found.passed_over.len();
     if n == 0 {
         return;
@@ -1099,6 +1184,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn fix(args: &FixArgs) -> Result<i32, RunError> {
     let common = &args.common;
+    if reads_stdin(&common.input) {
+        return fix_stdin(args);
+    }
     let settings = settings(common)?;
     let mut sources = Sources::confined(settings.tree.clone());
     let found = discover(common, &settings, &mut sources)?;
@@ -1273,6 +1361,70 @@ fn fix(args: &FixArgs) -> Result<i32, RunError> {
     })
 }
 
+/// `fix -`, as formatters do: the file read from standard input, fixed, goes to standard output
+/// (or `--output`); what is left is listed on standard error. Exit 1 when findings at or above
+/// `--fail-on` remain, as after `fix --write`.
+fn fix_stdin(args: &FixArgs) -> Result<i32, RunError> {
+    let common = &args.common;
+    if args.write || args.output_dir.is_some() {
+        return Err(RunError(
+            "`fix -` prints the fixed standard input; --write and --output-dir write files on disk"
+                .into(),
+        ));
+    }
+    if common.input.paths.len() > 1 {
+        return Err(RunError(
+            "`fix -` prints the fixed standard input and takes no other PATH".into(),
+        ));
+    }
+    let settings = settings(common)?;
+    let mut sources = Sources::confined(settings.tree.clone());
+    let found = discover(common, &settings, &mut sources)?;
+    let name = common
+        .input
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let (remaining, applied, skipped) =
+        fix_until_stable_with_skips(&mut sources, &found.roots, &settings, args.unsafe_fixes);
+    let fixed = sources
+        .id_of(&name)
+        .map(|id| sources.doc(id).bytes().to_vec())
+        .ok_or_else(|| RunError("standard input: not read".into()))?;
+    match &common.output {
+        Some(path) => crate::confine::create_file(path, &fixed).map_err(|e| {
+            RunError(format!(
+                "{}: cannot write the fixed file: {e}",
+                path.display()
+            ))
+        })?,
+        None => print_stdout(&fixed)?,
+    }
+    report_skipped_fixes(&skipped, &sources);
+    let resolved = resolve_for_output(common, &remaining, &sources, &settings)?;
+    if !common.quiet {
+        let left = report::text::render_findings(&resolved);
+        eprint!("{left}");
+        eprintln!(
+            "Applied {} to {}; {} left.",
+            plural(applied, "fix", "fixes"),
+            report::escape_controls(&crate::source::display_path(
+                &name,
+                std::env::current_dir().ok().as_deref()
+            )),
+            plural(resolved.len(), "finding", "findings")
+        );
+    }
+    report_file_errors(&found.errors);
+    Ok(if !found.errors.is_empty() {
+        EXIT_FAILURE
+    } else if !skipped.is_empty() || fails(&resolved, settings.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
 /// Name each fix left out, the file it was for and the files it would have made unreadable.
 fn report_skipped_fixes(skipped: &[SkippedFix], sources: &Sources) {
     for s in skipped {
@@ -1388,12 +1540,7 @@ pub fn run(cli: Cli) -> i32 {
             print_stdout(&script).map(|()| EXIT_OK)
         }
         Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(|e| RunError(format!("cannot write the manual page: {e}")))
-                .and_then(|()| print_stdout(&page))
-                .map(|()| EXIT_OK)
+            print_stdout(crate::manual::render(&Cli::command()).as_bytes()).map(|()| EXIT_OK)
         }
     };
     match result {

@@ -1,7 +1,44 @@
 //! The command line (cli.md is the contract).
 
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// Any text, checked later (rule IDs and family prefixes case-insensitively, versions by
+/// `config::parse_redis_version`), with the values shell completions offer.
+#[derive(Clone)]
+pub struct Completed(fn() -> Vec<&'static str>);
+
+impl TypedValueParser for Completed {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter().map(PossibleValue::new)))
+    }
+}
+
+/// The rule families (`RD`, `SN`, ...) and every rule ID of the catalogue.
+fn rule_ids() -> Vec<&'static str> {
+    crate::rules::FAMILIES
+        .iter()
+        .copied()
+        .chain(crate::rules::catalog().iter().map(|r| r.id.as_str()))
+        .collect()
+}
+
+/// The Redis versions whose defaults and directives redline knows.
+fn redis_versions() -> Vec<&'static str> {
+    crate::model::directives::RedisVersion::KNOWN.to_vec()
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,6 +72,7 @@ pub enum Command {
     /// Explain a rule: what it finds, why it matters, an example, the fix and references.
     Explain {
         /// A rule ID, such as RD101.
+        #[arg(value_parser = Completed(rule_ids), hide_possible_values = true)]
         id: String,
     },
     /// Print a shell completion script.
@@ -42,7 +80,7 @@ pub enum Command {
         /// The shell to complete in.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
+    /// Print the manual page (roff): every command and option, the exit codes and the files read.
     Man,
 }
 
@@ -84,8 +122,13 @@ pub enum FailOnArg {
 /// What to read: the options `check`, `fix` and `stack` share.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Files or folders to audit (default: the current folder).
+    /// Files or folders to audit (default: the current folder); `-` reads one file from standard
+    /// input.
     pub paths: Vec<PathBuf>,
+    /// The name of the file read from standard input (`-`): its kind and environment come from
+    /// it, and findings are reported under it [default: -].
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Read settings from FILE instead of the nearest redline.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -105,6 +148,10 @@ pub struct InputArgs {
     /// Skip files and folders matching GLOB.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Walk past what .gitignore, .ignore and .redlineignore files exclude (they are honoured
+    /// by default in the folders walked; a file named as a PATH is always audited).
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Read absolute paths inside configs (include, aclfile) under DIR.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -140,10 +187,10 @@ pub struct CommonArgs {
     #[arg(long)]
     pub exit_zero: bool,
     /// Only these rules or families (comma-separated: RD101,SN).
-    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    #[arg(long, value_delimiter = ',', value_name = "ID", value_parser = Completed(rule_ids), hide_possible_values = true)]
     pub select: Vec<String>,
     /// Skip these rules or families.
-    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    #[arg(long, value_delimiter = ',', value_name = "ID", value_parser = Completed(rule_ids), hide_possible_values = true)]
     pub ignore: Vec<String>,
     /// Disregard every `redline: ignore` comment (per-file-ignores in redline.toml still apply).
     #[arg(long)]
@@ -158,7 +205,7 @@ pub struct CommonArgs {
     #[arg(long)]
     pub show_secrets: bool,
     /// Judge the configs as this Redis version reads them (6.2, 7.0, 7.2, 7.4, 8.0) [default: any].
-    #[arg(long, value_name = "VERSION")]
+    #[arg(long, value_name = "VERSION", value_parser = Completed(redis_versions), hide_possible_values = true)]
     pub redis_version: Option<String>,
 }
 

@@ -82,6 +82,8 @@ pub struct DiscoveryOptions {
     pub exclude: Vec<Pattern>,
     /// `--type KIND=GLOB`: files matching GLOB are read as KIND, whatever their name.
     pub types: Vec<(FileKind, Pattern)>,
+    /// `--no-ignore`: walk past what `IGNORE_FILES` exclude.
+    pub no_ignore: bool,
 }
 
 /// A file that could not be read; the rest of the tree is still audited.
@@ -106,6 +108,12 @@ pub struct Discovered {
     pub passed_over: Vec<String>,
     /// Folders not walked because they hold `OUTPUT_MARKER` (patched copies of a `fix`).
     pub skipped_output_dirs: Vec<String>,
+    /// What ignore files kept out of the walk: files whose name could be a config, and folders
+    /// (not entered, so what they hold is unknown). Shown paths.
+    pub ignored: Vec<String>,
+    /// Ignore files that were not honoured (outside the tree, not a regular file, too large),
+    /// with why.
+    pub unread_ignore_files: Vec<FileError>,
 }
 
 fn match_options() -> MatchOptions {
@@ -599,6 +607,13 @@ impl Walker<'_> {
             .sources
             .read(path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
+        self.named(path, bytes);
+        Ok(())
+    }
+
+    /// A file named by the user (on the command line, or `--stdin-filename`): its name decides
+    /// its kind, else its first lines; never passed over.
+    fn named(&mut self, path: &Path, bytes: Vec<u8>) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -622,14 +637,25 @@ impl Walker<'_> {
                 _ => FileKind::Redis,
             });
         self.add_root(path, bytes, kind);
-        Ok(())
     }
 
     fn walk(&mut self, dir: &Path) {
         // The folders under `dir` are walked in parallel (listing folders is most of the time on
         // a large tree); what is found is then considered in one thread, in file-name order.
-        for event in walk_events(dir, self.options, self.cwd.as_deref()) {
+        let tree = self.sources.tree();
+        for event in walk_events(dir, self.options, self.cwd.as_deref(), &tree) {
             match event {
+                WalkEvent::Ignored(path) => {
+                    let shown = display_path(&path, self.cwd.as_deref());
+                    self.found.ignored.push(shown);
+                }
+                WalkEvent::UnreadIgnoreFile(path, reason) => {
+                    let shown = display_path(&path, self.cwd.as_deref());
+                    self.found.unread_ignore_files.push(FileError {
+                        path: shown,
+                        error: reason,
+                    });
+                }
                 WalkEvent::File(path) => self.consider(&path),
                 WalkEvent::Error(path, reason) => {
                     self.error(&path, format!("cannot read folder: {reason}"))
@@ -648,6 +674,94 @@ enum WalkEvent {
     Error(PathBuf, String),
     /// A folder holding `OUTPUT_MARKER`, not walked.
     SkippedOutput(PathBuf),
+    /// A file that could be a config, or a folder, that an ignore file keeps out of the walk.
+    Ignored(PathBuf),
+    /// An ignore file not honoured, and why.
+    UnreadIgnoreFile(PathBuf, String),
+}
+
+/// The ignore files honoured in each folder walked, in rising precedence (a later file's
+/// pattern wins over an earlier one's, as in ripgrep). Those of the folders above a PATH are not
+/// read: they are outside the audited tree. Neither are `.git/info/exclude` nor the global
+/// excludes file of the user running redline.
+pub const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".redlineignore"];
+
+/// Ignore files larger than this are not honoured: no real one comes near it, and each pattern
+/// becomes a compiled glob.
+const MAX_IGNORE_FILE_SIZE: u64 = 256 * 1024;
+
+/// The patterns of a folder's ignore files (`None` when it has none), read like configs: inside
+/// the tree only (a link out of it is not followed), regular files only (a FIFO is never
+/// opened), bounded in size. An ignore file that cannot be honoured is reported, and the walk
+/// then audits what it would have kept out.
+fn folder_ignores(
+    dir: &Path,
+    tree: &crate::confine::Tree,
+    unread: &mut Vec<WalkEvent>,
+) -> Option<ignore::gitignore::Gitignore> {
+    // Most folders have none: one lstat each, no path resolution, no matcher built.
+    let present: Vec<PathBuf> = IGNORE_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .filter(|path| std::fs::symlink_metadata(path).is_ok())
+        .collect();
+    if present.is_empty() {
+        return None;
+    }
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+    let mut any = false;
+    for path in present {
+        let read = tree.resolve(&path).and_then(|real| {
+            let meta = std::fs::metadata(&real).map_err(|e| crate::source::io_error(&e))?;
+            if !meta.is_file() {
+                return Err(ReadError::NotRegularFile);
+            }
+            if meta.len() > MAX_IGNORE_FILE_SIZE {
+                return Err(ReadError::Other(format!(
+                    "{} bytes, over the {MAX_IGNORE_FILE_SIZE}-byte limit of an ignore file",
+                    meta.len()
+                )));
+            }
+            crate::source::read_regular_file(&real)
+        });
+        match read {
+            Ok(bytes) if bytes.len() as u64 <= MAX_IGNORE_FILE_SIZE => {
+                let text = String::from_utf8_lossy(&bytes);
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                for line in text.lines() {
+                    // A pattern git cannot read is skipped, as git skips it.
+                    let _ = builder.add_line(Some(path.clone()), line.trim_end_matches('\r'));
+                    any = true;
+                }
+            }
+            Ok(_) => unread.push(WalkEvent::UnreadIgnoreFile(
+                path,
+                format!("over the {MAX_IGNORE_FILE_SIZE}-byte limit of an ignore file"),
+            )),
+            Err(e) => unread.push(WalkEvent::UnreadIgnoreFile(path, e.to_string())),
+        }
+    }
+    if !any {
+        return None;
+    }
+    builder.build().ok().filter(|g| !g.is_empty())
+}
+
+/// Whether the ignore files of the folders above `path` (innermost first) keep it out: the
+/// innermost pattern that matches decides (`!pattern` brings a file back).
+fn is_ignored(
+    matchers: &[std::sync::Arc<ignore::gitignore::Gitignore>],
+    path: &Path,
+    is_dir: bool,
+) -> bool {
+    for matcher in matchers.iter().rev() {
+        match matcher.matched(path, is_dir) {
+            ignore::Match::Ignore(_) => return true,
+            ignore::Match::Whitelist(_) => return false,
+            ignore::Match::None => {}
+        }
+    }
+    false
 }
 
 /// The file `fix --output-dir` writes at the top of its output folder. A walk never enters a
@@ -681,54 +795,103 @@ fn walk_into(path: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> boo
 }
 
 /// Every file under `dir` (symlinks not followed) and every folder that could not be read, in
-/// file-name order. The subfolders of `dir` are walked in parallel.
-fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Vec<WalkEvent> {
+/// file-name order. The subfolders of `dir` are walked in parallel. Unless `--no-ignore`, what
+/// the ignore files of the folders walked exclude is left out (and listed as `Ignored`).
+fn walk_events(
+    dir: &Path,
+    options: &DiscoveryOptions,
+    cwd: Option<&Path>,
+    tree: &crate::confine::Tree,
+) -> Vec<WalkEvent> {
     use rayon::prelude::*;
-    let walk_one = |root: &Path, min_depth: usize, max_depth: usize| -> Vec<WalkEvent> {
-        let walker = WalkDir::new(root)
-            .follow_links(false)
-            .min_depth(min_depth)
-            .max_depth(max_depth)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !e.file_type().is_dir() || walk_into(e.path(), options, cwd)
-            });
-        let mut out = Vec::new();
-        let mut walker = walker;
-        while let Some(entry) = walker.next() {
-            if let Ok(e) = &entry {
-                if e.depth() > 0 && e.file_type().is_dir() && is_output_dir(e.path()) {
-                    out.push(WalkEvent::SkippedOutput(e.path().to_path_buf()));
-                    walker.skip_current_dir();
-                    continue;
+    use std::sync::Arc;
+    type Matchers = Vec<Arc<ignore::gitignore::Gitignore>>;
+    let honour = !options.no_ignore;
+    // `inherited`: the matchers of `root` and the folders above it, outermost first.
+    let walk_one =
+        |root: &Path, min_depth: usize, max_depth: usize, inherited: &Matchers| -> Vec<WalkEvent> {
+            let walker = WalkDir::new(root)
+                .follow_links(false)
+                .min_depth(min_depth)
+                .max_depth(max_depth)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_type().is_dir() || walk_into(e.path(), options, cwd)
+                });
+            let mut out = Vec::new();
+            // The matchers of the folders being walked under `root`, with their depth.
+            let mut nested: Vec<(usize, Arc<ignore::gitignore::Gitignore>)> = Vec::new();
+            let mut matchers: Matchers = inherited.clone();
+            let mut walker = walker;
+            while let Some(entry) = walker.next() {
+                if let Ok(e) = &entry {
+                    if honour {
+                        // Leaving folders: their patterns no longer apply.
+                        if nested.last().is_some_and(|(depth, _)| *depth >= e.depth()) {
+                            while nested.last().is_some_and(|(depth, _)| *depth >= e.depth()) {
+                                nested.pop();
+                            }
+                            matchers.truncate(inherited.len());
+                            matchers.extend(nested.iter().map(|(_, m)| m.clone()));
+                        }
+                    }
+                    let is_dir = e.file_type().is_dir();
+                    if e.depth() > 0 && is_dir && is_output_dir(e.path()) {
+                        out.push(WalkEvent::SkippedOutput(e.path().to_path_buf()));
+                        walker.skip_current_dir();
+                        continue;
+                    }
+                    if honour
+                        && e.depth() > 0
+                        && (is_dir || may_be_config(e.path(), options))
+                        && is_ignored(&matchers, e.path(), is_dir)
+                    {
+                        out.push(WalkEvent::Ignored(e.path().to_path_buf()));
+                        if is_dir {
+                            walker.skip_current_dir();
+                        }
+                        continue;
+                    }
+                    if honour && is_dir && e.depth() > 0 && e.depth() < max_depth {
+                        if let Some(m) = folder_ignores(e.path(), tree, &mut out) {
+                            let m = Arc::new(m);
+                            nested.push((e.depth(), m.clone()));
+                            matchers.push(m);
+                        }
+                    }
+                }
+                match entry {
+                    Ok(e) if e.file_type().is_dir() => {}
+                    Ok(e) if !may_be_config(e.path(), options) => {}
+                    Ok(e) => out.push(WalkEvent::File(e.into_path())),
+                    Err(e) => {
+                        let path = e
+                            .path()
+                            .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                        let reason = e
+                            .io_error()
+                            .map(|io| io.to_string())
+                            .unwrap_or_else(|| e.to_string());
+                        out.push(WalkEvent::Error(path, reason));
+                    }
                 }
             }
-            match entry {
-                Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) if !may_be_config(e.path(), options) => {}
-                Ok(e) => out.push(WalkEvent::File(e.into_path())),
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
-                    let reason = e
-                        .io_error()
-                        .map(|io| io.to_string())
-                        .unwrap_or_else(|| e.to_string());
-                    out.push(WalkEvent::Error(path, reason));
-                }
-            }
+            out
+        };
+    let mut events = Vec::new();
+    let mut top_matchers: Matchers = Vec::new();
+    if honour {
+        if let Some(m) = folder_ignores(dir, tree, &mut events) {
+            top_matchers.push(Arc::new(m));
         }
-        out
-    };
+    }
     // The top level, in order: its files directly, its folders walked in parallel.
     let mut top: Vec<(PathBuf, bool)> = Vec::new();
-    let mut events = Vec::new();
-    for entry in walk_one(dir, 1, 1) {
+    for entry in walk_one(dir, 1, 1, &top_matchers) {
         match entry {
             WalkEvent::File(path) => top.push((path, false)),
-            error => events.push(error),
+            other => events.push(other),
         }
     }
     if let Ok(read) = std::fs::read_dir(dir) {
@@ -736,7 +899,8 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
             if entry.file_type().is_ok_and(|t| t.is_dir()) && walk_into(&entry.path(), options, cwd)
             {
                 // Reported by the listing above.
-                if !is_output_dir(&entry.path()) {
+                let ignored = honour && is_ignored(&top_matchers, &entry.path(), true);
+                if !ignored && !is_output_dir(&entry.path()) {
                     top.push((entry.path(), true));
                 }
             }
@@ -747,7 +911,15 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
         .par_iter()
         .map(|(path, is_dir)| {
             if *is_dir {
-                walk_one(path, 1, usize::MAX)
+                let mut out = Vec::new();
+                let mut matchers = top_matchers.clone();
+                if honour {
+                    if let Some(m) = folder_ignores(path, tree, &mut out) {
+                        matchers.push(Arc::new(m));
+                    }
+                }
+                out.extend(walk_one(path, 1, usize::MAX, &matchers));
+                out
             } else {
                 vec![WalkEvent::File(path.clone())]
             }
@@ -757,10 +929,40 @@ fn walk_events(dir: &Path, options: &DiscoveryOptions, cwd: Option<&Path>) -> Ve
     events
 }
 
+/// The files under `dir` whose names can be configs, as discovery lists them before reading any
+/// (ignore files honoured unless `options.no_ignore`); for benches/walkers.rs.
+pub fn walk_candidates(dir: &Path, options: &DiscoveryOptions) -> Vec<PathBuf> {
+    walk_events(dir, options, None, &crate::confine::Tree::unrestricted())
+        .into_iter()
+        .filter_map(|e| match e {
+            WalkEvent::File(path) => Some(path),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A file read from standard input (`check -`), audited under `name` (`--stdin-filename`, or
+/// `-`): the name decides its kind and environment as a file named on the command line.
+pub struct StdinFile {
+    pub name: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
 /// Discover config files under `paths`. A path that does not exist or a named file that cannot
 /// be read is an error for the whole run (exit 2); files that fail inside folders are listed.
 pub fn discover(
     paths: &[PathBuf],
+    options: &DiscoveryOptions,
+    sources: &mut Sources,
+) -> Result<Discovered, String> {
+    discover_with_stdin(paths, None, options, sources)
+}
+
+/// `discover`, plus a file read from standard input. It is registered first, so that when its
+/// name is also a file found on disk (an editor's unsaved buffer), its bytes are the ones audited.
+pub fn discover_with_stdin(
+    paths: &[PathBuf],
+    stdin: Option<StdinFile>,
     options: &DiscoveryOptions,
     sources: &mut Sources,
 ) -> Result<Discovered, String> {
@@ -770,6 +972,9 @@ pub fn discover(
         found: Discovered::default(),
         cwd: std::env::current_dir().ok(),
     };
+    if let Some(StdinFile { name, bytes }) = stdin {
+        walker.named(&name, bytes);
+    }
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => format!("{}: no such file or folder", path.display()),
@@ -788,6 +993,7 @@ pub fn discover(
         .roots
         .sort_by(|a, b| sources.display(a.file).cmp(sources.display(b.file)));
     found.roots.dedup_by_key(|r| r.file);
+    found.ignored.sort();
     Ok(found)
 }
 

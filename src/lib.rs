@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: `discovery` finds files -> `syntax` reads them losslessly -> `model` builds
 //! effective configurations with provenance -> `stack` assembles instances and Sentinels ->
-//! `rules` produce findings with `fix`es -> `report` renders them. `app` runs a command.
+//! `rules` produce findings with `fix`es -> `report` renders them. `app` runs a command; `manual` renders the manual page of `cli`.
 
 pub mod app;
 pub mod baseline;
@@ -12,6 +12,7 @@ pub mod confine;
 pub mod discovery;
 pub mod environment;
 pub mod fix;
+pub mod manual;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -349,6 +349,25 @@ pub fn read_regular_file_if(
     Ok(Some(bytes))
 }
 
+/// Read standard input whole (`check -`), bounded like a file: past `MAX_FILE_SIZE` bytes it is
+/// refused rather than held in memory.
+pub fn read_stdin() -> Result<Vec<u8>, ReadError> {
+    read_bounded(std::io::stdin().lock())
+}
+
+/// Read everything `reader` gives, up to `MAX_FILE_SIZE` bytes.
+pub fn read_bounded(reader: impl Read) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 pub(crate) fn io_error(e: &std::io::Error) -> ReadError {
     match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
@@ -422,6 +441,17 @@ mod tests {
         // A head longer than the file is the whole file.
         let small = read_regular_file_if(&path, 1 << 20, |head| head.len() == body.len());
         assert_eq!(small, Ok(Some(body)));
+    }
+
+    #[test]
+    fn a_bounded_read_refuses_past_the_limit() {
+        let small = read_bounded(&b"port 6379\n"[..]);
+        assert_eq!(small, Ok(b"port 6379\n".to_vec()));
+        let endless = std::io::repeat(b'a');
+        assert_eq!(
+            read_bounded(endless),
+            Err(ReadError::TooLarge(MAX_FILE_SIZE + 1))
+        );
     }
 
     #[test]

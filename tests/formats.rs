@@ -370,6 +370,66 @@ fn one_run_writes_several_reports_even_when_it_fails() {
 }
 
 #[test]
+fn text_fits_100_columns_with_a_caret_line_under_each_excerpt() {
+    let out = run(
+        &manifest_dir(),
+        &[
+            "check",
+            "--config",
+            "examples/stack/redline.toml",
+            "examples/stack",
+        ],
+    );
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let is_excerpt = |l: &str| {
+        l.trim_start()
+            .split_once(" | ")
+            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut excerpts = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if is_excerpt(line) {
+            excerpts += 1;
+            // The caret line: the excerpt's gutter, then spaces and carets.
+            let gutter = line.find(" | ").unwrap() + 3;
+            let caret = lines[i + 1];
+            assert_eq!(&caret[..gutter].trim(), &"|", "{caret}");
+            let marks = &caret[gutter..];
+            assert!(
+                marks.trim_start().chars().all(|c| c == '^') && marks.contains('^'),
+                "{caret}"
+            );
+            // Under the finding's column: these excerpts hold no mask or escape before the span.
+            let column: usize = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| l.starts_with("examples/"))
+                .and_then(|l| l.split(':').nth(2))
+                .and_then(|c| c.parse().ok())
+                .unwrap();
+            if !line[..gutter + column - 1].contains('*') {
+                assert_eq!(
+                    marks.len() - marks.trim_start().len(),
+                    column - 1,
+                    "{caret}"
+                );
+            }
+        } else {
+            assert!(
+                line.chars().count() <= 100,
+                "{} columns: {line}",
+                line.len()
+            );
+        }
+    }
+    assert!(excerpts > 10);
+    // A blank line between findings, and before the summary.
+    let findings = lines.iter().filter(|l| l.starts_with("examples/")).count();
+    assert_eq!(lines.iter().filter(|l| l.is_empty()).count(), findings);
+}
+
+#[test]
 fn statistics_count_per_rule() {
     let dir = stack();
     let out = run(dir.path(), &["check", "--no-config", "--statistics"]);
@@ -379,14 +439,12 @@ fn statistics_count_per_rule() {
             .any(|l| l.trim_start().starts_with("1  RD501 ")),
         "{text}"
     );
-    assert!(
-        text.trim_end()
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("Found "),
-        "{text}"
-    );
+    // The summary follows the counts (its sentences on as many lines as fit 100 columns).
+    let counts = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("1  RD501 "));
+    let summary = text.lines().position(|l| l.starts_with("Found "));
+    assert!(summary > counts, "{text}");
     let json: serde_json::Value = serde_json::from_slice(
         &run(
             dir.path(),
@@ -487,7 +545,7 @@ fn completions_and_man_page() {
     }
     let man = stdout(&run(&manifest_dir(), &["man"]));
     assert!(
-        man.starts_with(".ie") || man.contains(".TH redline"),
+        man.contains(".TH REDLINE 1 "),
         "{}",
         &man[..man.len().min(200)]
     );

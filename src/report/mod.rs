@@ -39,6 +39,9 @@ pub struct Resolved {
     pub related: Vec<ResolvedRelated>,
     /// The finding's first source line, secrets masked unless `--show-secrets`.
     pub excerpt: Option<String>,
+    /// Which characters of `excerpt` the finding covers: (first, count), counted in the
+    /// excerpt as shown (after masking, escaping and truncation).
+    pub marker: Option<(usize, usize)>,
     /// The setting the finding is about (`maxmemory-policy`, `sentinel auth-pass mymaster`), or
     /// `(absent)`: what baselines match on, never a line number.
     pub setting: String,
@@ -220,13 +223,17 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                 doc.line_col(f.span.end)
             };
             let absent = f.span.is_empty() && f.span.start == 0;
-            let excerpt = (doc.line_count() > 0 && !absent).then(|| {
+            let (excerpt, marker) = if doc.line_count() > 0 && !absent {
                 let mut content = doc.line(line - 1).content();
                 if line == 1 && doc.has_bom() {
                     content.start = (content.start + 3).min(content.end);
                 }
-                printable(&shown_bytes(doc, content, show_secrets), 200)
-            });
+                let (text, marker) =
+                    excerpt_with_marker(doc, content, f.span.clone(), show_secrets, 200);
+                (Some(text), Some(marker))
+            } else {
+                (None, None)
+            };
             Resolved {
                 rule: f.rule,
                 name: crate::rules::rule(f.rule)
@@ -253,6 +260,7 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                     })
                     .collect(),
                 excerpt,
+                marker,
                 setting: f.setting_name(),
                 fingerprint: String::new(),
                 safe_edits: f
@@ -371,6 +379,110 @@ fn escape_resolved(f: &mut Resolved) {
     }
 }
 
+/// `printable(&shown_bytes(doc, line, show_secrets), max_chars)` for a line's content, and the
+/// characters of that text the bytes `span` cover, as (first, count; at least one): a secret
+/// the span starts or ends in is covered whole by its mask, an escaped character by its escape,
+/// and what truncation cut off by the `…`.
+pub fn excerpt_with_marker(
+    doc: &crate::syntax::document::Document,
+    line: std::ops::Range<usize>,
+    span: std::ops::Range<usize>,
+    show_secrets: bool,
+    max_chars: usize,
+) -> (String, (usize, usize)) {
+    // The line as pieces: plain bytes, and masks standing for secret bytes.
+    let mut pieces: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    let mut pos = line.start;
+    if !show_secrets {
+        for secret in doc.secrets_in(line.clone()) {
+            let secret = secret.start.max(line.start)..secret.end.min(line.end);
+            if secret.start > pos {
+                pieces.push((pos..secret.start, false));
+            }
+            pieces.push((secret.clone(), true));
+            pos = secret.end;
+        }
+    }
+    if pos < line.end {
+        pieces.push((pos..line.end, false));
+    }
+    let bytes = doc.bytes();
+    let mut out = String::new();
+    // Characters of the input read (what `max_chars` bounds, as in `printable`), and of the
+    // output written (what the marker counts).
+    let (mut read, mut written) = (0usize, 0usize);
+    let (mut first, mut last) = (None::<usize>, None::<usize>);
+    let mut truncated = false;
+    // Before writing the character of bytes `at`: mark where the span starts and ends.
+    let mut note = |at: std::ops::Range<usize>, written: usize| {
+        if first.is_none() && at.end > span.start {
+            first = Some(written);
+        }
+        if last.is_none() && at.start >= span.end && span.end > span.start {
+            last = Some(written);
+        }
+    };
+    'pieces: for (range, secret) in pieces {
+        if secret {
+            note(range.clone(), written);
+            for c in crate::secret::MASK.chars() {
+                if read >= max_chars {
+                    truncated = true;
+                    break 'pieces;
+                }
+                read += 1;
+                out.push(c);
+                written += 1;
+            }
+            continue;
+        }
+        let mut offset = range.start;
+        for chunk in bytes[range.clone()].utf8_chunks() {
+            let valid = chunk.valid();
+            let mut chars: Vec<(std::ops::Range<usize>, char)> = valid
+                .char_indices()
+                .map(|(i, c)| (offset + i..offset + i + c.len_utf8(), c))
+                .collect();
+            offset += valid.len();
+            if !chunk.invalid().is_empty() {
+                chars.push((
+                    offset..offset + chunk.invalid().len(),
+                    char::REPLACEMENT_CHARACTER,
+                ));
+                offset += chunk.invalid().len();
+            }
+            for (at, c) in chars {
+                if read >= max_chars {
+                    truncated = true;
+                    break 'pieces;
+                }
+                read += 1;
+                note(at, written);
+                let before = out.len();
+                match c {
+                    '\t' => out.push(' '),
+                    c if c.is_control() => out.extend(c.escape_default()),
+                    c => out.push(c),
+                }
+                written += out[before..].chars().count();
+            }
+        }
+    }
+    if truncated {
+        out.push('…');
+    }
+    let shown = written + usize::from(truncated);
+    // A span past what is shown (cut off, or in the line ending) points at the end.
+    let start = first.unwrap_or(shown.saturating_sub(usize::from(truncated)));
+    let start = start.min(shown);
+    let end = if span.is_empty() {
+        start + 1
+    } else {
+        last.unwrap_or(shown).max(start + 1)
+    };
+    (out, (start, end - start))
+}
+
 /// Bytes as text a terminal can show: invalid UTF-8 and control characters escaped, bounded.
 pub fn printable(bytes: &[u8], max_chars: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -393,6 +505,55 @@ pub fn printable(bytes: &[u8], max_chars: usize) -> String {
 mod tests {
     use super::*;
     use crate::syntax::document::Document;
+
+    #[test]
+    fn the_marker_counts_characters_as_the_excerpt_shows_them() {
+        let text = "bind 0.0.0.0\nrequirepass \"hunter22\" \t\u{1b}x é\n";
+        let mut doc = Document::parse(text.as_bytes().to_vec());
+        doc.mark_secret(25..35);
+        let line = |i: usize| doc.line(i).content();
+        // Plain: the columns of the bytes.
+        assert_eq!(
+            excerpt_with_marker(&doc, line(0), 5..12, false, 200),
+            ("bind 0.0.0.0".to_string(), (5, 7))
+        );
+        // Masked: the span over the secret covers its mask; an ESC shows as `\u{1b}` (6).
+        let (shown, marker) = excerpt_with_marker(&doc, line(1), 25..35, false, 200);
+        assert_eq!(shown, "requirepass ********  \\u{1b}x é");
+        assert_eq!(marker, (12, 8));
+        let (_, marker) = excerpt_with_marker(&doc, line(1), 37..39, false, 200);
+        assert_eq!(marker, (22, 7));
+        // A span starting inside the secret starts at its mask.
+        let (_, marker) = excerpt_with_marker(&doc, line(1), 30..40, false, 200);
+        assert_eq!(marker.0, 12);
+        // Unmasked, the same span covers the quoted password.
+        let (shown, marker) = excerpt_with_marker(&doc, line(1), 25..35, true, 200);
+        assert_eq!(&shown[12..22], "\"hunter22\"");
+        assert_eq!(marker, (12, 10));
+        // The excerpt is the one `printable` gives.
+        for show in [false, true] {
+            let (shown, _) = excerpt_with_marker(&doc, line(1), 0..0, show, 200);
+            assert_eq!(shown, printable(&shown_bytes(&doc, line(1), show), 200));
+        }
+        // Truncated: a span past the cut points at the `…`.
+        let (shown, marker) = excerpt_with_marker(&doc, line(0), 8..12, false, 5);
+        assert_eq!(shown, "bind …");
+        assert_eq!(marker, (5, 1));
+        // Empty, or at the end of the line: one caret.
+        assert_eq!(
+            excerpt_with_marker(&doc, line(0), 4..4, false, 200).1,
+            (4, 1)
+        );
+        assert_eq!(
+            excerpt_with_marker(&doc, line(0), 12..12, false, 200).1,
+            (12, 1)
+        );
+        // Over several lines: to the end of the first.
+        assert_eq!(
+            excerpt_with_marker(&doc, line(0), 0..20, false, 200).1,
+            (0, 12)
+        );
+    }
 
     #[test]
     fn secret_values_are_masked_in_other_text() {

@@ -259,7 +259,7 @@ fn bounded_bom_fixable_count_is_what_fix_applies() {
     let fixable: usize = check
         .split(" fixable with `redline fix`")
         .next()
-        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|s| s.rsplit(char::is_whitespace).next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("a fixable count: {check}"));
     let out = run(dir.path(), &["fix", "--no-config", "--write"]);
