@@ -1234,17 +1234,24 @@ impl Loader<'_> {
             Some(acl) => acl.users.iter().map(|u| &u.args[1..]).collect(),
             None => self.model.users.iter().map(|u| &u.values[..]).collect(),
         };
+        // Each user from its last definition, in the order of those: one look-up per line, so
+        // a file of many users is read in linear time.
+        let mut last: HashMap<&[u8], usize> = HashMap::new();
+        for (i, args) in definitions.iter().enumerate() {
+            if let Some(name) = args.first() {
+                last.insert(name.value.as_slice(), i);
+            }
+        }
         let mut out: Vec<(Vec<u8>, UserState)> = Vec::new();
-        for args in definitions {
+        for (i, args) in definitions.iter().enumerate() {
             let Some(name) = args.first().map(|a| a.value.clone()) else {
                 continue;
             };
-            if name == b"default" {
+            if name == b"default" || last.get(name.as_slice()) != Some(&i) {
                 continue;
             }
             let mut state = UserState::fresh();
             let _ = apply_rules(&mut state, &args[1..], version);
-            out.retain(|(n, _)| *n != name);
             out.push((name, state));
         }
         out
@@ -1559,8 +1566,18 @@ pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
                 .collect()
         }
         "sentinel" => match args.get(1).map(Arg::lower).as_deref() {
-            Some("auth-pass") => 3,
+            // `sentinel auth-pass PW` without a master name: the last argument is the password.
+            Some("auth-pass") => 3.min(args.len().saturating_sub(1)).max(2),
             Some("sentinel-pass") => 2,
+            // `sentinel set MASTER auth-pass PW` (what SENTINEL SET takes, refused in a file).
+            Some("set") => {
+                return args
+                    .windows(2)
+                    .skip(3)
+                    .filter(|w| matches!(w[0].lower().as_str(), "auth-pass" | "sentinel-pass"))
+                    .map(|w| w[1].span.clone())
+                    .collect()
+            }
             _ => return Vec::new(),
         },
         _ => return Vec::new(),

@@ -245,7 +245,17 @@ pub fn parse_query(query: &str, base: usize) -> Vec<Param> {
             Some(eq) => (&pair[..eq], &pair[eq + 1..], start + eq + 1),
             None => (pair, "", start + pair.len()),
         };
-        let key = url_decode(raw_key);
+        // php_register_variable_ex: leading spaces skipped, the name ends at a NUL, and spaces
+        // and dots before the `[` become `_` (` auth=`, `+auth=` and `auth%00x=` are `auth`).
+        let decoded = url_decode(raw_key);
+        let decoded = decoded.split('\0').next().unwrap_or("");
+        let decoded = decoded.trim_start_matches(' ');
+        let bracket = decoded.find('[').unwrap_or(decoded.len());
+        let key: String = decoded[..bracket]
+            .chars()
+            .map(|c| if c == ' ' || c == '.' { '_' } else { c })
+            .chain(decoded[bracket..].chars())
+            .collect();
         let (name, index) = match key.find('[') {
             Some(open) if key.ends_with(']') => (
                 key[..open].to_string(),

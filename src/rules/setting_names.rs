@@ -44,8 +44,12 @@ pub fn occurrence_name(o: &Occurrence) -> String {
         ),
         "sentinel" => {
             let sub = arg(0).unwrap_or_default().to_ascii_lowercase();
+            // Only a line long enough to hold a value after the master names one: in a short
+            // line (`sentinel auth-pass PW`) the second argument may be the secret.
             match arg(1) {
-                Some(master) if MASTER_SUBCOMMANDS.contains(&sub.as_str()) => {
+                Some(master)
+                    if MASTER_SUBCOMMANDS.contains(&sub.as_str()) && o.values.len() >= 3 =>
+                {
                     format!("sentinel {sub} {master}")
                 }
                 _ => format!("sentinel {sub}"),

@@ -307,6 +307,9 @@ pub fn parse(doc: &Document) -> EnvFile {
     let bytes = doc.bytes();
     let mut file = EnvFile::default();
     let mut repository: HashMap<String, String> = HashMap::new();
+    // What `${NAME}` expansions may add to the file's values: a multiple of its size, 1 MiB at
+    // least.
+    let mut expansion_budget: usize = bytes.len().saturating_mul(8).max(1 << 20);
     // Where each variable's value is written (for `${NAME}` in a secret).
     let mut value_spans: HashMap<String, Range<usize>> = HashMap::new();
     // Group physical lines into entries (multi-line double-quoted values).
@@ -443,8 +446,14 @@ pub fn parse(doc: &Document) -> EnvFile {
                                     }
                                 }
                                 match repository.get(var) {
-                                    Some(v) => value.replace_range(at..at + 3 + close, v),
-                                    None => depends = true,
+                                    // A chain of `A1=${A0}${A0}` doubles at each line: what
+                                    // expansion adds is bounded by the file's size, and past
+                                    // it the value is unknown.
+                                    Some(v) if v.len() <= expansion_budget => {
+                                        expansion_budget -= v.len();
+                                        value.replace_range(at..at + 3 + close, v);
+                                    }
+                                    Some(_) | None => depends = true,
                                 }
                             }
                         }

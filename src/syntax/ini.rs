@@ -197,6 +197,9 @@ struct Parser<'a> {
     silent_end: Option<IniError>,
     /// The last value ended at a stray character (not an end of line): its trailing blanks stay.
     stray_end: bool,
+    /// Bytes `${name}` may still copy into values: a chain of `aN = ${aN-1}${aN-1}` doubles at
+    /// each line, so what expansion adds is bounded by the file's size (past it, Unknown).
+    expansion_budget: usize,
     /// The last global entry of each key (index in `file.entries`): `${name}` is a look-up, not
     /// a scan back through every entry.
     last_global: HashMap<String, usize>,
@@ -429,7 +432,15 @@ impl<'a> Parser<'a> {
             .get(&name)
             .map(|&at| self.file.entries[at].value.clone());
         let value = match own.or_else(|| (self.lookup)(&name)) {
-            Some(v) => v,
+            Some(IniValue::Text(t)) if t.len() > self.expansion_budget => IniValue::Unknown(
+                format!("`${{{name}}}`, whose expansion grows past what redline copies"),
+            ),
+            Some(v) => {
+                if let IniValue::Text(t) = &v {
+                    self.expansion_budget -= t.len();
+                }
+                v
+            }
             None => IniValue::Unknown(format!(
                 "the environment variable {name}{}",
                 if has_fallback {
@@ -1026,6 +1037,12 @@ fn unescape_double(raw: &[u8]) -> Vec<u8> {
     out
 }
 
+/// What `${name}` expansions may add to a file's values: a multiple of the file's size, and 1 MiB
+/// at least (a real php.ini expands a few short values).
+fn expansion_budget(bytes: &[u8]) -> usize {
+    bytes.len().saturating_mul(8).max(1 << 20)
+}
+
 /// Parse a php.ini document. `lookup` resolves `${name}` against directives read before.
 pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
     let bytes = doc.bytes();
@@ -1044,6 +1061,7 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
         stop_after: None,
         silent_end: None,
         stray_end: false,
+        expansion_budget: expansion_budget(bytes),
         last_global: HashMap::new(),
     };
     read_statements(&mut parser);
@@ -1065,6 +1083,7 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
             stop_after: None,
             silent_end: None,
             stray_end: false,
+            expansion_budget: expansion_budget(bytes),
             last_global: HashMap::new(),
         };
         read_statements(&mut next);

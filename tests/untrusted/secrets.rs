@@ -348,3 +348,16 @@ fn secret_django_rotation_edits_an_environment_default() {
     );
     assert!(!stdout(&out).contains(new) && !stderr(&out).contains(new));
 }
+
+#[test]
+fn secret_sentinel_password_in_a_short_or_set_line_is_masked() {
+    // `sentinel auth-pass PW` (no master) and `sentinel set M auth-pass PW` are refused lines:
+    // the password is in their excerpts, and must not name the setting (baselines, fingerprints).
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "sentinel.conf",
+        "sentinel monitor m 127.0.0.1 6379 2\nsentinel auth-pass Short5ecretPw\nsentinel set m auth-pass Set5ecretPw\n",
+    );
+    assert_no_secret(dir.path(), &["Short5ecretPw", "Set5ecretPw"], "SN001");
+}
