@@ -197,6 +197,14 @@ fn assignment_secrets(
                 &src[span.clone()],
                 span.start,
             ));
+            let mut start = span.start;
+            for line in src[span.clone()].split(|&b| b == b'\n') {
+                let at = start;
+                start += line.len() + 1;
+                if memchr::memmem::find(line, b"://").is_some() {
+                    out.extend(line_literals(line, at));
+                }
+            }
         }
         return;
     }
@@ -226,13 +234,64 @@ fn assignment_secrets(
             PyExpr::Env {
                 default: Some(d), ..
             } => pending.push((d, secret)),
-            PyExpr::Add(terms) => pending.extend(terms.iter().map(|t| (t, secret))),
+            PyExpr::Add(terms) => {
+                // `"redis://:" + "pw" + "@h"`: the password may be a piece of its own, so every
+                // piece of a concatenation that spells a URL with a password is a secret.
+                let joined: String = terms.iter().filter_map(PyExpr::as_str).collect();
+                let url_password =
+                    !crate::syntax::url::secret_ranges(joined.as_bytes(), 0).is_empty();
+                pending.extend(terms.iter().map(|t| (t, secret || url_password)));
+            }
             PyExpr::Name(name) if secret => {
                 out.extend(literals.get(name).into_iter().flatten().cloned());
             }
             _ => {}
         }
     }
+    // What the reader could not evaluate (`"redis://:%s@h" % pw`, `.format()`, f-strings,
+    // `or`, conditionals) has no literal spans: on each line of the value that spells a URL,
+    // every string literal that is not a dict key is a secret.
+    if a.value.walk().iter().any(|e| **e == PyExpr::Unknown) {
+        let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
+        let mut start = span.start;
+        for line in src[span.clone()].split(|&b| b == b'\n') {
+            let at = start;
+            start += line.len() + 1;
+            if memchr::memmem::find(line, b"://").is_some() {
+                out.extend(line_literals(line, at));
+            }
+        }
+    }
+}
+
+/// The string literals of one line of Python that are not dict keys (a literal followed by
+/// `:`), as byte ranges of the module.
+fn line_literals(line: &[u8], base: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        let quote = line[i];
+        if quote == b'#' {
+            break;
+        }
+        if quote != b'\'' && quote != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < line.len() && line[i] != quote {
+            i += if line[i] == b'\\' { 2 } else { 1 };
+        }
+        let end = (i + 1).min(line.len());
+        i = end;
+        let after = line[end..].iter().position(|b| !b.is_ascii_whitespace());
+        if after.is_some_and(|p| line[end + p] == b':') {
+            continue;
+        }
+        out.push(base + start..base + end);
+    }
+    out
 }
 
 /// The secret ranges of comment lines: a setting commented out (`# PASSWORD = 'old'`,

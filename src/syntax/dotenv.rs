@@ -99,12 +99,29 @@ fn commented_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
 /// The secret ranges of a group of lines phpdotenv refuses, read as `NAME=value` as far as
 /// that goes (the name trimmed of `export` and quotes).
 fn refused_secrets(bytes: &[u8], span: &Range<usize>) -> Vec<Range<usize>> {
-    let raw = &bytes[span.clone()];
-    let Some(eq) = raw.iter().position(|&b| b == b'=') else {
-        return Vec::new();
-    };
-    let name = String::from_utf8_lossy(&raw[..eq]);
-    value_secrets(bytes, &name, span.start + eq + 1..span.end)
+    // Line by line: a refused span may run over many (an unterminated quote runs to the end of
+    // the file), each `NAME=value` judged by its own name.
+    let mut out = Vec::new();
+    let mut start = span.start;
+    for line in bytes[span.clone()].split(|&b| b == b'\n') {
+        let at = start;
+        start += line.len() + 1;
+        let body = line.strip_suffix(b"\r").unwrap_or(line);
+        if body.iter().all(|b| b.is_ascii_whitespace()) || body.trim_ascii_start().starts_with(b"#")
+        {
+            continue;
+        }
+        match body.iter().position(|&b| b == b'=') {
+            Some(eq) => {
+                let name = String::from_utf8_lossy(&body[..eq]);
+                out.extend(value_secrets(bytes, &name, at + eq + 1..at + body.len()));
+            }
+            // No `=`: not an assignment but the rest of a value (a quoted value over lines),
+            // which may be a password.
+            None => out.push(at..at + body.len()),
+        }
+    }
+    out
 }
 
 impl EnvFile {
@@ -394,10 +411,11 @@ pub fn parse(doc: &Document) -> EnvFile {
         }
         if !valid_name(&name) {
             file.secrets.extend(refused_secrets(bytes, &span));
-            file.errors.push(error(format!(
-                "Encountered an invalid name at [{}]",
-                first_line(&name)
-            )));
+            // phpdotenv quotes the name; a line that is no name may be the rest of a password.
+            file.errors.push(error(
+                "Encountered an invalid name at [...]: the line is no `NAME=value` assignment"
+                    .to_string(),
+            ));
             continue;
         }
         let Some(raw) = raw_value else {
@@ -476,10 +494,6 @@ pub fn parse(doc: &Document) -> EnvFile {
     file
 }
 
-fn first_line(text: &str) -> String {
-    crate::model::redis::safe_text(text.split('\n').next().unwrap_or(""))
-}
-
 /// Laravel's `env()` on a string (`Illuminate\Support\Env`): `true`/`(true)`, `false`/`(false)`,
 /// `empty`/`(empty)`, `null`/`(null)` in any case become bool, "" and null.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -542,7 +556,17 @@ mod tests {
         // phpdotenv refuses these; their excerpts are shown, masked.
         assert_eq!(
             masked("REDIS_PASSWORD=pass word\nDB_PASSWORD=\"open\nmore\n"),
-            "REDIS_PASSWORD=*\nDB_PASSWORD=*"
+            "REDIS_PASSWORD=*\nDB_PASSWORD=*\n*\n"
+        );
+        // A quoted value over lines that phpdotenv refuses: its later lines hold no `=`.
+        assert_eq!(
+            masked("REDIS_PASSWORD='first\nsecond'\nA=1\n"),
+            "REDIS_PASSWORD=*\n*\nA=1\n"
+        );
+        // After an unterminated quote every line's value is judged by its own name.
+        assert_eq!(
+            masked("X=\"open\nREDIS_PASSWORD=pw\nHOST=h\n"),
+            "X=\"open\nREDIS_PASSWORD=*\nHOST=h\n"
         );
         assert_eq!(
             masked(

@@ -361,3 +361,23 @@ fn secret_sentinel_password_in_a_short_or_set_line_is_masked() {
     );
     assert_no_secret(dir.path(), &["Short5ecretPw", "Set5ecretPw"], "SN001");
 }
+
+#[test]
+fn secret_django_location_built_from_pieces_is_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "settings.py",
+        concat!(
+            "import os\n",
+            "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\n",
+            "PW = os.environ.get(\"PW\", \"Dflt5ecret\")\n",
+            "CACHES = {\n",
+            "    \"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://:\" + \"Piece5ecret\" + \"@10.0.0.5:6379/1\"},\n",
+            "    \"b\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://:%s@10.0.0.6:6379/1\" % \"Pct5ecret\"},\n",
+            "    \"c\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://:{}@10.0.0.7:6379/1\".format(\"Fmt5ecret\")},\n",
+            "}\n",
+        ),
+    );
+    assert_no_secret(dir.path(), &["Piece5ecret", "Pct5ecret", "Fmt5ecret"], "DJ");
+}
