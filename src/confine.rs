@@ -80,7 +80,23 @@ impl Tree {
         if !self.lexically_inside(path) {
             return Err(ReadError::OutsideTree);
         }
-        let real = fs::canonicalize(path).map_err(|e| crate::source::io_error(&e))?;
+        let real = match fs::canonicalize(path) {
+            Ok(real) => real,
+            Err(e) => {
+                // Whether a path that leaves the tree through a link names a file must not be
+                // learnt either: a missing file under an outside folder is outside.
+                let outside = path
+                    .ancestors()
+                    .skip(1)
+                    .find_map(|a| fs::canonicalize(a).ok())
+                    .is_some_and(|real| !self.real_inside(&real));
+                return Err(if outside {
+                    ReadError::OutsideTree
+                } else {
+                    crate::source::io_error(&e)
+                });
+            }
+        };
         if self.real_inside(&real) {
             Ok(real)
         } else {

@@ -126,7 +126,10 @@ fn match_options() -> MatchOptions {
 
 /// A Laravel application folder: it has `artisan` or `config/session.php`.
 pub fn is_laravel_app(dir: &Path) -> bool {
-    dir.join("artisan").is_file() || dir.join("config/session.php").is_file()
+    // Not through a link: a planted `artisan` link would learn (and act on) whether a file
+    // outside the tree exists.
+    let regular = |p: PathBuf| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    regular(dir.join("artisan")) || regular(dir.join("config/session.php"))
 }
 
 /// The Laravel kind of a file, when it is one of an application's files.

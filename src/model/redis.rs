@@ -1151,9 +1151,28 @@ impl Loader<'_> {
     fn parse_acl_lines(&mut self, file: FileId) -> Vec<AclLine> {
         let secrets: Vec<Range<usize>> = {
             let doc = self.sources.doc(file);
-            (0..doc.line_count())
+            let bytes = doc.bytes();
+            let mut secrets: Vec<Range<usize>> = (0..doc.line_count())
                 .flat_map(|i| line_secrets(doc, i, &parse_line(doc, i)))
-                .collect()
+                .collect();
+            // A line the ACL grammar refuses (no `user` first) may still hold password rules
+            // (`>pw`, `#hash`): every word that reads as one is a secret.
+            for line in doc.lines() {
+                let content = line.content();
+                let text = &bytes[content.clone()];
+                if text.trim_ascii_start().starts_with(b"user ") {
+                    continue;
+                }
+                let mut at = content.start;
+                for word in text.split(|b| b.is_ascii_whitespace()) {
+                    let span = at..at + word.len();
+                    at += word.len() + 1;
+                    if let Some(r) = super::acl::rule_secret_span(word, word, &span) {
+                        secrets.push(r);
+                    }
+                }
+            }
+            secrets
         };
         self.sources
             .mark_secrets(secrets.into_iter().map(|r| (file, r)));

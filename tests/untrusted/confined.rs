@@ -733,3 +733,30 @@ fn confined_includes_through_self_links_are_one_file_and_a_loop() {
         .count();
     assert_eq!(loops, 2, "{report:#}");
 }
+
+#[test]
+fn confined_whether_a_file_outside_exists_is_not_learnt() {
+    // A link out of the tree, then a name under it: present or absent, the answer is the same.
+    let s = setup();
+    write(&s.host, "present.conf", "port 1\n");
+    symlink(&s.host, s.repo.join("up")).unwrap();
+    write(
+        &s.repo,
+        "redis.conf",
+        "include up/present.conf\ninclude up/absent.conf\nbind 127.0.0.1\n",
+    );
+    let out = run(&s.repo, &["check", "--no-config", "--format", "json"]);
+    let report = json(&out);
+    let rd002: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "RD002")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(rd002.len(), 2, "{rd002:?}");
+    for message in &rd002 {
+        assert!(message.contains("outside the audited tree"), "{message}");
+        assert!(!message.contains("does not exist"), "{message}");
+    }
+}

@@ -381,3 +381,19 @@ fn secret_django_location_built_from_pieces_is_masked() {
     );
     assert_no_secret(dir.path(), &["Piece5ecret", "Pct5ecret", "Fmt5ecret"], "DJ");
 }
+
+#[test]
+fn secret_password_rule_on_a_refused_acl_line_is_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "aclfile users.acl\nbind 127.0.0.1\n",
+    );
+    write(
+        dir.path(),
+        "users.acl",
+        "user default on >0123456789abcdef0123456789abcdef ~* +@all\n  >Junk5ecretPw ~* +@all\n",
+    );
+    assert_no_secret(dir.path(), &["Junk5ecretPw"], "RD001");
+}
