@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod confine;
 pub mod discovery;
+pub mod engine;
 pub mod environment;
 pub mod fix;
 pub mod model;
