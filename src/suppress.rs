@@ -1,7 +1,9 @@
-//! Inline suppressions: an own-line `# redline: ignore ID[,ID] -- reason` covers the next directive
-//! (and, above the first directive, findings about absent settings); `# redline: ignore-file ID`
-//! covers the whole file. Text after the IDs never breaks one. A suppression that suppresses
-//! nothing is RL001 (with a fix that removes it); an ID that names no rule is RL002.
+//! Inline suppressions, in every file of the stack: an own-line `redline: ignore ID[,ID] -- reason`
+//! comment covers the next directive (and, above the first directive, findings about absent
+//! settings); `redline: ignore-file ID` covers the whole file. The comment is the file's own: `#` in
+//! redis.conf, sentinel.conf, `.env` and settings.py, `;` in php.ini, `//` or `#` in a Laravel
+//! `config/*.php`. Text after the IDs never breaks one. A suppression that suppresses nothing is
+//! RL001 (with a fix that removes it); an ID that names no rule is RL002.
 
 use crate::fix::{self, Applicability, Fix};
 use crate::rules::{self, Finding, Selection};
@@ -26,10 +28,12 @@ pub struct Suppression {
     pub used: Vec<bool>,
 }
 
-/// Parse `# redline: ignore[-file] ID, ID -- reason` (any text may follow the IDs).
-fn parse_comment(line: &[u8], comment: char) -> Option<(bool, Range<usize>, Vec<String>)> {
+/// Parse `# redline: ignore[-file] ID, ID -- reason` (any text may follow the IDs), the comment
+/// opened by one of `comments`.
+fn parse_comment(line: &[u8], comments: &[&str]) -> Option<(bool, Range<usize>, Vec<String>)> {
     let text = std::str::from_utf8(line).ok()?;
-    let rest = text.trim_start().strip_prefix(comment)?;
+    let trimmed = text.trim_start();
+    let rest = comments.iter().find_map(|c| trimmed.strip_prefix(c))?;
     let after_hash = rest.trim_start();
     let rest = after_hash.strip_prefix("redline:")?.trim_start();
     let (whole_file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
@@ -88,8 +92,30 @@ fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usi
                 Some(_) => LineKind::Directive,
             }
         }
-        // Config PHP files take no inline suppressions: use [per-file-ignores].
-        Syntax::Php | Syntax::Other => LineKind::Blank,
+        Syntax::Php => {
+            let text = doc.line_bytes(index);
+            let start = text
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(text.len());
+            let text = &text[start..];
+            if text.is_empty() || text.starts_with(b"<?php") || text.starts_with(b"?>") {
+                LineKind::Blank
+            } else if text.starts_with(b"#[") {
+                // A PHP 8 attribute, not a comment.
+                LineKind::Directive
+            } else if text.starts_with(b"//")
+                || text.starts_with(b"#")
+                || text.starts_with(b"/*")
+                || text.starts_with(b"*")
+            {
+                // Docblock lines too: a suppression above a commented entry reaches the entry.
+                LineKind::Comment
+            } else {
+                LineKind::Directive
+            }
+        }
+        Syntax::Other => LineKind::Blank,
         Syntax::Redis => match parse_line(doc, index) {
             RedisLine::Blank => LineKind::Blank,
             RedisLine::Comment => LineKind::Comment,
@@ -110,13 +136,17 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
         .map(|i| line_kind(syntax, doc, i))
         .collect();
     let is_directive = |k: &LineKind| *k == LineKind::Directive;
-    let comment = if syntax == Syntax::Ini { ';' } else { '#' };
+    let comments: &[&str] = match syntax {
+        Syntax::Ini => &[";"],
+        Syntax::Php => &["//", "#"],
+        _ => &["#"],
+    };
     let mut out = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
         if *kind != LineKind::Comment {
             continue;
         }
-        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i), comment) else {
+        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i), comments) else {
             continue;
         };
         let line = doc.line(i);
@@ -289,7 +319,7 @@ mod tests {
     use super::parse_comment;
 
     fn parse_comment_hash(line: &[u8]) -> Option<(bool, std::ops::Range<usize>, Vec<String>)> {
-        parse_comment(line, '#')
+        parse_comment(line, &["#"])
     }
 
     #[test]
@@ -313,5 +343,19 @@ mod tests {
         );
         assert!(parse_comment_hash(b"# redline: ignore").is_none());
         assert!(parse_comment_hash(b"# just a comment about redline: ignore").is_none());
+        let php = ["//", "#"];
+        assert_eq!(
+            parse_comment(b"    // redline: ignore LV105 -- widget", &php)
+                .unwrap()
+                .2,
+            ["LV105"]
+        );
+        assert_eq!(
+            parse_comment(b"# redline: ignore-file LV002", &php)
+                .unwrap()
+                .2,
+            ["LV002"]
+        );
+        assert!(parse_comment(b"/ redline: ignore LV105", &php).is_none());
     }
 }

@@ -2,10 +2,10 @@
 //! and its suspect fixes tried half by half.
 
 use super::{audit, audit_uncapped, guard_of, Settings};
+use crate::discovery::Root;
 use crate::fix::apply;
 use crate::rules::{self, Finding};
 use crate::source::{FileId, Sources};
-use crate::stack::Root;
 use std::collections::{HashMap, HashSet};
 
 /// Fixing stops after this many passes (plus one per line) even if fixes keep appearing (they

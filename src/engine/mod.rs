@@ -8,12 +8,13 @@ pub use fix_loop::{fix_until_stable, fix_until_stable_with_skips, SkippedFix};
 
 use crate::config::FailOn;
 use crate::discovery::DiscoveryOptions;
+use crate::discovery::Root;
 use crate::fix::apply::{self, Guard};
 use crate::fix::Applicability;
 use crate::model::redis::{IssueKind, LoadOptions, RedisModel};
 use crate::rules::{self, Context, Finding, Selection, Severity};
 use crate::source::{FileId, Sources};
-use crate::stack::{self, DeclaredRole, Root, Stack};
+use crate::stack::{self, DeclaredRole, Stack};
 use glob::Pattern;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -248,15 +249,7 @@ pub(crate) fn audit_uncapped(
     findings.retain(|f| settings.selection.enabled(f.rule));
     findings = apply_per_file_ignores(findings, sources, settings);
     if settings.inline_ignores {
-        let mut files: Vec<FileId> = stack
-            .instances
-            .iter()
-            .flat_map(|i| i.model.files.clone())
-            .chain(stack.sentinels.iter().flat_map(|s| s.config.files.clone()))
-            .chain(stack.php.iter().flat_map(|p| p.files.clone()))
-            .collect();
-        files.sort_unstable();
-        files.dedup();
+        let files = suppressible_files(&stack);
         findings = crate::suppress::apply(findings, sources, &files, &settings.selection);
     }
     findings.retain(|f| settings.selection.enabled(f.rule));
@@ -275,6 +268,35 @@ pub(crate) fn audit_uncapped(
         ))
     });
     (stack, findings, held_back)
+}
+
+/// Every file of the stack that takes inline suppressions: instance and Sentinel configs with
+/// their includes, php.ini files, Laravel `.env` and `config/*.php` files, Django settings.
+fn suppressible_files(stack: &Stack) -> Vec<FileId> {
+    let laravel = stack.laravel.iter().flat_map(|app| {
+        app.envs.iter().map(|e| e.file).chain(
+            [&app.database, &app.session, &app.cache]
+                .into_iter()
+                .filter_map(|c| c.file),
+        )
+    });
+    let mut files: Vec<FileId> = stack
+        .instances
+        .iter()
+        .flat_map(|i| i.model.files.iter().copied())
+        .chain(
+            stack
+                .sentinels
+                .iter()
+                .flat_map(|s| s.config.files.iter().copied()),
+        )
+        .chain(stack.php.iter().flat_map(|p| p.files.iter().copied()))
+        .chain(laravel)
+        .chain(stack.django.iter().map(|d| d.file))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
 }
 
 pub(crate) fn guard_of(stack: &Stack, sources: &Sources) -> Guard {

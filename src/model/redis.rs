@@ -1629,18 +1629,7 @@ fn trim_bytes_with<'a>(b: &'a [u8], set: &[u8]) -> &'a [u8] {
     &b[start..end]
 }
 
-/// A name or path as it may appear in a message: printable, escaped, bounded.
-pub fn safe_text(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(80)
-        .flat_map(char::escape_default)
-        .collect();
-    if text.chars().count() > 80 {
-        out.push('…');
-    }
-    out
-}
+pub use crate::syntax::safe_text;
 
 pub fn safe_name(arg: &Arg) -> String {
     safe_text(&arg.text())

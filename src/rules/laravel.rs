@@ -3,11 +3,11 @@
 //! each template (`.env.example`, ...), whose messages then say so.
 
 use super::client_edits::set_env;
-use super::stack::{instance_password, InstancePassword};
 use super::{Context, Finding, Related, Severity};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
 use crate::source::FileId;
+use crate::stack::passwords::{instance_password, InstancePassword};
 use crate::stack::Origin;
 use crate::syntax::dotenv::LaravelValue;
 use std::ops::Range;

@@ -2,14 +2,15 @@
 //! file each. A rule reads the stack and pushes findings; it never prints or touches files.
 
 pub mod client_edits;
+pub mod cross_stack;
 pub mod django;
 pub mod laravel;
+pub mod model_issues;
 pub mod passwords;
 pub mod php;
 pub mod redis_server;
 pub mod sentinel;
 pub mod setting_names;
-pub mod stack;
 
 use crate::fix::Fix;
 use crate::model::directives::RedisVersion;
@@ -345,7 +346,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     php::check(ctx, &mut findings);
     laravel::check(ctx, &mut findings);
     django::check(ctx, &mut findings);
-    stack::check(ctx, &mut findings);
+    cross_stack::check(ctx, &mut findings);
     setting_names::name_settings(ctx, &mut findings);
     findings
 }

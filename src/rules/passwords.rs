@@ -186,7 +186,8 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
         else {
             continue;
         };
-        let Some(base) = super::php::direct_value_offset(ctx, *file, &entry.value_span) else {
+        let Some(base) = super::client_edits::direct_value_offset(ctx, *file, &entry.value_span)
+        else {
             continue;
         };
         for host in &sp.hosts {
@@ -322,7 +323,9 @@ fn rotation_fix(ctx: &Context, everywhere: &[PasswordLiteral], value: &[u8]) -> 
     let mut by_hand = Vec::new();
     let text = String::from_utf8_lossy(value);
     for (index, instance) in ctx.stack.instances.iter().enumerate() {
-        if super::stack::instance_password(&instance.model).plain() != Some(text.as_ref()) {
+        if crate::stack::passwords::instance_password(&instance.model).plain()
+            != Some(text.as_ref())
+        {
             continue;
         }
         let rotation = super::client_edits::rotate_linked_clients(ctx, index, &secret, false);

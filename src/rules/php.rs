@@ -5,13 +5,13 @@
 
 use super::client_edits::add_auth_edits;
 pub(crate) use super::client_edits::direct_value_offset;
-use super::stack::{instance_password, InstancePassword};
 use super::{Context, Finding, Severity};
 use crate::fix::{self, Applicability, Edit, Fix};
 use crate::model::php::PhpConfig;
 use crate::model::save_path::{unencoded_characters, url_encode, Host, SavePath};
 use crate::source::FileId;
 use crate::stack::links::is_loopback;
+use crate::stack::passwords::{instance_password, InstancePassword};
 use crate::stack::Origin;
 use std::ops::Range;
 

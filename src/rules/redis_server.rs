@@ -1,13 +1,14 @@
 //! `RD`: rules over one redis-server's effective configuration (redis.conf, its includes and its
 //! aclfile). Each rule is one function; `check` runs them over every instance of the stack.
 
-use super::{Context, Finding, Related, Severity, MAX_FINDINGS_PER_RULE_AND_FILE};
+use super::model_issues::load_issues;
+use super::{Context, Finding, Related, Severity};
+use crate::fix::edits::redis::{add_line, set_directive};
 use crate::fix::{self, Applicability, Edit, Fix};
-use crate::model::redis::{DefaultUserSource, Issue, IssueKind, Occurrence, RedisModel};
+use crate::model::redis::{DefaultUserSource, Occurrence, RedisModel};
 use crate::secret;
 use crate::source::FileId;
 use crate::stack::{Instance, Purpose, Role, Target};
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -93,162 +94,6 @@ fn overrode(ctx: &Context, model: &RedisModel, name: &str) -> String {
     }
 }
 
-/// The edit that sets directive `name` to `value`: the value of its effective line is replaced;
-/// a missing directive is added after the last of `anchors` (or at the end of the root file).
-pub fn set_directive(
-    ctx: &Context,
-    model: &RedisModel,
-    name: &str,
-    value: &str,
-    anchors: &[&str],
-) -> Edit {
-    if let Some(o) = model.last(name) {
-        let directive = &o.directive;
-        let start = directive.args[1].span.start;
-        let end = directive.args.last().map_or(start, |a| a.span.end);
-        return fix::replace(o.file, start..end, value.as_bytes());
-    }
-    add_line(ctx, model, format!("{name} {value}").as_bytes(), anchors)
-}
-
-/// Add a line after the last directive among `anchors` (outside generated blocks), else at the end
-/// of the root file (above its generated block, if any).
-pub fn add_line(ctx: &Context, model: &RedisModel, text: &[u8], anchors: &[&str]) -> Edit {
-    let anchor = model
-        .directives
-        .iter()
-        .chain(&model.renames)
-        .filter(|o| anchors.contains(&o.name.as_str()))
-        .filter(|o| {
-            model
-                .generated_at
-                .get(&o.file)
-                .is_none_or(|g| o.span().start < *g)
-        })
-        .max_by_key(|o| (model.files.iter().position(|f| *f == o.file), o.line()));
-    match anchor {
-        Some(o) if o.file == model.root || anchor_is_last_word(model, o) => {
-            fix::insert_line_after(ctx.sources, o.file, o.line(), text)
-        }
-        _ => fix::append_line(
-            ctx.sources,
-            model.root,
-            model.generated_at.get(&model.root).copied(),
-            text,
-        ),
-    }
-}
-
-/// An anchor in an included file is only used when nothing in the root comes after its include.
-fn anchor_is_last_word(model: &RedisModel, o: &Occurrence) -> bool {
-    model
-        .includes
-        .iter()
-        .filter(|i| i.file == model.root)
-        .any(|i| i.targets.contains(&o.file))
-        && !model
-            .directives
-            .iter()
-            .any(|d| d.file == model.root && d.name == o.name)
-}
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-pub fn load_issues(
-    ctx: &Context,
-    model: &RedisModel,
-    invalid_rule: &'static str,
-    out: &mut Vec<Finding>,
-) {
-    // A file of junk lines has an invalid line per line: past the cap, the findings without a
-    // fix are not made at all (the first one past it stands for the rest), so their memory is
-    // bounded too. Those with a fix are all made: `fix` applies them.
-    let fixless = |issue: &Issue| {
-        issue.kind == IssueKind::Invalid
-            && issue.trailing_comment.is_none()
-            && ctx.sources.doc(issue.file).bytes()[issue.span.start..].get(..BOM.len()) != Some(BOM)
-    };
-    let mut fixless_left: HashMap<FileId, usize> = HashMap::new();
-    for issue in model.issues.iter().filter(|i| fixless(i)) {
-        *fixless_left.entry(issue.file).or_default() += 1;
-    }
-    let mut fixless_made: HashMap<FileId, usize> = HashMap::new();
-    for issue in &model.issues {
-        let mut hidden = 0;
-        if fixless(issue) {
-            let made = fixless_made.entry(issue.file).or_default();
-            *made += 1;
-            match (*made).cmp(&(MAX_FINDINGS_PER_RULE_AND_FILE + 1)) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => hidden = fixless_left[&issue.file] - *made,
-                std::cmp::Ordering::Greater => continue,
-            }
-        }
-        let finding = match issue.kind {
-            IssueKind::Invalid => {
-                let bom = issue.span.start..issue.span.start + BOM.len();
-                let starts_with_bom =
-                    ctx.sources.doc(issue.file).bytes().get(bom.clone()) == Some(BOM);
-                // redis-server reads a UTF-8 BOM as part of the first directive and refuses the
-                // file; without it the line reads as written.
-                let bom_fix = starts_with_bom.then(|| {
-                    Fix::new(
-                        Applicability::Safe,
-                        "remove the UTF-8 byte order mark",
-                        vec![fix::replace(issue.file, bom, Vec::new())],
-                    )
-                });
-                let fix = bom_fix.or_else(|| {
-                    issue.trailing_comment.clone().map(|trailing| {
-                        let doc = ctx.sources.doc(issue.file);
-                        let line = doc.line_index(issue.span.start);
-                        let raw = doc.line_bytes(line);
-                        let indent: Vec<u8> = raw
-                            .iter()
-                            .take_while(|b| matches!(b, b' ' | b'\t'))
-                            .copied()
-                            .collect();
-                        let comment = &doc.bytes()[trailing.clone()];
-                        let comment =
-                            &comment[comment.iter().position(|&b| b == b'#').unwrap_or(0)..];
-                        let mut text = indent;
-                        text.extend_from_slice(comment);
-                        Fix::new(
-                            Applicability::Safe,
-                            "move the trailing comment to its own line above",
-                            vec![
-                                fix::insert_line_before(ctx.sources, issue.file, line, &text),
-                                fix::replace(issue.file, trailing, Vec::new()),
-                            ],
-                        )
-                    })
-                });
-                Finding::new(
-                    invalid_rule,
-                    issue.file,
-                    issue.span.clone(),
-                    issue.message.clone(),
-                )
-                .with_fix(fix)
-            }
-            IssueKind::Missing => Finding::new(
-                "RD002",
-                issue.file,
-                issue.span.clone(),
-                issue.message.clone(),
-            ),
-            IssueKind::EmptyGlob => Finding::new(
-                "RD002",
-                issue.file,
-                issue.span.clone(),
-                issue.message.clone(),
-            )
-            .severity(Severity::Info),
-        };
-        out.push(Finding { hidden, ..finding });
-    }
-}
-
 /// The default user is `on` and `nopass` (RD101 holds).
 fn open_without_password(model: &RedisModel) -> bool {
     model
@@ -273,7 +118,7 @@ fn no_password(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
         DefaultUserSource::Compiled => {
             let (file, span) = root_start(model);
             let edit = add_line(
-                ctx,
+                ctx.sources,
                 model,
                 format!("requirepass {secret}").as_bytes(),
                 &["requirepass", "masterauth", "masteruser"],
@@ -281,7 +126,7 @@ fn no_password(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
             (file, span, "no `requirepass` and no `user default` line: every client is authenticated as `default` without a password".to_string(), Some(edit))
         }
         DefaultUserSource::Requirepass(o) => {
-            let edit = set_directive(ctx, model, "requirepass", &secret, &[]);
+            let edit = set_directive(ctx.sources, model, "requirepass", &secret, &[]);
             let msg = format!("`requirepass \"\"` is the last word on the password{}: every client is authenticated as `default` without one", overrode(ctx, model, "requirepass"));
             (o.file, o.span(), msg, Some(edit))
         }
@@ -469,7 +314,7 @@ fn listens_on_all_interfaces(ctx: &Context, instance: &Instance, out: &mut Vec<F
         ""
     };
     let edit = set_directive(
-        ctx,
+        ctx.sources,
         model,
         "bind",
         "127.0.0.1 -::1",
@@ -547,7 +392,7 @@ fn protected_mode_off(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>
         return;
     }
     let o = model.last("protected-mode").unwrap();
-    let edit = set_directive(ctx, model, "protected-mode", "yes", &[]);
+    let edit = set_directive(ctx.sources, model, "protected-mode", "yes", &[]);
     out.push(
         Finding::new("RD203", o.file, o.span(), format!("`protected-mode no`{} while the default user needs no password: non-local clients get full access", overrode(ctx, model, "protected-mode")))
             .with_fix(Some(Fix::new(Applicability::Safe, "set `protected-mode yes`", vec![edit]))),
@@ -609,7 +454,7 @@ fn unix_socket_world_accessible(ctx: &Context, instance: &Instance, out: &mut Ve
     if mode & 0o002 == 0 {
         return;
     }
-    let edit = set_directive(ctx, model, "unixsocketperm", "770", &[]);
+    let edit = set_directive(ctx.sources, model, "unixsocketperm", "770", &[]);
     out.push(
         Finding::new(
             "RD205",
@@ -653,7 +498,7 @@ fn aof_disabled(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
         "a restart loses every session written since the last snapshot"
     };
     let edit = set_directive(
-        ctx,
+        ctx.sources,
         model,
         "appendonly",
         "yes",
@@ -678,7 +523,7 @@ fn aof_fsync_off(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
         return;
     }
     let o = model.last("appendfsync").unwrap();
-    let edit = set_directive(ctx, model, "appendfsync", "everysec", &[]);
+    let edit = set_directive(ctx.sources, model, "appendfsync", "everysec", &[]);
     out.push(
         Finding::new(
             "RD302",
@@ -735,7 +580,12 @@ fn removal_edits(
     if !new_lines.is_empty() {
         let ending = ctx.sources.doc(model.root).preferred_ending();
         let text = new_lines.join(std::str::from_utf8(ending.as_bytes()).unwrap_or("\n"));
-        edits.push(add_line(ctx, model, text.as_bytes(), &["rename-command"]));
+        edits.push(add_line(
+            ctx.sources,
+            model,
+            text.as_bytes(),
+            &["rename-command"],
+        ));
     }
     edits
 }
@@ -893,7 +743,7 @@ fn evicting_policy(ctx: &Context, instance: &Instance, out: &mut Vec<Finding>) {
     } else {
         "session keys carry a TTL, so they are evicted when memory is full"
     };
-    let edit = set_directive(ctx, model, "maxmemory-policy", "noeviction", &[]);
+    let edit = set_directive(ctx.sources, model, "maxmemory-policy", "noeviction", &[]);
     out.push(
         Finding::new(
             "RD501",

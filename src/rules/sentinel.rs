@@ -1,7 +1,8 @@
 //! `SN`: rules over Sentinel configurations.
 
-use super::redis_server::{add_line, load_issues};
+use super::model_issues::load_issues;
 use super::{Context, Finding, Related, Severity};
+use crate::fix::edits::redis::add_line;
 use crate::fix::{self, Applicability, Fix};
 use crate::model::redis::DefaultUserSource;
 use crate::model::sentinel::SentinelModel;
@@ -118,7 +119,7 @@ fn without_auth(ctx: &Context, sentinel: &SentinelModel, out: &mut Vec<Finding>)
         let secret = secret::generate();
         let edit = match model.last("requirepass") {
             Some(o) => fix::replace(o.file, o.values[0].span.clone(), secret.as_bytes()),
-            None => add_line(ctx, model, format!("requirepass {secret}").as_bytes(), &["port", "requirepass"]),
+            None => add_line(ctx.sources, model, format!("requirepass {secret}").as_bytes(), &["port", "requirepass"]),
         }
         .with_secret_text(secret.as_bytes());
         Fix::new(Applicability::Unsafe, "add `requirepass` with a generated secret (use the same on every Sentinel; clients need it too)", vec![edit])

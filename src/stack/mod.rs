@@ -2,7 +2,7 @@
 //! instance. A file that another audited file includes is part of that instance, never an
 //! instance of its own.
 
-use crate::discovery::FileKind;
+use crate::discovery::{FileKind, Root};
 use crate::model::laravel::{self, LaravelApp};
 use crate::model::php::{self, PhpConfig};
 use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
@@ -10,6 +10,7 @@ use crate::model::sentinel::{self, SentinelModel};
 
 pub mod clients;
 pub mod links;
+pub mod passwords;
 
 use crate::source::{normalize, FileId, Sources};
 pub use clients::{Client, ClientPassword, Origin, Purpose, Target};
@@ -136,13 +137,6 @@ impl Stack {
         self.clients_of(index)
             .any(|(_, c)| c.purpose == Purpose::Monitor)
     }
-}
-
-/// A config file named on the command line or found by discovery, with its kind.
-#[derive(Debug, Clone, Copy)]
-pub struct Root {
-    pub file: FileId,
-    pub kind: FileKind,
 }
 
 #[derive(Debug, Clone)]

@@ -468,7 +468,7 @@ pub fn parse(doc: &Document) -> EnvFile {
 }
 
 fn first_line(text: &str) -> String {
-    crate::model::redis::safe_text(text.split('\n').next().unwrap_or(""))
+    super::safe_text(text.split('\n').next().unwrap_or(""))
 }
 
 /// Laravel's `env()` on a string (`Illuminate\Support\Env`): `true`/`(true)`, `false`/`(false)`,
