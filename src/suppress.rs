@@ -244,7 +244,7 @@ pub fn apply(
         for id in &unknown {
             kept.push(
                 Finding::new(
-                    "RL002",
+                    crate::rules::RuleId::RL002,
                     s.file,
                     s.ids_span.clone(),
                     format!(
@@ -302,7 +302,7 @@ pub fn apply(
         );
         kept.push(
             Finding::new(
-                "RL001",
+                crate::rules::RuleId::RL001,
                 s.file,
                 s.ids_span.clone(),
                 format!("`redline: {what} {names}` suppresses nothing"),

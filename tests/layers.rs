@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Modules of `rules` every family may use.
-const RULES_SHARED: &[&str] = &["client_edits", "model_issues", "setting_names"];
+const RULES_SHARED: &[&str] = &["client_edits", "model_issues", "registry", "setting_names"];
 
 /// The module a path names, at the granularity of `LAYERS` (`fix::edits`, `syntax::document`).
 fn module_of(path: &str) -> Option<&'static str> {

@@ -12,7 +12,7 @@ use crate::discovery::Root;
 use crate::fix::apply::{self, Guard};
 use crate::fix::Applicability;
 use crate::model::redis::{IssueKind, LoadOptions, RedisModel};
-use crate::rules::{self, Context, Finding, Selection, Severity};
+use crate::rules::{self, Context, Finding, RuleId, Selection, Severity};
 use crate::source::{FileId, Sources};
 use crate::stack::{self, DeclaredRole, Stack};
 use glob::Pattern;
@@ -105,7 +105,7 @@ pub fn apply_per_file_ignores(
                 None => 0..0,
             };
             kept.push(Finding::new(
-                "RL001",
+                crate::rules::RuleId::RL001,
                 file,
                 span,
                 format!(
@@ -245,7 +245,8 @@ pub(crate) fn audit_uncapped(
         stack: &stack,
         redis_version: settings.load.version,
     };
-    let mut findings = rules::run(&ctx);
+    let runs = |id: RuleId| rule_runs(id, sources, settings);
+    let mut findings = rules::run(&ctx, &runs);
     findings.retain(|f| settings.selection.enabled(f.rule));
     findings = apply_per_file_ignores(findings, sources, settings);
     if settings.inline_ignores {
@@ -268,6 +269,26 @@ pub(crate) fn audit_uncapped(
         ))
     });
     (stack, findings, held_back)
+}
+
+/// Whether a rule runs at all: not when the selection (`--select`, `--ignore`) disables it, nor
+/// when `[per-file-ignores]` covers it in every file of the run, unless RL001 must then tell
+/// whether those entries suppress anything (which takes the rule's findings).
+fn rule_runs(id: RuleId, sources: &Sources, settings: &Settings) -> bool {
+    let id = id.as_str();
+    if !settings.selection.enabled(id) {
+        return false;
+    }
+    if settings.per_file_ignores.is_empty() || settings.selection.enabled("RL001") {
+        return true;
+    }
+    !sources.ids().all(|file| {
+        let path = sources.display(file);
+        settings
+            .per_file_ignores
+            .iter()
+            .any(|e| e.pattern.matches(path) && e.ids.iter().any(|p| id.starts_with(p.as_str())))
+    })
 }
 
 /// Every file of the stack that takes inline suppressions: instance and Sentinel configs with
@@ -343,4 +364,64 @@ pub(crate) fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
         }
     }
     guard
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discovery::FileKind;
+    use std::cell::RefCell;
+    use std::path::Path;
+
+    fn instance(sources: &mut Sources) -> (Stack, Vec<Root>) {
+        // AOF off (RD301) and no password (RD101).
+        let file = sources.insert(Path::new("/t/redis.conf"), b"appendonly no\n".to_vec());
+        let roots = vec![Root {
+            file,
+            kind: FileKind::Redis,
+        }];
+        let stack = stack::build(sources, &roots, &LoadOptions::default(), &[], &[]);
+        (stack, roots)
+    }
+
+    #[test]
+    fn only_enabled_rules_run() {
+        let mut sources = Sources::new();
+        let (stack, _) = instance(&mut sources);
+        let ctx = Context {
+            sources: &sources,
+            stack: &stack,
+            redis_version: None,
+        };
+        let asked = RefCell::new(Vec::new());
+        let enabled = |id: RuleId| {
+            asked.borrow_mut().push(id);
+            id == RuleId::RD101
+        };
+        let findings = rules::run(&ctx, &enabled);
+        assert!(!findings.is_empty());
+        assert!(findings.iter().all(|f| f.rule == "RD101"), "{findings:?}");
+        // Each rule is asked once, before anything runs.
+        assert_eq!(asked.borrow().len(), rules::RULES.len());
+    }
+
+    #[test]
+    fn selection_and_whole_file_ignores_decide_before_rules_run() {
+        let mut sources = Sources::new();
+        let _ = instance(&mut sources);
+        let mut settings = Settings::defaults();
+        settings.selection.ignore = vec!["RD1".into()];
+        assert!(!rule_runs(RuleId::RD101, &sources, &settings));
+        assert!(rule_runs(RuleId::RD301, &sources, &settings));
+        settings.per_file_ignores.push(FileIgnore {
+            pattern: Pattern::new("**/*.conf").unwrap(),
+            ids: vec!["RD3".into()],
+            line: 1,
+        });
+        // RL001 must still learn whether the entry suppresses anything: the rule runs.
+        assert!(rule_runs(RuleId::RD301, &sources, &settings));
+        settings.selection.ignore.push("RL".into());
+        assert!(!rule_runs(RuleId::RD301, &sources, &settings));
+        assert!(rule_runs(RuleId::RD201, &sources, &settings));
+    }
 }

@@ -1,7 +1,8 @@
 //! Findings from the lines a redis.conf or sentinel.conf reader refused or could not resolve
 //! (RD001/SN001, RD002): shared by the redis and Sentinel families.
 
-use super::{Context, Finding, Severity, MAX_FINDINGS_PER_RULE_AND_FILE};
+use super::registry::RuleId;
+use super::{keep_only, Context, Finding, Severity, MAX_FINDINGS_PER_RULE_AND_FILE};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::redis::{Issue, IssueKind, RedisModel};
 use crate::source::FileId;
@@ -9,12 +10,20 @@ use std::collections::HashMap;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-pub fn load_issues(
+/// The findings of `only` among those `load_issues` makes (its refused lines are `invalid_rule`).
+pub fn model_issues(
     ctx: &Context,
     model: &RedisModel,
-    invalid_rule: &'static str,
+    invalid_rule: RuleId,
+    only: RuleId,
     out: &mut Vec<Finding>,
 ) {
+    let first = out.len();
+    load_issues(ctx, model, invalid_rule, out);
+    keep_only(out, first, only);
+}
+
+fn load_issues(ctx: &Context, model: &RedisModel, invalid_rule: RuleId, out: &mut Vec<Finding>) {
     // A file of junk lines has an invalid line per line: past the cap, the findings without a
     // fix are not made at all (the first one past it stands for the rest), so their memory is
     // bounded too. Those with a fix are all made: `fix` applies them.
@@ -87,13 +96,13 @@ pub fn load_issues(
                 .with_fix(fix)
             }
             IssueKind::Missing => Finding::new(
-                "RD002",
+                RuleId::RD002,
                 issue.file,
                 issue.span.clone(),
                 issue.message.clone(),
             ),
             IssueKind::EmptyGlob => Finding::new(
-                "RD002",
+                RuleId::RD002,
                 issue.file,
                 issue.span.clone(),
                 issue.message.clone(),

@@ -2,6 +2,7 @@
 //! masterauth, Sentinel auth-pass and sentinel-pass). A fix rotates the password to one generated
 //! secret in every audited place that holds the same password, in one step.
 
+pub mod weak_password;
 use super::{Context, Finding};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::acl::{apply_rules, PasswordRule, UserState};
@@ -345,57 +346,4 @@ fn rotation_fix(ctx: &Context, everywhere: &[PasswordLiteral], value: &[u8]) -> 
         description.push_str(&by_hand.join(", "));
     }
     Fix::new(Applicability::Unsafe, description, edits)
-}
-
-pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let clients = client_literals(ctx);
-    let literals: Vec<PasswordLiteral> = stack_literals(ctx, false)
-        .into_iter()
-        .chain(clients.iter().cloned())
-        .collect();
-    let everywhere: Vec<PasswordLiteral> = stack_literals(ctx, true)
-        .into_iter()
-        .chain(clients)
-        .collect();
-    for literal in &literals {
-        let weakness = match literal.kind {
-            LiteralKind::AclHash => {
-                secret::is_published_example_hash(&literal.value).then_some(Weakness::Published)
-            }
-            _ if literal.value.is_empty() => None,
-            _ => secret::weakness(&literal.value),
-        };
-        let Some(weakness) = weakness else { continue };
-        let why = match (weakness, literal.kind) {
-            (Weakness::Published, LiteralKind::AclHash) => {
-                "is the SHA-256 of a published example password".to_string()
-            }
-            (Weakness::Published, _) => "is a published example password".to_string(),
-            (Weakness::Short, _) => format!("is shorter than {} characters", secret::MIN_LENGTH),
-        };
-        // A hash can be replaced only by a password someone knows; rotating it is left to a person.
-        // A client password is rotated only together with a server in the stack that holds it:
-        // alone, the new password would break the connection.
-        let with_server = everywhere
-            .iter()
-            .any(|o| !o.client && o.value == literal.value);
-        let rotatable = literal.kind != LiteralKind::AclHash
-            && literal.editable
-            && (!literal.client || with_server);
-        let fix = rotatable.then(|| rotation_fix(ctx, &everywhere, &literal.value));
-        out.push(
-            Finding::new(
-                "XS201",
-                literal.file,
-                literal.span.clone(),
-                format!(
-                    "{} {why}{}",
-                    literal.what,
-                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else if !literal.editable && literal.kind != LiteralKind::AclHash { " (it is not written as one plain string literal, so it is not rotated: change it by hand)" } else { "" }
-                ),
-            )
-            .setting(literal.setting.clone())
-            .with_fix(fix),
-        );
-    }
 }
