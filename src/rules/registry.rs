@@ -232,13 +232,17 @@ impl From<&'static str> for RuleId {
     }
 }
 
-/// What kind of fix a rule offers (rules.md): its findings' fixes have this applicability.
+/// What kind of fix a rule offers (rules.md): its findings' fixes have this applicability
+/// (`tests/fix_availability.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {
     /// Applied by `fix --write`.
     Safe,
     /// Applied only with `--unsafe-fixes`.
     Unsafe,
+    /// Unsafe, except in the case rules.md names, which the rule proves before it offers the fix
+    /// as safe. The catalogue calls it `unsafe`.
+    UnsafeOrSafe { safe_when: &'static str },
     /// Shown, never applied.
     Display,
     /// No fix.
@@ -249,7 +253,7 @@ impl FixAvailability {
     pub fn as_str(self) -> &'static str {
         match self {
             FixAvailability::Safe => "safe",
-            FixAvailability::Unsafe => "unsafe",
+            FixAvailability::Unsafe | FixAvailability::UnsafeOrSafe { .. } => "unsafe",
             FixAvailability::Display => "display",
             FixAvailability::None => "none",
         }

@@ -8,7 +8,9 @@ pub static RULE: Rule = Rule {
     id: RuleId::RD201,
     name: "listens-on-all-interfaces",
     severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    fix: FixAvailability::UnsafeOrSafe {
+        safe_when: "every linked client uses loopback or the unix socket (rules.md)",
+    },
     hardening: true,
     summary: r####"redis-server listens on every interface"####,
     explanation: r####"With no `bind` line the compiled default is `* -::*`: every interface, IPv4 and IPv6. `0.0.0.0`,
