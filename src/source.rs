@@ -159,6 +159,21 @@ impl Sources {
         self.by_path.get(&self.key(path)).copied()
     }
 
+    /// What `load` returned for `path` earlier, without reading anything: `None` when it was
+    /// never asked for (under this name).
+    pub fn loaded(&self, path: &Path) -> Option<Result<FileId, ReadError>> {
+        let key = self.key(path);
+        if let Some(&id) = self.by_path.get(&key) {
+            return Some(Ok(id));
+        }
+        self.failed.get(&key).map(|err| Err(err.clone()))
+    }
+
+    /// What `glob` returned for `pattern` earlier, if it was asked for.
+    pub fn cached_glob(&self, pattern: &Path) -> Option<std::sync::Arc<GlobMatches>> {
+        self.globs.get(&self.key(pattern)).cloned()
+    }
+
     /// Read `path` (once: later calls return the same id). Only regular files are opened.
     pub fn load(&mut self, path: &Path) -> Result<FileId, ReadError> {
         let key = self.key(path);

@@ -206,20 +206,36 @@ pub fn build(
         )
         .collect();
     sources.mark_secrets(secrets);
-    for root in roots {
-        match root.kind {
-            FileKind::PhpIni
-            | FileKind::LaravelEnv
-            | FileKind::LaravelConfig
-            | FileKind::DjangoSettings
-            | FileKind::Acl => {}
-            FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
-            FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
-                sources,
-                root.file,
-                Mode::Sentinel,
-                options,
-            ))),
+    // redis.conf and sentinel.conf models are built in parallel on the files read so far; a
+    // config that needs a file not read yet (an include, an aclfile) is built afterwards, in root
+    // order, reading what it needs, as if every config were built in turn.
+    let configs: Vec<(&Root, Mode)> = roots
+        .iter()
+        .filter_map(|root| match root.kind {
+            FileKind::Redis => Some((root, Mode::Server)),
+            FileKind::Sentinel => Some((root, Mode::Sentinel)),
+            _ => None,
+        })
+        .collect();
+    let built: Vec<Option<(RedisModel, redis::FoundSecrets)>> = {
+        use rayon::prelude::*;
+        let shared: &Sources = sources;
+        configs
+            .par_iter()
+            .map(|(root, mode)| redis::load_shared(shared, root.file, *mode, options))
+            .collect()
+    };
+    for ((root, mode), built) in configs.into_iter().zip(built) {
+        let model = match built {
+            Some((model, secrets)) => {
+                sources.mark_secrets(secrets);
+                model
+            }
+            None => redis::load(sources, root.file, mode, options),
+        };
+        match mode {
+            Mode::Sentinel => sentinels.push(sentinel::build(model)),
+            _ => servers.push(model),
         }
     }
     // Drop a root that another root includes, unless it includes that root back (a loop, which
