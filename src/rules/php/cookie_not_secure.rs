@@ -21,9 +21,6 @@ on the network path can read it and take over the session. php.ini-production le
     check: Check::Php(check),
 };
 
-/// `cookie_rules` judges the cookie and session-ID settings together: this rule keeps its own.
 fn check(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
-    let first = out.len();
-    cookie_rules(ctx, php, whole, out);
-    crate::rules::keep_only(out, first, RuleId::PHP201);
+    cookie_flag(ctx, php, whole, RuleId::PHP201, out);
 }

@@ -190,8 +190,19 @@ const COOKIE_FLAGS: [(RuleId, &str, bool, bool, &str, Applicability, &str); 3] =
     (RuleId::PHP203, "session.use_strict_mode", true, false, "1", Applicability::Safe, "PHP accepts session IDs it never issued, which allows session fixation"),
 ];
 
-fn cookie_rules(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
+/// One of the `COOKIE_FLAGS` rules (PHP201, PHP202, PHP203): the flag off, or unset in a whole
+/// php.ini (default off).
+pub(crate) fn cookie_flag(
+    ctx: &Context,
+    php: &PhpConfig,
+    whole: bool,
+    only: RuleId,
+    out: &mut Vec<Finding>,
+) {
     for (rule, key, wanted, default, fix_value, applicability, why) in COOKIE_FLAGS {
+        if rule != only {
+            continue;
+        }
         let set = php.last(key).is_some();
         if !set && !whole {
             continue;
@@ -222,42 +233,5 @@ fn cookie_rules(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Findi
             )
             .with_fix(Some(fix)),
         );
-    }
-    let samesite_set = php.last("session.cookie_samesite").is_some();
-    if samesite_set || whole {
-        if let Some(v) = php.text_or("session.cookie_samesite", "") {
-            if v.trim().is_empty() {
-                let (file, span) = location(php, "session.cookie_samesite");
-                let fix = Fix::new(
-                    Applicability::Safe,
-                    "set `session.cookie_samesite = \"Lax\"`",
-                    vec![set_ini(ctx, php, "session.cookie_samesite", "\"Lax\"")],
-                );
-                out.push(Finding::new(RuleId::PHP204, file, span, "`session.cookie_samesite` is empty: the session cookie rides along on cross-site requests (CSRF)").with_fix(Some(fix)));
-            }
-        }
-    }
-    let only_cookies = php.flag("session.use_only_cookies", true);
-    let trans_sid = php.flag("session.use_trans_sid", false);
-    let mut edits = Vec::new();
-    let mut what = Vec::new();
-    let mut at = None;
-    if only_cookies == Some(false) {
-        what.push("`session.use_only_cookies` is off");
-        edits.push(set_ini(ctx, php, "session.use_only_cookies", "1"));
-        at = Some(location(php, "session.use_only_cookies"));
-    }
-    if trans_sid == Some(true) {
-        what.push("`session.use_trans_sid` is on");
-        edits.push(set_ini(ctx, php, "session.use_trans_sid", "0"));
-        at = at.or(Some(location(php, "session.use_trans_sid")));
-    }
-    if let Some((file, span)) = at {
-        let fix = Fix::new(
-            Applicability::Safe,
-            "accept session IDs from cookies only",
-            edits,
-        );
-        out.push(Finding::new(RuleId::PHP205, file, span, format!("{}: session IDs travel in URLs, where logs, referrers and shared links leak them", what.join(" and "))).with_fix(Some(fix)));
     }
 }

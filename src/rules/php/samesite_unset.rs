@@ -22,9 +22,19 @@ cross-site POSTs, a cheap defence against CSRF. Note that an unquoted `None` is 
     check: Check::Php(check),
 };
 
-/// `cookie_rules` judges the cookie and session-ID settings together: this rule keeps its own.
 fn check(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
-    let first = out.len();
-    cookie_rules(ctx, php, whole, out);
-    crate::rules::keep_only(out, first, RuleId::PHP204);
+    let samesite_set = php.last("session.cookie_samesite").is_some();
+    if samesite_set || whole {
+        if let Some(v) = php.text_or("session.cookie_samesite", "") {
+            if v.trim().is_empty() {
+                let (file, span) = location(php, "session.cookie_samesite");
+                let fix = Fix::new(
+                    Applicability::Safe,
+                    "set `session.cookie_samesite = \"Lax\"`",
+                    vec![set_ini(ctx, php, "session.cookie_samesite", "\"Lax\"")],
+                );
+                out.push(Finding::new(RuleId::PHP204, file, span, "`session.cookie_samesite` is empty: the session cookie rides along on cross-site requests (CSRF)").with_fix(Some(fix)));
+            }
+        }
+    }
 }

@@ -19,9 +19,30 @@ write them into, URLs, where server logs, Referer headers and shared links leak 
     check: Check::Php(check),
 };
 
-/// `cookie_rules` judges the cookie and session-ID settings together: this rule keeps its own.
-fn check(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
-    let first = out.len();
-    cookie_rules(ctx, php, whole, out);
-    crate::rules::keep_only(out, first, RuleId::PHP205);
+/// Session IDs accepted from URLs: `session.use_only_cookies` off or `session.use_trans_sid` on,
+/// one finding with one fix for both.
+fn check(ctx: &Context, php: &PhpConfig, _whole: bool, out: &mut Vec<Finding>) {
+    let only_cookies = php.flag("session.use_only_cookies", true);
+    let trans_sid = php.flag("session.use_trans_sid", false);
+    let mut edits = Vec::new();
+    let mut what = Vec::new();
+    let mut at = None;
+    if only_cookies == Some(false) {
+        what.push("`session.use_only_cookies` is off");
+        edits.push(set_ini(ctx, php, "session.use_only_cookies", "1"));
+        at = Some(location(php, "session.use_only_cookies"));
+    }
+    if trans_sid == Some(true) {
+        what.push("`session.use_trans_sid` is on");
+        edits.push(set_ini(ctx, php, "session.use_trans_sid", "0"));
+        at = at.or(Some(location(php, "session.use_trans_sid")));
+    }
+    if let Some((file, span)) = at {
+        let fix = Fix::new(
+            Applicability::Safe,
+            "accept session IDs from cookies only",
+            edits,
+        );
+        out.push(Finding::new(RuleId::PHP205, file, span, format!("{}: session IDs travel in URLs, where logs, referrers and shared links leak them", what.join(" and "))).with_fix(Some(fix)));
+    }
 }

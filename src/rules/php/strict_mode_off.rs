@@ -21,9 +21,6 @@ session fixation possible. php.ini-production itself says enabling it is encoura
     check: Check::Php(check),
 };
 
-/// `cookie_rules` judges the cookie and session-ID settings together: this rule keeps its own.
 fn check(ctx: &Context, php: &PhpConfig, whole: bool, out: &mut Vec<Finding>) {
-    let first = out.len();
-    cookie_rules(ctx, php, whole, out);
-    crate::rules::keep_only(out, first, RuleId::PHP203);
+    cookie_flag(ctx, php, whole, RuleId::PHP203, out);
 }
