@@ -143,6 +143,11 @@ fn rule_values_are_complete() {
             id.starts_with("RL"),
             "{id}: check"
         );
+        assert_eq!(
+            redline::rules::is_syntax_rule(id),
+            rule.category == redline::rules::Category::Syntax,
+            "{id}: is_syntax_rule and the category disagree"
+        );
         if rule.fix == FixAvailability::None {
             assert!(!rule.fix_description.is_empty(), "{id}");
         }

@@ -2,7 +2,7 @@
 //! (`Check::Django`) whose findings are kept for the enabled rules; splitting that file into one
 //! rule per file is left for when the Django reader settles.
 
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static DJ001: Rule = Rule {
@@ -11,6 +11,7 @@ pub static DJ001: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Syntax,
     summary: r####"The settings module is not valid Python"####,
     explanation: r####"An unbalanced bracket or an unterminated string makes the module fail to import: Django does not
 start. redline stops reading the module there, so its other rules say nothing about it."####,
@@ -26,6 +27,7 @@ pub static DJ101: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"Django keeps sessions outside the stack's Redis, or in a process-local cache"####,
     explanation: r####"`SESSION_ENGINE` is `db`, `file` or `signed_cookies` while the stack has a Redis instance (info), or
 `cache`/`cached_db` on a `locmem`, `dummy` or `filebased` cache (error): local memory is per process
@@ -44,6 +46,7 @@ pub static DJ102: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Display,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"Sessions share a cache that gets cleared"####,
     explanation: r####"With a cache-based session engine, sessions on the general cache alias `default` vanish whenever
 the code calls `cache.clear()`, which runs FLUSHDB (warning). When the session alias writes to the
@@ -61,6 +64,7 @@ pub static DJ103: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"django-redis swallows errors on the session cache"####,
     explanation: r####"`IGNORE_EXCEPTIONS` (or `DJANGO_REDIS_IGNORE_EXCEPTIONS = True`) makes django-redis return nothing
 instead of raising when Redis fails: meant for a pure cache, on the session cache it silently
@@ -79,6 +83,7 @@ pub static DJ104: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"A cache reaches a remote Redis over plain redis://"####,
     explanation: r####"A `redis://` LOCATION host that is not loopback sends the password and the sessions in clear text.
 `rediss://` is TLS."####,
@@ -96,6 +101,7 @@ pub static DJ105: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"A LOCATION password holds characters that split the URL"####,
     explanation: r####"redis-py parses LOCATION with `urlparse`: an unencoded `#` starts a fragment, `/` and `?` end the
 host part, `@` moves the host, and a bare `%` is decoded: the connection goes to the wrong host or
@@ -112,6 +118,7 @@ pub static DJ201: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The session cookie is sent over plain HTTP"####,
     explanation: r####"`SESSION_COOKIE_SECURE` is False by default: the browser also sends the session cookie over HTTP,
 where it can be read on the network. `manage.py check --deploy` reports it as security.W012."####,
@@ -129,6 +136,7 @@ pub static DJ202: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"JavaScript can read the session cookie"####,
     explanation: r####"`SESSION_COOKIE_HTTPONLY = False` lets any script in the page read the session cookie: one XSS bug
 steals every session."####,

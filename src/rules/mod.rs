@@ -17,7 +17,7 @@ pub mod sentinel;
 pub mod setting_names;
 pub mod suppressions;
 
-pub use registry::{Check, FixAvailability, Rule, RuleId, RULES};
+pub use registry::{Category, Check, FixAvailability, Rule, RuleId, RULES};
 
 use crate::fix::Fix;
 use crate::model::directives::RedisVersion;
@@ -268,7 +268,9 @@ pub fn code_list(chars: &[char]) -> String {
         .join(", ")
 }
 
-/// The rules about lines the real software refuses; only their fixes may edit such a file.
+/// The rules about lines the real software refuses (`Category::Syntax`, checked against the
+/// registry by tests/catalog.rs); only their fixes may edit such a file. A match, not a look-up:
+/// it runs per finding in the fix loop.
 pub fn is_syntax_rule(id: &str) -> bool {
     matches!(id, "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001")
 }

@@ -260,6 +260,30 @@ impl FixAvailability {
     }
 }
 
+/// What a rule is about (SARIF's tag): lines the software refuses, wrong settings, lost sessions,
+/// exposure and weak settings, stale suppressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// A line the software refuses: only such rules' fixes may edit a file with one.
+    Syntax,
+    Correctness,
+    Reliability,
+    Security,
+    Maintainability,
+}
+
+impl Category {
+    /// The SARIF tag (`properties.tags`): syntax problems are correctness.
+    pub fn sarif_tag(self) -> &'static str {
+        match self {
+            Category::Syntax | Category::Correctness => "correctness",
+            Category::Reliability => "reliability",
+            Category::Security => "security",
+            Category::Maintainability => "maintainability",
+        }
+    }
+}
+
 /// Where a rule runs: the family drivers call each enabled rule on the part of the stack its
 /// check takes.
 #[derive(Clone, Copy)]
@@ -292,6 +316,7 @@ pub struct Rule {
     /// Held back on development and test files unless --all-environments (rules.md,
     /// Environments).
     pub hardening: bool,
+    pub category: Category,
     pub summary: &'static str,
     pub explanation: &'static str,
     pub example: &'static str,

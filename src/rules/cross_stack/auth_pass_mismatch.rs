@@ -1,7 +1,7 @@
 //! SN102 `auth-pass-mismatch`: auth-pass differs from the linked instance's password.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"auth-pass differs from the linked instance's password"####,
     explanation: r####"The master this Sentinel monitors (linked by address) does not accept the `auth-pass`: Sentinel's
 pings fail with WRONGPASS, so it cannot monitor the master or fail it over. This is what happens

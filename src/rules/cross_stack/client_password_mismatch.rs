@@ -1,7 +1,7 @@
 //! XS101 `client-password-mismatch`: A linked client's password differs from the instance's.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"A linked client's password differs from the instance's"####,
     explanation: r####"A client (php.ini save_path `auth`, a Laravel connection, a Django URL or OPTIONS, a Sentinel)
 linked to an instance of the stack sends a password that instance does not accept, or a password to

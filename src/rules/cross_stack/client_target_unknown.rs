@@ -1,7 +1,7 @@
 //! XS104 `client-target-unknown`: A client points at an address no audited instance listens on.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"A client points at an address no audited instance listens on"####,
     explanation: r####"redline links a client to an instance by address: a loopback name matches an instance on loopback
 or on all interfaces, a private address an instance that binds it, and a host name only what

@@ -1,7 +1,7 @@
 //! SN101 `monitor-without-auth-pass`: sentinel monitor M with no sentinel auth-pass M.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"sentinel monitor M with no sentinel auth-pass M"####,
     explanation: r####"Sentinel authenticates to the master and its replicas with `sentinel auth-pass`. Without it,
 Sentinel cannot talk to a master that needs a password: it marks it down, and it can never fail

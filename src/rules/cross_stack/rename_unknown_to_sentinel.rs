@@ -1,7 +1,7 @@
 //! SN104 `rename-unknown-to-sentinel`: The monitored instance renames a command Sentinel needs, without a matching sentinel rename-command.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"The monitored instance renames a command Sentinel needs, without a matching sentinel rename-command"####,
     explanation: r####"Sentinel sends CONFIG, REPLICAOF/SLAVEOF, INFO, PING, CLIENT, SCRIPT, PUBLISH, SUBSCRIBE, EXEC,
 MULTI and ROLE to the master and replicas. When the instance renames one (`rename-command CONFIG

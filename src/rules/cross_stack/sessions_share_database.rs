@@ -1,7 +1,7 @@
 //! XS102 `sessions-share-database`: Sessions share an instance and database with a cache, or with another app's sessions.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"Sessions share an instance and database with a cache, or with another app's sessions"####,
     explanation: r####"A session client and a cache client on the same instance and database: `php artisan cache:clear`
 and Django's `cache.clear()` run FLUSHDB, which logs everyone out. Two applications storing sessions

@@ -1,7 +1,7 @@
 //! XS103 `sessions-share-instance-with-cache`: Sessions and a cache use one instance.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"Sessions and a cache use one instance"####,
     explanation: r####"Databases of one instance share `maxmemory` and its eviction policy: a cache that grows evicts
 sessions (with an allkeys policy) or makes session writes fail (with noeviction). Sessions are best

@@ -1,7 +1,7 @@
 //! LV001 `invalid-env-line`: A .env line phpdotenv rejects.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Syntax,
     summary: r####"A .env line phpdotenv rejects"####,
     explanation: r####"phpdotenv throws on white space inside an unquoted value (`APP_NAME=My App`), an escape it does
 not know inside double quotes (`\q`), a missing closing quote, an invalid variable name or a line

@@ -1,7 +1,7 @@
 //! LV102 `redis-password-missing`: The session connection has no Redis password.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"The session connection has no Redis password"####,
     explanation: r####"With `SESSION_DRIVER=redis` the session connection (`SESSION_CONNECTION` or `default`) resolves to
 no password (`REDIS_PASSWORD` null, empty or unset, and none in `REDIS_URL`). A template's `null`

@@ -1,7 +1,7 @@
 //! LV105 `session-cookie-not-httponly`: The session cookie is readable by JavaScript.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The session cookie is readable by JavaScript"####,
     explanation: r####"`SESSION_HTTP_ONLY=false` or `'http_only' => false` in config/session.php lets any script in the
 page read the session cookie: one XSS bug steals every session."####,

@@ -1,7 +1,7 @@
 //! LV104 `session-cookie-not-secure`: The session cookie may be sent over plain HTTP.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The session cookie may be sent over plain HTTP"####,
     explanation: r####"`SESSION_SECURE_COOKIE=false` lets the browser send the session cookie over HTTP (warning). Unset
 (info): Laravel 11 then follows the request's scheme, which is HTTP behind a TLS-terminating proxy

@@ -1,7 +1,7 @@
 //! LV101 `session-driver-not-shared`: Laravel keeps sessions outside the stack's Redis.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"Laravel keeps sessions outside the stack's Redis"####,
     explanation: r####"`SESSION_DRIVER` is `file`, `database` or `cookie` while the stack has a Redis instance (info), or
 `array`, which keeps sessions for one request only (warning)."####,

@@ -1,7 +1,7 @@
 //! LV103 `session-shares-cache-database`: Sessions and the cache share one Redis database.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"Sessions and the cache share one Redis database"####,
     explanation: r####"`php artisan cache:clear` runs FLUSHDB on the cache's database. When the session connection
 resolves to the same host, port and database (`SESSION_CONNECTION=cache`, `REDIS_DB` equal to

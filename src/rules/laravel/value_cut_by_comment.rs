@@ -1,7 +1,7 @@
 //! LV002 `value-cut-by-comment`: An unquoted value holds `#`: phpdotenv cuts it there.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"An unquoted value holds `#`: phpdotenv cuts it there"####,
     explanation: r####"In an unquoted `.env` value `#` starts a comment even with no space before it, so
 `REDIS_PASSWORD=ab#cd` sets `ab`. The application then authenticates with the wrong password, or

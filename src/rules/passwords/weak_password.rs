@@ -1,7 +1,7 @@
 //! XS201 `weak-password`: A password shorter than 32 characters or a published example.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Security,
     summary: r####"A password shorter than 32 characters or a published example"####,
     explanation: r####"redis-server can test about a million passwords a second, and `#hash` ACL rules are unsalted
 SHA-256, so short passwords fall quickly. Published examples (`foobared`,

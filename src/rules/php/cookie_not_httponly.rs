@@ -1,7 +1,7 @@
 //! PHP202 `cookie-not-httponly`: JavaScript can read the session cookie.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"JavaScript can read the session cookie"####,
     explanation: r####"Without `session.cookie_httponly`, any script running in the page (one XSS bug is enough) can read
 the session cookie and send it away."####,

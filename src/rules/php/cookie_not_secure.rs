@@ -1,7 +1,7 @@
 //! PHP201 `cookie-not-secure`: The session cookie is sent over plain HTTP.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The session cookie is sent over plain HTTP"####,
     explanation: r####"Without `session.cookie_secure` the browser also sends the session cookie over HTTP, where anyone
 on the network path can read it and take over the session. php.ini-production leaves it off."####,

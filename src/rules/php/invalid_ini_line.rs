@@ -1,7 +1,7 @@
 //! PHP001 `invalid-ini-line`: A line the Zend INI scanner rejects.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Syntax,
     summary: r####"A line the Zend INI scanner rejects"####,
     explanation: r####"PHP reads php.ini with the Zend INI scanner and stops at the first syntax error, keeping only what
 came before: every later setting of that file silently keeps PHP's default. The usual causes are

@@ -1,7 +1,7 @@
 //! PHP204 `samesite-unset`: The session cookie has no SameSite attribute.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The session cookie has no SameSite attribute"####,
     explanation: r####"An empty `session.cookie_samesite` leaves the choice to the browser; `Lax` keeps the cookie off
 cross-site POSTs, a cheap defence against CSRF. Note that an unquoted `None` is read as false

@@ -1,7 +1,7 @@
 //! PHP104 `save-path-cleartext-remote`: Sessions travel to a remote Redis over plain TCP.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"Sessions travel to a remote Redis over plain TCP"####,
     explanation: r####"A `tcp://` (or scheme-less) save_path host that is not loopback sends the password and every
 session in clear text across the network."####,

@@ -1,7 +1,7 @@
 //! PHP103 `save-path-default-database`: Sessions go to database 0.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"Sessions go to database 0"####,
     explanation: r####"Without `database=N` phpredis sends no SELECT, so sessions land in database 0: the database
 caches, queues and other apps use by default, and the one a cache clear (FLUSHDB) or a careless

@@ -1,7 +1,7 @@
 //! PHP106 `save-path-password-encoding`: The save_path password holds characters phpredis mis-reads.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"The save_path password holds characters phpredis mis-reads"####,
     explanation: r####"The save_path query is decoded like `parse_str`: `+` becomes a space, `&` starts another parameter,
 `=` `/` `?` `#` and a bare `%` break the URL, and a comma splits the host list (even encoded, in

@@ -1,7 +1,7 @@
 //! PHP105 `save-path-unparseable`: phpredis refuses the save_path.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"phpredis refuses the save_path"####,
     explanation: r####"phpredis fails to open the session store ("Failed to parse session.save_path") when a host is not
 a URL it can parse, when `weight` or `timeout` is not above 0, when the value is empty, or when the

@@ -1,7 +1,7 @@
 //! PHP102 `save-path-without-auth`: session.save_path sends no password.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"session.save_path sends no password"####,
     explanation: r####"With `session.save_handler = redis` and no `auth` in any save_path host, phpredis connects without
 a password. If the instance needs one, every session start fails; if it does not, the instance is

@@ -1,7 +1,7 @@
 //! PHP205 `session-id-in-url`: Session IDs may travel in URLs.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"Session IDs may travel in URLs"####,
     explanation: r####"`session.use_only_cookies = 0` or `session.use_trans_sid = 1` lets PHP take session IDs from, and
 write them into, URLs, where server logs, Referer headers and shared links leak them."####,

@@ -1,7 +1,7 @@
 //! PHP301 `session-locking-off`: phpredis session locking is off.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Reliability,
     summary: r####"phpredis session locking is off"####,
     explanation: r####"phpredis does not lock sessions by default: two concurrent requests of one user read the same
 session and the last write wins, silently dropping the other's changes (a cart item, a CSRF token)."####,

@@ -1,7 +1,7 @@
 //! PHP101 `sessions-on-local-files`: PHP keeps sessions in local files while the stack has Redis.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"PHP keeps sessions in local files while the stack has Redis"####,
     explanation: r####"With `session.save_handler = files` (the default) sessions live on one web server's disk: they
 are not shared between servers behind a load balancer and vanish when the host is replaced, though

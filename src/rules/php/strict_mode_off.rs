@@ -1,7 +1,7 @@
 //! PHP203 `strict-mode-off`: PHP accepts session IDs it never issued.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"PHP accepts session IDs it never issued"####,
     explanation: r####"With `session.use_strict_mode` off, PHP adopts any session ID a client presents, which makes
 session fixation possible. php.ini-production itself says enabling it is encouraged."####,

@@ -1,7 +1,7 @@
 //! RD503 `activedefrag-needs-bundled-jemalloc`: activedefrag yes: Debian and Ubuntu packages refuse to start with it.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Reliability,
     summary: r####"activedefrag yes: Debian and Ubuntu packages refuse to start with it"####,
     explanation: r####"Active defragmentation needs the jemalloc bundled with Redis. Debian and Ubuntu build redis-server
 against the system libjemalloc, and such a server exits with "Active defragmentation cannot be

@@ -1,7 +1,7 @@
 //! RD301 `aof-disabled`: No append-only file on an instance that stores sessions.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Reliability,
     summary: r####"No append-only file on an instance that stores sessions"####,
     explanation: r####"Without AOF, a restart loses every write since the last RDB snapshot (minutes by default), so a
 deploy or crash logs users out. With `save ""` too there is no persistence at all: every restart

@@ -1,7 +1,7 @@
 //! RD302 `aof-fsync-off`: appendfsync no on a session store.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Reliability,
     summary: r####"appendfsync no on a session store"####,
     explanation: r####"With `appendfsync no` the kernel decides when the AOF reaches the disk, typically up to 30 seconds:
 a power loss or kernel crash drops that window of session writes. `everysec` bounds the loss to one

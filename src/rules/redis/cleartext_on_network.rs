@@ -1,7 +1,7 @@
 //! RD204 `cleartext-on-network`: Listens on a network address without TLS.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"Listens on a network address without TLS"####,
     explanation: r####"AUTH and every session travel unencrypted when clients connect over TCP without TLS. On a shared
 or cloud network that exposes passwords and session contents to anyone who can capture traffic.

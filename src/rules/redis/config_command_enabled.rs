@@ -1,7 +1,7 @@
 //! RD402 `config-command-enabled`: CONFIG is callable by the default user.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Security,
     summary: r####"CONFIG is callable by the default user"####,
     explanation: r####"CONFIG SET dir/dbfilename lets a client write files where redis-server can, a known path to remote
 code execution; CONFIG GET reveals requirepass and masterauth. Removing CONFIG breaks Sentinel

@@ -1,7 +1,7 @@
 //! RD401 `dangerous-commands-enabled`: FLUSHALL / FLUSHDB (or DEBUG) are callable by the default user.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"FLUSHALL / FLUSHDB (or DEBUG) are callable by the default user"####,
     explanation: r####"One FLUSHALL from any client (a mistyped redis-cli, a test suite pointed at production, an
 attacker) wipes every session. Commands removed with `rename-command NAME ""` or denied to the

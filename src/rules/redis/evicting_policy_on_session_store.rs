@@ -1,7 +1,7 @@
 //! RD501 `evicting-policy-on-session-store`: maxmemory-policy evicts keys on an instance that stores sessions.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Reliability,
     summary: r####"maxmemory-policy evicts keys on an instance that stores sessions"####,
     explanation: r####"When memory is full, `allkeys-*` policies delete any key, sessions included: users are logged out
 at random under load. `volatile-*` policies delete keys with a TTL, and session keys always carry

@@ -1,7 +1,7 @@
 //! RD403 `guessable-rename`: A command renamed to a short or published name.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"A command renamed to a short or published name"####,
     explanation: r####"Renaming a command to a short word, or to the example name printed in redis.conf's own comments
 (`b840fc02d524045429941cc15f59e41cb7be6c52`), hides nothing: short names are guessed and the

@@ -1,7 +1,7 @@
 //! RD002 `include-not-found`: An include (or aclfile) target that does not exist.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"An include (or aclfile) target that does not exist"####,
     explanation: r####"redis-server exits with `Fatal error, can't open config file` when an `include` names a file that
 does not exist, and refuses to start when the `aclfile` is missing. A glob that matches nothing is

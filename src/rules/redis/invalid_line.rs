@@ -1,7 +1,7 @@
 //! RD001 `invalid-line`: A line redis-server refuses at start.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Syntax,
     summary: r####"A line redis-server refuses at start"####,
     explanation: r####"redis-server stops with `*** FATAL CONFIG FILE ERROR ***` on the first line it cannot read: an
 unknown directive, the wrong number of arguments, an unbalanced quote, a value that is not `yes`

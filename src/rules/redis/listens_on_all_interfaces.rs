@@ -1,7 +1,7 @@
 //! RD201 `listens-on-all-interfaces`: redis-server listens on every interface.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
         safe_when: "every linked client uses loopback or the unix socket (rules.md)",
     },
     hardening: true,
+    category: Category::Security,
     summary: r####"redis-server listens on every interface"####,
     explanation: r####"With no `bind` line the compiled default is `* -::*`: every interface, IPv4 and IPv6. `0.0.0.0`,
 `*`, `::` and `::*` do the same. Redis is meant for trusted clients in a trusted network; listening

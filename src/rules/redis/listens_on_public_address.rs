@@ -1,7 +1,7 @@
 //! RD202 `listens-on-public-address`: bind lists a public address.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"bind lists a public address"####,
     explanation: r####"A `bind` address that is not loopback, RFC 1918 private, IPv6 unique-local or link-local is
 reachable from outside the private network. Sessions should never cross the internet in the

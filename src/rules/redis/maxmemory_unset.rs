@@ -1,7 +1,7 @@
 //! RD502 `maxmemory-unset`: maxmemory is 0 or absent.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Display,
     hardening: true,
+    category: Category::Reliability,
     summary: r####"maxmemory is 0 or absent"####,
     explanation: r####"Without a memory limit redis-server grows until the kernel's OOM killer ends it, losing every
 session since the last save and taking the host's other services down with it."####,

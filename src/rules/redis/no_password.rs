@@ -1,7 +1,7 @@
 //! RD101 `no-password`: The default user needs no password.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The default user needs no password"####,
     explanation: r####"Every connection is authenticated as the `default` user automatically while it is `nopass`: no
 `requirepass`, `requirepass ""` as the last word, `user default ... nopass`, or an aclfile without

@@ -1,7 +1,7 @@
 //! RD203 `protected-mode-off`: protected-mode is off while the default user needs no password.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"protected-mode is off while the default user needs no password"####,
     explanation: r####"protected-mode is the last guard of a passwordless instance: with it on, redis-server answers
 non-local clients with a DENIED error while the default user is `nopass` (in 7.x whatever `bind`

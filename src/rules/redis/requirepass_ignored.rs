@@ -1,7 +1,7 @@
 //! RD102 `requirepass-ignored`: requirepass is present but a `user default` line (or aclfile) overrides it.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Display,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"requirepass is present but a `user default` line (or aclfile) overrides it"####,
     explanation: r####"When a `user default ...` line or an `aclfile` exists, redis-server ignores `requirepass`: users are
 loaded after the config is parsed and reset the default user. CONFIG REWRITE writes both lines, so

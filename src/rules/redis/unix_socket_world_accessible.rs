@@ -1,7 +1,7 @@
 //! RD205 `unix-socket-world-accessible`: unixsocketperm grants access to other users.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"unixsocketperm grants access to other users"####,
     explanation: r####"Connecting to a unix socket needs write permission on it, so the "others" write bit (777, 766,
 722) lets every local user connect: another site's PHP-FPM pool, a compromised service account.

@@ -1,7 +1,7 @@
 //! SN103 `auth-pass-unsafe-characters`: auth-pass or sentinel-pass contains white space, a quote or a backslash.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Correctness,
     summary: r####"auth-pass or sentinel-pass contains white space, a quote or a backslash"####,
     explanation: r####"Sentinel rewrites its own config file (on start and after every failover) and writes `auth-pass`
 and `sentinel-pass` unquoted. A password with white space, a quote or a backslash is then split or

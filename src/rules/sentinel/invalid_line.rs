@@ -1,7 +1,7 @@
 //! SN001 `invalid-line`: A line Sentinel refuses.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Syntax,
     summary: r####"A line Sentinel refuses"####,
     explanation: r####"Sentinel reads its file with redis-server's loader, then handles the `sentinel` lines: first the
 global ones (`resolve-hostnames`, `myid`, ...), then every `monitor`, then the rest. It refuses an

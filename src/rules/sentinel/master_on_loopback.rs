@@ -1,7 +1,7 @@
 //! SN202 `master-on-loopback`: sentinel monitor names a loopback address.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Security,
     summary: r####"sentinel monitor names a loopback address"####,
     explanation: r####"Sentinel hands the master's address to clients and to the other Sentinels. 127.0.0.1 means
 "this host" to each of them, so failover and discovery only work when everything runs on one

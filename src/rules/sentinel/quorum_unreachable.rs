@@ -1,7 +1,7 @@
 //! SN201 `quorum-unreachable`: A quorum the Sentinels cannot reach, or a Sentinel set too small to fail over safely.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     hardening: true,
+    category: Category::Reliability,
     summary: r####"A quorum the Sentinels cannot reach, or a Sentinel set too small to fail over safely"####,
     explanation: r####"The quorum marks a master as down; the failover itself needs a majority of all Sentinels. A
 quorum of 1 lets one Sentinel with a network problem start failovers (warning). When two or more

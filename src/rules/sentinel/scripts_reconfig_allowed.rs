@@ -1,7 +1,7 @@
 //! SN302 `scripts-reconfig-allowed`: sentinel deny-scripts-reconfig no.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     hardening: true,
+    category: Category::Security,
     summary: r####"sentinel deny-scripts-reconfig no"####,
     explanation: r####"With `deny-scripts-reconfig no`, any client can `SENTINEL SET` a notification or reconfig script:
 a path Sentinel will execute. The default (`yes`) refuses it."####,

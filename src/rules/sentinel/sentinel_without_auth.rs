@@ -1,7 +1,7 @@
 //! SN301 `sentinel-without-auth`: The Sentinel itself accepts unauthenticated clients.
 
 use super::*;
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     hardening: true,
+    category: Category::Security,
     summary: r####"The Sentinel itself accepts unauthenticated clients"####,
     explanation: r####"Anyone who reaches a Sentinel without a password can `SENTINEL SET` a master's address or force a
 failover, redirecting every client to a server they control. Set `requirepass` (the same on every

@@ -1,7 +1,7 @@
 //! RL002 `unknown-rule-in-suppression`: A suppression names a rule that does not exist. Made by the suppression pass (`crate::suppress`,
 //! `crate::engine`), which knows every suppression of the run.
 
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     hardening: false,
+    category: Category::Maintainability,
     summary: r####"A suppression names a rule that does not exist"####,
     explanation: r####"A `redline: ignore` comment names an ID this version of redline does not have: a typo
 (`RD310` for `RD301`), or a rule of a newer version. The suppression silently does nothing for

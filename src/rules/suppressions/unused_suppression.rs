@@ -1,7 +1,7 @@
 //! RL001 `unused-suppression`: A suppression that suppresses nothing. Made by the suppression pass (`crate::suppress`,
 //! `crate::engine`), which knows every suppression of the run.
 
-use crate::rules::registry::{Check, FixAvailability, Rule, RuleId};
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::Safe,
     hardening: false,
+    category: Category::Maintainability,
     summary: r####"A suppression that suppresses nothing"####,
     explanation: r####"A `# redline: ignore ID` comment (or `ignore-file`, or a `[per-file-ignores]` entry in
 redline.toml) that covers no finding of that rule: the problem was fixed, or the comment moved
