@@ -24,9 +24,39 @@ sentinel auth-pass sessions old-password   <- sessions.conf now says requirepass
     check: Check::Stack(check),
 };
 
-/// `sentinel_auth` judges both SN101 and SN102 from one comparison: this rule keeps its own.
+/// A Sentinel `auth-pass` the monitored instance does not accept.
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let first = out.len();
-    sentinel_auth(ctx, out);
-    keep_only(out, first, RuleId::SN102);
+    for SentinelClient {
+        index: c,
+        client,
+        master,
+        link,
+        expected,
+        ..
+    } in sentinel_clients(ctx)
+    {
+        match (&client.password, &expected) {
+            (
+                ClientPassword::Literal {
+                    value, file, span, ..
+                },
+                Some(expected),
+            ) if expected.accepts(value) == Some(false) => {
+                let fix = expected.plain().map(|p| {
+                    Fix::new(
+                        Applicability::Unsafe,
+                        "set `auth-pass` to the instance's password",
+                        vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())],
+                    )
+                });
+                let index = link.unwrap();
+                push(out, [c],
+                    Finding::new(RuleId::SN102, *file, span.clone(), format!("`sentinel auth-pass {master}` is not the password of {}: Sentinel cannot monitor or fail over the master", instance_name(ctx, index)))
+                        .with_fix(fix)
+                        .related(instance_related(ctx, index, "the monitored instance")),
+                );
+            }
+            _ => {}
+        }
+    }
 }

@@ -9,8 +9,7 @@ pub mod monitor_without_auth_pass;
 pub mod rename_unknown_to_sentinel;
 pub mod sessions_share_database;
 pub mod sessions_share_instance_with_cache;
-use super::registry::RuleId;
-use super::{keep_only, Context, Finding, Related, Severity};
+use super::{Context, Finding, Related};
 use crate::fix::{self, Applicability, Fix};
 use crate::stack::passwords::{user_password, InstancePassword};
 use crate::stack::{Client, ClientPassword, Link, Origin, Purpose};
@@ -45,77 +44,39 @@ fn first_few(names: impl ExactSizeIterator<Item = String>) -> String {
     }
 }
 
-fn sentinel_auth(ctx: &Context, out: &mut Vec<Finding>) {
-    for (c, client) in ctx.stack.clients.iter().enumerate() {
-        let Some((s, master)) = &client.sentinel else {
-            continue;
-        };
-        let link = ctx.stack.links[c].instance();
-        let expected =
-            link.map(|i| user_password(&ctx.stack.instances[i].model, client.user.as_deref()));
-        match (&client.password, &expected) {
-            (ClientPassword::None, Some(InstancePassword::Open))
-            | (ClientPassword::None, Some(InstancePassword::Unknown)) => {}
-            (ClientPassword::None, _) => {
-                let severity = if expected.as_ref().is_some_and(InstancePassword::needs_one) {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                let fix = expected
-                    .as_ref()
-                    .and_then(InstancePassword::plain)
-                    .map(|p| {
-                        let monitor = &ctx.stack.sentinels[*s]
-                            .masters
-                            .iter()
-                            .find(|m| &m.name == master)
-                            .unwrap()
-                            .monitor;
-                        let edit = fix::insert_line_after(
-                            ctx.sources,
-                            monitor.file,
-                            monitor.line(),
-                            format!("sentinel auth-pass {master} {p}").as_bytes(),
-                        )
-                        .with_secret_text(p.as_bytes());
-                        Fix::new(
-                            Applicability::Unsafe,
-                            format!(
-                                "add `sentinel auth-pass {master}` with the instance's password"
-                            ),
-                            vec![edit],
-                        )
-                    });
-                let why = match link {
-                    Some(i) => format!("the monitored instance {} needs a password, so Sentinel cannot talk to it", instance_name(ctx, i)),
-                    None => "if the master needs a password, Sentinel cannot talk to it (the master is not in the audited stack)".into(),
-                };
-                push(out, [c], Finding::new(RuleId::SN101, client.file, client.span.clone(), format!("`sentinel monitor {master}` has no `sentinel auth-pass {master}`: {why}")).severity(severity).with_fix(fix));
-            }
-            (
-                ClientPassword::Literal {
-                    value, file, span, ..
-                },
-                Some(expected),
-            ) if expected.accepts(value) == Some(false) => {
-                let fix = expected.plain().map(|p| {
-                    Fix::new(
-                        Applicability::Unsafe,
-                        "set `auth-pass` to the instance's password",
-                        vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())],
-                    )
-                });
-                let index = link.unwrap();
-                push(out, [c],
-                    Finding::new(RuleId::SN102, *file, span.clone(), format!("`sentinel auth-pass {master}` is not the password of {}: Sentinel cannot monitor or fail over the master", instance_name(ctx, index)))
-                        .with_fix(fix)
-                        .related(instance_related(ctx, index, "the monitored instance")),
-                );
-            }
-            _ => {}
-        }
-    }
+/// A Sentinel client (a `sentinel monitor` line) with the instance it monitors, if linked, and
+/// the password that instance expects of it.
+pub(crate) struct SentinelClient<'a> {
+    pub index: usize,
+    pub client: &'a Client,
+    /// The Sentinel's index in the stack.
+    pub sentinel: usize,
+    pub master: &'a String,
+    pub link: Option<usize>,
+    pub expected: Option<InstancePassword>,
+}
+
+pub(crate) fn sentinel_clients<'a>(
+    ctx: &'a Context<'a>,
+) -> impl Iterator<Item = SentinelClient<'a>> + 'a {
+    ctx.stack
+        .clients
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, client)| {
+            let (sentinel, master) = client.sentinel.as_ref().map(|(s, m)| (*s, m))?;
+            let link = ctx.stack.links[index].instance();
+            let expected =
+                link.map(|i| user_password(&ctx.stack.instances[i].model, client.user.as_deref()));
+            Some(SentinelClient {
+                index,
+                client,
+                sentinel,
+                master,
+                link,
+                expected,
+            })
+        })
 }
 
 /// Commands Sentinel runs on a master and its replicas.

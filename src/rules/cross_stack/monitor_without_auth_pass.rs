@@ -25,9 +25,59 @@ in the audited stack (redline cannot tell)."####,
     check: Check::Stack(check),
 };
 
-/// `sentinel_auth` judges both SN101 and SN102 from one comparison: this rule keeps its own.
+/// A Sentinel client without `auth-pass` where the monitored instance may need one.
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let first = out.len();
-    sentinel_auth(ctx, out);
-    keep_only(out, first, RuleId::SN101);
+    for SentinelClient {
+        index: c,
+        client,
+        sentinel: s,
+        master,
+        link,
+        expected,
+    } in sentinel_clients(ctx)
+    {
+        let s = &s;
+        match (&client.password, &expected) {
+            (ClientPassword::None, Some(InstancePassword::Open))
+            | (ClientPassword::None, Some(InstancePassword::Unknown)) => {}
+            (ClientPassword::None, _) => {
+                let severity = if expected.as_ref().is_some_and(InstancePassword::needs_one) {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let fix = expected
+                    .as_ref()
+                    .and_then(InstancePassword::plain)
+                    .map(|p| {
+                        let monitor = &ctx.stack.sentinels[*s]
+                            .masters
+                            .iter()
+                            .find(|m| &m.name == master)
+                            .unwrap()
+                            .monitor;
+                        let edit = fix::insert_line_after(
+                            ctx.sources,
+                            monitor.file,
+                            monitor.line(),
+                            format!("sentinel auth-pass {master} {p}").as_bytes(),
+                        )
+                        .with_secret_text(p.as_bytes());
+                        Fix::new(
+                            Applicability::Unsafe,
+                            format!(
+                                "add `sentinel auth-pass {master}` with the instance's password"
+                            ),
+                            vec![edit],
+                        )
+                    });
+                let why = match link {
+                    Some(i) => format!("the monitored instance {} needs a password, so Sentinel cannot talk to it", instance_name(ctx, i)),
+                    None => "if the master needs a password, Sentinel cannot talk to it (the master is not in the audited stack)".into(),
+                };
+                push(out, [c], Finding::new(RuleId::SN101, client.file, client.span.clone(), format!("`sentinel monitor {master}` has no `sentinel auth-pass {master}`: {why}")).severity(severity).with_fix(fix));
+            }
+            _ => {}
+        }
+    }
 }

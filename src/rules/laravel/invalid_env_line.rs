@@ -23,9 +23,18 @@ starting with `=`. Laravel then fails to boot: every request is an error page."#
     check: Check::LaravelEnv(check),
 };
 
-/// `env_syntax` reads each line once for LV001 and LV002: this rule keeps its own.
+/// Each line phpdotenv rejects, on every `.env*`.
 fn check(ctx: &Context, env: &EnvSource, out: &mut Vec<Finding>) {
-    let first = out.len();
-    env_syntax(ctx, env, out);
-    crate::rules::keep_only(out, first, RuleId::LV001);
+    for error in &env.env.errors {
+        out.push(Finding::new(
+            RuleId::LV001,
+            env.file,
+            error.span.clone(),
+            format!(
+                "phpdotenv rejects this line: {}; Laravel throws while loading the file{}",
+                error.message,
+                template_note(ctx, env)
+            ),
+        ));
+    }
 }

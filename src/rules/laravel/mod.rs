@@ -10,7 +10,7 @@ pub mod session_driver_not_shared;
 pub mod session_shares_cache_database;
 pub mod value_cut_by_comment;
 use super::client_edits::set_env;
-use super::registry::{Check, Rule, RuleId};
+use super::registry::{Check, Rule};
 use super::{Context, Finding, Related};
 use crate::fix::{self, Applicability, Fix};
 use crate::model::laravel::{EnvSource, LaravelApp, Resolved};
@@ -139,50 +139,6 @@ fn location(ctx: &Context, env: &EnvSource, r: &Resolved) -> (FileId, Range<usiz
         return (*file, span.clone());
     }
     (env.file, 0..0)
-}
-
-fn env_syntax(ctx: &Context, env: &EnvSource, out: &mut Vec<Finding>) {
-    for error in &env.env.errors {
-        out.push(Finding::new(
-            RuleId::LV001,
-            env.file,
-            error.span.clone(),
-            format!(
-                "phpdotenv rejects this line: {}; Laravel throws while loading the file{}",
-                error.message,
-                template_note(ctx, env)
-            ),
-        ));
-    }
-    for entry in env.env.entries.iter().filter(|e| e.cut_by_hash) {
-        let raw =
-            String::from_utf8_lossy(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
-                .into_owned();
-        // Lossy text would rewrite bytes that are not UTF-8: no fix then.
-        let utf8 =
-            std::str::from_utf8(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
-                .is_ok();
-        let fix = (utf8 && !raw.contains('\'') && !raw.contains(char::is_whitespace)).then(|| {
-            Fix::new(
-                Applicability::Safe,
-                "put the value in single quotes",
-                vec![fix::replace(
-                    env.file,
-                    entry.value_span.clone(),
-                    format!("'{raw}'"),
-                )],
-            )
-        });
-        out.push(
-            Finding::new(
-                RuleId::LV002,
-                env.file,
-                entry.span.clone(),
-                format!("`{}`: phpdotenv reads an unquoted `#` as the start of a comment, so the value is cut there{}", entry.name, template_note(ctx, env)),
-            )
-            .with_fix(fix),
-        );
-    }
 }
 
 fn driver(app: &LaravelApp, env: &EnvSource) -> (Resolved, Option<String>) {

@@ -23,9 +23,35 @@ a shorter secret than intended."####,
     check: Check::LaravelEnv(check),
 };
 
-/// `env_syntax` reads each line once for LV001 and LV002: this rule keeps its own.
+/// Each unquoted value phpdotenv cuts at a `#`, on every `.env*`.
 fn check(ctx: &Context, env: &EnvSource, out: &mut Vec<Finding>) {
-    let first = out.len();
-    env_syntax(ctx, env, out);
-    crate::rules::keep_only(out, first, RuleId::LV002);
+    for entry in env.env.entries.iter().filter(|e| e.cut_by_hash) {
+        let raw =
+            String::from_utf8_lossy(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
+                .into_owned();
+        // Lossy text would rewrite bytes that are not UTF-8: no fix then.
+        let utf8 =
+            std::str::from_utf8(&ctx.sources.doc(env.file).bytes()[entry.value_span.clone()])
+                .is_ok();
+        let fix = (utf8 && !raw.contains('\'') && !raw.contains(char::is_whitespace)).then(|| {
+            Fix::new(
+                Applicability::Safe,
+                "put the value in single quotes",
+                vec![fix::replace(
+                    env.file,
+                    entry.value_span.clone(),
+                    format!("'{raw}'"),
+                )],
+            )
+        });
+        out.push(
+            Finding::new(
+                RuleId::LV002,
+                env.file,
+                entry.span.clone(),
+                format!("`{}`: phpdotenv reads an unquoted `#` as the start of a comment, so the value is cut there{}", entry.name, template_note(ctx, env)),
+            )
+            .with_fix(fix),
+        );
+    }
 }
