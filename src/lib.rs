@@ -2,7 +2,9 @@
 //!
 //! Data flows one way: `discovery` finds files -> `syntax` reads them losslessly -> `model` builds
 //! effective configurations with provenance -> `stack` assembles instances and Sentinels ->
-//! `rules` produce findings with `fix`es -> `report` renders them. `app` runs a command.
+//! `rules` produce findings with `fix`es -> `report` renders them. `engine` runs the rules over
+//! the stack (selection, suppressions, environments) and fixes until stable; `app` runs a
+//! command. Imports point down these layers (README, Layout; `tests/layers.rs`).
 
 pub mod app;
 pub mod baseline;
