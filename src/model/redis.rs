@@ -363,6 +363,10 @@ impl Files<'_> {
     fn doc(&self, id: FileId) -> &Document {
         self.view().doc(id)
     }
+    /// A shared view lacked a file or glob the config needs.
+    fn missed(&self) -> bool {
+        matches!(self, Files::Shared { missed: true, .. })
+    }
     fn get(&self, id: FileId) -> &crate::source::SourceFile {
         self.view().get(id)
     }
@@ -494,6 +498,10 @@ impl Loader<'_> {
         // One line at a time: a list of every parsed line would hold a file's worth of
         // arguments at once.
         for index in 0..self.sources.doc(file).line_count() {
+            if self.sources.missed() {
+                // A shared build that lacks a file is thrown away: stop reading.
+                break;
+            }
             let line = parse_line(self.sources.doc(file), index);
             secrets.extend(line_secrets(self.sources.doc(file), index, &line));
             match line {

@@ -168,6 +168,9 @@ fn mark_extended(sources: &Sources, django: &mut [crate::model::django::DjangoSe
     }
 }
 
+/// From this many redis.conf and sentinel.conf roots on, their models are built in parallel.
+const PARALLEL_CONFIGS: usize = 16;
+
 pub fn build(
     sources: &mut Sources,
     roots: &[Root],
@@ -217,7 +220,11 @@ pub fn build(
             _ => None,
         })
         .collect();
-    let built: Vec<Option<(RedisModel, redis::FoundSecrets)>> = {
+    // A few configs are built in turn: waking the thread pool costs more than it saves.
+    let built: Vec<Option<(RedisModel, redis::FoundSecrets)>> = if configs.len() < PARALLEL_CONFIGS
+    {
+        vec![None; configs.len()]
+    } else {
         use rayon::prelude::*;
         let shared: &Sources = sources;
         configs
