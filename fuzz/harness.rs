@@ -9,8 +9,8 @@
 
 use redline::app::{audit, fix_until_stable, Settings};
 use redline::discovery::FileKind;
+use redline::discovery::Root;
 use redline::source::{Sources, Syntax};
-use redline::stack::Root;
 use redline::syntax::document::Document;
 use std::path::Path;
 

@@ -7,8 +7,8 @@
 //! path is inside when its lexical form is (so nothing outside is even looked at) and its real
 //! path, every symbolic link resolved, is too. `/proc`, `/sys` and `/dev` are never inside.
 
-use crate::source::ReadError;
 use std::ffi::OsStr;
+use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -45,7 +45,7 @@ impl Tree {
         };
         for folder in folders {
             if let Ok(real) = fs::canonicalize(&folder) {
-                tree.folders.push((crate::source::normalize(&folder), real));
+                tree.folders.push((normalize(&folder), real));
             }
         }
         tree
@@ -57,7 +57,7 @@ impl Tree {
     }
 
     fn lexically_inside(&self, path: &Path) -> bool {
-        let lexical = crate::source::normalize(path);
+        let lexical = normalize(path);
         if is_system(&lexical) {
             return false;
         }
@@ -93,7 +93,7 @@ impl Tree {
                 return Err(if outside {
                     ReadError::OutsideTree
                 } else {
-                    crate::source::io_error(&e)
+                    io_error(&e)
                 });
             }
         };
@@ -258,6 +258,72 @@ pub fn create_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.set_len(0)?;
     file.write_all(contents)?;
     file.sync_all()
+}
+
+/// Larger files are refused rather than read: no config is this big, and reading a multi-gigabyte
+/// file by mistake would stall a CI job.
+pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    PermissionDenied,
+    NotRegularFile,
+    TooLarge(u64),
+    /// The real path is outside the audited tree (or under /proc, /sys, /dev): never opened.
+    OutsideTree,
+    Other(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => write!(f, "no such file"),
+            ReadError::PermissionDenied => write!(f, "permission denied"),
+            ReadError::NotRegularFile => write!(
+                f,
+                "not a regular file (a folder, FIFO or device is never opened)"
+            ),
+            ReadError::TooLarge(n) => {
+                write!(f, "file is {n} bytes, over the {MAX_FILE_SIZE}-byte limit")
+            }
+            ReadError::OutsideTree => write!(f, "outside the audited tree: not read"),
+            ReadError::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+pub(crate) fn io_error(e: &std::io::Error) -> ReadError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,
+        _ => match e.raw_os_error() {
+            Some(40) => ReadError::Other("too many levels of symbolic links".into()),
+            _ => ReadError::Other(e.to_string()),
+        },
+    }
+}
+
+/// Lexically normalise a path (no file-system access): `a/./b/../c` is `a/c`. Used as the key
+/// that makes a file read once however it is reached.
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

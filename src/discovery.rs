@@ -5,13 +5,19 @@
 
 use crate::model::directives::tables;
 use crate::source::{display_path, ReadError, Sources};
-use crate::stack::Root;
 use crate::syntax::document::Document;
 use crate::syntax::redis::{parse_line, RedisLine};
 use glob::{MatchOptions, Pattern};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
+
+/// A config file named on the command line or found by discovery, with its kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Root {
+    pub file: crate::source::FileId,
+    pub kind: FileKind,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {

@@ -2,7 +2,10 @@
 //!
 //! Data flows one way: `discovery` finds files -> `syntax` reads them losslessly -> `model` builds
 //! effective configurations with provenance -> `stack` assembles instances and Sentinels ->
-//! `rules` produce findings with `fix`es -> `report` renders them. `app` runs a command; `manual` renders the manual page of `cli`.
+//! `rules` produce findings with `fix`es -> `report` renders them. `engine` runs the rules over
+//! the stack (selection, suppressions, environments) and fixes until stable; `app` runs a
+//! command, and `manual` renders the manual page of `cli`. Imports point down these layers
+//! (README, Layout; `tests/layers.rs`).
 
 pub mod app;
 pub mod baseline;
@@ -10,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod confine;
 pub mod discovery;
+pub mod engine;
 pub mod environment;
 pub mod fix;
 pub mod manual;

@@ -1,51 +1,20 @@
 //! The files of one run. Each is read once, from disk or (while fixing) from the patched bytes
 //! that replaced it, and is known by a `FileId` that stays stable across re-audits.
 
+pub(crate) use crate::confine::io_error;
+pub use crate::confine::{normalize, ReadError, MAX_FILE_SIZE};
 use crate::confine::{GlobMatches, Tree};
 use crate::syntax::document::Document;
 use std::collections::HashMap;
-use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 pub type FileId = usize;
 
-/// Larger files are refused rather than read: no config is this big, and reading a multi-gigabyte
-/// file by mistake would stall a CI job.
-pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 // Documents index lines with u32 offsets; fixes add little to a file.
 const _: () = assert!(MAX_FILE_SIZE < u32::MAX as u64 / 2);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
-    NotFound,
-    PermissionDenied,
-    NotRegularFile,
-    TooLarge(u64),
-    /// The real path is outside the audited tree (or under /proc, /sys, /dev): never opened.
-    OutsideTree,
-    Other(String),
-}
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReadError::NotFound => write!(f, "no such file"),
-            ReadError::PermissionDenied => write!(f, "permission denied"),
-            ReadError::NotRegularFile => write!(
-                f,
-                "not a regular file (a folder, FIFO or device is never opened)"
-            ),
-            ReadError::TooLarge(n) => {
-                write!(f, "file is {n} bytes, over the {MAX_FILE_SIZE}-byte limit")
-            }
-            ReadError::OutsideTree => write!(f, "outside the audited tree: not read"),
-            ReadError::Other(m) => write!(f, "{m}"),
-        }
-    }
-}
 
 /// The line syntax of a file, which decides how comments, suppressions and secrets are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -188,6 +157,21 @@ impl Sources {
 
     pub fn id_of(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(&self.key(path)).copied()
+    }
+
+    /// What `load` returned for `path` earlier, without reading anything: `None` when it was
+    /// never asked for (under this name).
+    pub fn loaded(&self, path: &Path) -> Option<Result<FileId, ReadError>> {
+        let key = self.key(path);
+        if let Some(&id) = self.by_path.get(&key) {
+            return Some(Ok(id));
+        }
+        self.failed.get(&key).map(|err| Err(err.clone()))
+    }
+
+    /// What `glob` returned for `pattern` earlier, if it was asked for.
+    pub fn cached_glob(&self, pattern: &Path) -> Option<std::sync::Arc<GlobMatches>> {
+        self.globs.get(&self.key(pattern)).cloned()
     }
 
     /// Read `path` (once: later calls return the same id). Only regular files are opened.
@@ -366,40 +350,6 @@ pub fn read_bounded(reader: impl Read) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
     Ok(bytes)
-}
-
-pub(crate) fn io_error(e: &std::io::Error) -> ReadError {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => ReadError::NotFound,
-        std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,
-        _ => match e.raw_os_error() {
-            Some(40) => ReadError::Other("too many levels of symbolic links".into()),
-            _ => ReadError::Other(e.to_string()),
-        },
-    }
-}
-
-/// Lexically normalise a path (no file-system access): `a/./b/../c` is `a/c`. Used as the key
-/// that makes a file read once however it is reached.
-pub fn normalize(path: &Path) -> PathBuf {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    let mut out = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {

@@ -1,7 +1,9 @@
-//! Inline suppressions: an own-line `# redline: ignore ID[,ID] -- reason` covers the next directive
-//! (and, above the first directive, findings about absent settings); `# redline: ignore-file ID`
-//! covers the whole file. Text after the IDs never breaks one. A suppression that suppresses
-//! nothing is RL001 (with a fix that removes it); an ID that names no rule is RL002.
+//! Inline suppressions, in every file of the stack: an own-line `redline: ignore ID[,ID] -- reason`
+//! comment covers the next directive (and, above the first directive, findings about absent
+//! settings); `redline: ignore-file ID` covers the whole file. The comment is the file's own: `#` in
+//! redis.conf, sentinel.conf, `.env` and settings.py, `;` in php.ini, `//` or `#` in a Laravel
+//! `config/*.php`. Text after the IDs never breaks one. A suppression that suppresses nothing is
+//! RL001 (with a fix that removes it); an ID that names no rule is RL002.
 
 use crate::fix::{self, Applicability, Fix};
 use crate::rules::{self, Finding, Selection};
@@ -21,15 +23,20 @@ pub struct Suppression {
     pub whole_file: bool,
     /// 0-based index of the directive line it covers.
     pub target_line: Option<usize>,
+    /// The last line of that directive: a Python or PHP statement may run over lines while a
+    /// bracket is open (`CACHES = {` ... `}`), and a finding on any of them is about it.
+    pub target_end: Option<usize>,
     /// No directive comes before it: it also covers findings about absent settings.
     pub header: bool,
     pub used: Vec<bool>,
 }
 
-/// Parse `# redline: ignore[-file] ID, ID -- reason` (any text may follow the IDs).
-fn parse_comment(line: &[u8], comment: char) -> Option<(bool, Range<usize>, Vec<String>)> {
+/// Parse `# redline: ignore[-file] ID, ID -- reason` (any text may follow the IDs), the comment
+/// opened by one of `comments`.
+fn parse_comment(line: &[u8], comments: &[&str]) -> Option<(bool, Range<usize>, Vec<String>)> {
     let text = std::str::from_utf8(line).ok()?;
-    let rest = text.trim_start().strip_prefix(comment)?;
+    let trimmed = text.trim_start();
+    let rest = comments.iter().find_map(|c| trimmed.strip_prefix(c))?;
     let after_hash = rest.trim_start();
     let rest = after_hash.strip_prefix("redline:")?.trim_start();
     let (whole_file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
@@ -88,14 +95,79 @@ fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usi
                 Some(_) => LineKind::Directive,
             }
         }
-        // Config PHP files take no inline suppressions: use [per-file-ignores].
-        Syntax::Php | Syntax::Other => LineKind::Blank,
+        Syntax::Php => {
+            let text = doc.line_bytes(index);
+            let start = text
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(text.len());
+            let text = &text[start..];
+            if text.is_empty() || text.starts_with(b"<?php") || text.starts_with(b"?>") {
+                LineKind::Blank
+            } else if text.starts_with(b"#[") {
+                // A PHP 8 attribute, not a comment.
+                LineKind::Directive
+            } else if text.starts_with(b"//")
+                || text.starts_with(b"#")
+                || text.starts_with(b"/*")
+                || text.starts_with(b"*")
+            {
+                // Docblock lines too: a suppression above a commented entry reaches the entry.
+                LineKind::Comment
+            } else {
+                LineKind::Directive
+            }
+        }
+        Syntax::Other => LineKind::Blank,
         Syntax::Redis => match parse_line(doc, index) {
             RedisLine::Blank => LineKind::Blank,
             RedisLine::Comment => LineKind::Comment,
             RedisLine::Directive(_) | RedisLine::Unbalanced { .. } => LineKind::Directive,
         },
     }
+}
+
+/// The last line of the statement that starts on line `first`: for Python and PHP, where the
+/// brackets opened on it close (strings and comments skipped); one line elsewhere. Bounded, so a
+/// file with an unclosed bracket costs a bounded scan per suppression.
+fn statement_end(syntax: Syntax, doc: &crate::syntax::document::Document, first: usize) -> usize {
+    if !matches!(syntax, Syntax::Python | Syntax::Php) {
+        return first;
+    }
+    const MAX_LINES: usize = 2000;
+    let mut depth: usize = 0;
+    let mut quote: Option<u8> = None;
+    for index in first..doc.line_count().min(first + MAX_LINES) {
+        let line = doc.line_bytes(index);
+        let mut i = 0;
+        while i < line.len() {
+            let b = line[i];
+            match quote {
+                Some(q) => {
+                    if b == b'\\' {
+                        i += 1;
+                    } else if b == q {
+                        quote = None;
+                    }
+                }
+                None => match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'#' => break,
+                    b'/' if line.get(i + 1) == Some(&b'/') && syntax == Syntax::Php => break,
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        // A string does not run past its line (triple quotes aside): a stray quote ends here.
+        quote = None;
+        if depth == 0 {
+            return index;
+        }
+    }
+    first
 }
 
 /// The suppressions written in `file`.
@@ -110,13 +182,17 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
         .map(|i| line_kind(syntax, doc, i))
         .collect();
     let is_directive = |k: &LineKind| *k == LineKind::Directive;
-    let comment = if syntax == Syntax::Ini { ';' } else { '#' };
+    let comments: &[&str] = match syntax {
+        Syntax::Ini => &[";"],
+        Syntax::Php => &["//", "#"],
+        _ => &["#"],
+    };
     let mut out = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
         if *kind != LineKind::Comment {
             continue;
         }
-        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i), comment) else {
+        let Some((whole_file, ids_span, ids)) = parse_comment(doc.line_bytes(i), comments) else {
             continue;
         };
         let line = doc.line(i);
@@ -127,6 +203,7 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
             .find(|(_, k)| is_directive(k))
             .map(|(j, _)| j);
         let header = !kinds[..i].iter().any(is_directive);
+        let target_end = target_line.map(|t| statement_end(syntax, doc, t));
         let used = vec![false; ids.len()];
         out.push(Suppression {
             file,
@@ -135,6 +212,7 @@ pub fn collect(sources: &Sources, file: FileId) -> Vec<Suppression> {
             ids,
             whole_file,
             target_line,
+            target_end,
             header,
             used,
         });
@@ -160,8 +238,10 @@ pub fn apply(
         if s.whole_file || s.header {
             by_file.entry(s.file).or_default().push(i);
         }
-        if let Some(line) = s.target_line {
-            by_line.entry((s.file, line)).or_default().push(i);
+        if let (Some(first), Some(last)) = (s.target_line, s.target_end) {
+            for line in first..=last.max(first) {
+                by_line.entry((s.file, line)).or_default().push(i);
+            }
         }
     }
     // Rules some of whose findings in a file were dropped where they were made (the findings cap):
@@ -189,8 +269,11 @@ pub fn apply(
         candidates.dedup();
         for i in candidates {
             let s = &mut suppressions[i];
-            let covers =
-                s.whole_file || (absent && s.header) || (!absent && s.target_line == Some(line));
+            let within = match (s.target_line, s.target_end) {
+                (Some(first), Some(last)) => (first..=last.max(first)).contains(&line),
+                _ => false,
+            };
+            let covers = s.whole_file || (absent && s.header) || (!absent && within);
             if !covers {
                 continue;
             }
@@ -214,7 +297,7 @@ pub fn apply(
         for id in &unknown {
             kept.push(
                 Finding::new(
-                    "RL002",
+                    crate::rules::RuleId::RL002,
                     s.file,
                     s.ids_span.clone(),
                     format!(
@@ -272,7 +355,7 @@ pub fn apply(
         );
         kept.push(
             Finding::new(
-                "RL001",
+                crate::rules::RuleId::RL001,
                 s.file,
                 s.ids_span.clone(),
                 format!("`redline: {what} {names}` suppresses nothing"),
@@ -289,7 +372,7 @@ mod tests {
     use super::parse_comment;
 
     fn parse_comment_hash(line: &[u8]) -> Option<(bool, std::ops::Range<usize>, Vec<String>)> {
-        parse_comment(line, '#')
+        parse_comment(line, &["#"])
     }
 
     #[test]
@@ -313,5 +396,19 @@ mod tests {
         );
         assert!(parse_comment_hash(b"# redline: ignore").is_none());
         assert!(parse_comment_hash(b"# just a comment about redline: ignore").is_none());
+        let php = ["//", "#"];
+        assert_eq!(
+            parse_comment(b"    // redline: ignore LV105 -- widget", &php)
+                .unwrap()
+                .2,
+            ["LV105"]
+        );
+        assert_eq!(
+            parse_comment(b"# redline: ignore-file LV002", &php)
+                .unwrap()
+                .2,
+            ["LV002"]
+        );
+        assert!(parse_comment(b"/ redline: ignore LV105", &php).is_none());
     }
 }

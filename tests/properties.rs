@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use redline::app::{audit, fix_until_stable, Settings};
 use redline::discovery::FileKind;
+use redline::discovery::Root;
 use redline::source::Sources;
-use redline::stack::Root;
 use redline::syntax::document::Document;
 use redline::syntax::redis::{quote_arg, split_args};
 

@@ -3,6 +3,7 @@
 //! to apply together never lets two edits overlap.
 
 pub mod apply;
+pub mod edits;
 pub mod write;
 
 use crate::source::{FileId, Sources};

@@ -282,7 +282,7 @@ enum Produce {
 }
 
 struct Loader<'s> {
-    sources: &'s mut Sources,
+    sources: Files<'s>,
     options: LoadOptions,
     model: RedisModel,
     stack: Vec<FileId>,
@@ -305,17 +305,109 @@ struct Loader<'s> {
 
 /// Load the configuration rooted at `root` (already in `sources`).
 pub fn load(sources: &mut Sources, root: FileId, mode: Mode, options: &LoadOptions) -> RedisModel {
-    let mut loader = load_empty(sources, root, mode, options);
+    let mut loader = load_empty(Files::Owned(sources), root, mode, options);
     loader.process_file(root);
     loader.finish();
     loader.model
+}
+
+/// The model secrets found by a build on a shared view, to mark once the builds are done.
+pub type FoundSecrets = Vec<(FileId, Range<usize>)>;
+
+/// `load` on a shared view of the files, so that many models can be built at once: the model
+/// and the secret ranges to mark, or `None` when the config needs a file (an include, an
+/// aclfile) or a glob that was not read yet; `load` then builds it, reading what it needs.
+pub fn load_shared(
+    sources: &Sources,
+    root: FileId,
+    mode: Mode,
+    options: &LoadOptions,
+) -> Option<(RedisModel, FoundSecrets)> {
+    let files = Files::Shared {
+        sources,
+        secrets: Vec::new(),
+        missed: false,
+    };
+    let mut loader = load_empty(files, root, mode, options);
+    loader.process_file(root);
+    loader.finish();
+    match loader.sources {
+        Files::Shared {
+            secrets,
+            missed: false,
+            ..
+        } => Some((loader.model, secrets)),
+        _ => None,
+    }
+}
+
+/// The files a loader reads through: the run's `Sources`, which reads includes as the loader
+/// meets them, or a shared view of the files read so far, which records the secrets to mark and
+/// notes when the loader needed a file or glob it lacks.
+enum Files<'s> {
+    Owned(&'s mut Sources),
+    Shared {
+        sources: &'s Sources,
+        secrets: FoundSecrets,
+        missed: bool,
+    },
+}
+
+impl Files<'_> {
+    fn view(&self) -> &Sources {
+        match self {
+            Files::Owned(sources) => sources,
+            Files::Shared { sources, .. } => sources,
+        }
+    }
+    fn doc(&self, id: FileId) -> &Document {
+        self.view().doc(id)
+    }
+    /// A shared view lacked a file or glob the config needs.
+    fn missed(&self) -> bool {
+        matches!(self, Files::Shared { missed: true, .. })
+    }
+    fn get(&self, id: FileId) -> &crate::source::SourceFile {
+        self.view().get(id)
+    }
+    fn display(&self, id: FileId) -> &str {
+        self.view().display(id)
+    }
+    fn load(&mut self, path: &Path) -> Result<FileId, ReadError> {
+        match self {
+            Files::Owned(sources) => sources.load(path),
+            Files::Shared {
+                sources, missed, ..
+            } => sources.loaded(path).unwrap_or_else(|| {
+                *missed = true;
+                Err(ReadError::NotFound)
+            }),
+        }
+    }
+    fn glob(&mut self, pattern: &Path) -> std::sync::Arc<crate::confine::GlobMatches> {
+        match self {
+            Files::Owned(sources) => sources.glob(pattern),
+            Files::Shared {
+                sources, missed, ..
+            } => sources.cached_glob(pattern).unwrap_or_else(|| {
+                *missed = true;
+                Default::default()
+            }),
+        }
+    }
+    fn mark_secrets(&mut self, ranges: impl IntoIterator<Item = (FileId, Range<usize>)>) {
+        match self {
+            Files::Owned(sources) => sources.mark_secrets(ranges),
+            Files::Shared { secrets, .. } => secrets.extend(ranges),
+        }
+    }
 }
 
 /// A standalone ACL file (one no audited config names in `aclfile`): its lines read with the ACL
 /// grammar alone, as `ACLLoadFromFile` reads them. The model holds the file, its problems and its
 /// users; it is never an instance, so no redis.conf rule runs on it or edits it.
 pub fn load_acl(sources: &mut Sources, file: FileId, options: &LoadOptions) -> RedisModel {
-    let mut loader = load_empty(sources, file, Mode::Server, options);
+    let mut loader = load_empty(Files::Owned(sources), file, Mode::Server, options);
     loader.model.files.push(file);
     let lines = loader.parse_acl_lines(file);
     // Its users, as the `user` lines they are, so the password rules see them.
@@ -336,7 +428,7 @@ pub fn load_acl(sources: &mut Sources, file: FileId, options: &LoadOptions) -> R
 }
 
 fn load_empty<'a>(
-    sources: &'a mut Sources,
+    sources: Files<'a>,
     root: FileId,
     mode: Mode,
     options: &LoadOptions,
@@ -406,6 +498,10 @@ impl Loader<'_> {
         // One line at a time: a list of every parsed line would hold a file's worth of
         // arguments at once.
         for index in 0..self.sources.doc(file).line_count() {
+            if self.sources.missed() {
+                // A shared build that lacks a file is thrown away: stop reading.
+                break;
+            }
             let line = parse_line(self.sources.doc(file), index);
             secrets.extend(line_secrets(self.sources.doc(file), index, &line));
             match line {
@@ -1665,18 +1761,7 @@ fn trim_bytes_with<'a>(b: &'a [u8], set: &[u8]) -> &'a [u8] {
     &b[start..end]
 }
 
-/// A name or path as it may appear in a message: printable, escaped, bounded.
-pub fn safe_text(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(80)
-        .flat_map(char::escape_default)
-        .collect();
-    if text.chars().count() > 80 {
-        out.push('…');
-    }
-    out
-}
+pub use crate::syntax::safe_text;
 
 pub fn safe_name(arg: &Arg) -> String {
     safe_text(&arg.text())
@@ -1685,6 +1770,39 @@ pub fn safe_name(arg: &Arg) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_build_is_the_build_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("alone.conf"),
+            "requirepass \"s3cret pass\"\nport 7000\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("main.conf"),
+            "include extra.conf\nport 7001\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("extra.conf"), "maxmemory 1gb\n").unwrap();
+        let mut sources = Sources::new();
+        let alone = sources.load(&dir.path().join("alone.conf")).unwrap();
+        let main = sources.load(&dir.path().join("main.conf")).unwrap();
+        let options = LoadOptions::default();
+        // Self-contained: the same model, and the password's range to mark.
+        let (shared, secrets) = load_shared(&sources, alone, Mode::Server, &options).unwrap();
+        assert!(!secrets.is_empty());
+        let owned = load(&mut sources, alone, Mode::Server, &options);
+        assert_eq!(format!("{shared:?}"), format!("{owned:?}"));
+        // An include not read yet: no model from the shared view, nothing read.
+        let files = sources.ids().count();
+        assert!(load_shared(&sources, main, Mode::Server, &options).is_none());
+        assert_eq!(sources.ids().count(), files);
+        let owned = load(&mut sources, main, Mode::Server, &options);
+        // Once read, the shared view builds the same model.
+        let (shared, _) = load_shared(&sources, main, Mode::Server, &options).unwrap();
+        assert_eq!(format!("{shared:?}"), format!("{owned:?}"));
+    }
 
     fn model_of(files: &[(&str, &str)]) -> (tempfile::TempDir, RedisModel) {
         let dir = tempfile::tempdir().unwrap();

@@ -23,25 +23,6 @@ pub struct RunInfo {
     pub root: Option<std::path::PathBuf>,
 }
 
-/// What a rule is about, as a SARIF tag: syntax and config problems are correctness, lost
-/// sessions reliability, exposure and weak settings security.
-fn category(id: &str, hardening: bool) -> &'static str {
-    const RELIABILITY: [&str; 7] = [
-        "RD301", "RD302", "RD501", "RD502", "RD503", "SN201", "PHP301",
-    ];
-    if id.starts_with("RL") {
-        "maintainability"
-    } else if crate::rules::is_syntax_rule(id) {
-        "correctness"
-    } else if RELIABILITY.contains(&id) {
-        "reliability"
-    } else if hardening {
-        "security"
-    } else {
-        "correctness"
-    }
-}
-
 /// A path as a URI reference: RFC 3986 percent-encoding of everything but unreserved characters
 /// and `/`, so `Redis Configs/redis.conf` is `Redis%20Configs/redis.conf`.
 pub fn uri_path(path: &str) -> String {
@@ -97,7 +78,8 @@ fn rules(info: &RunInfo) -> Vec<Value> {
         .iter()
         .map(|r| {
             let severity = info.severity.get(&r.id).copied().unwrap_or(r.severity);
-            let tag = category(&r.id, r.hardening);
+            let tag = crate::rules::RuleId::parse(&r.id)
+                .map_or("correctness", |id| id.rule().category.sarif_tag());
             let mut properties = json!({ "tags": [tag, "redis"] });
             if tag == "security" {
                 properties["security-severity"] = json!(security_severity(severity));

@@ -99,8 +99,8 @@ fn password_text(password: &ClientPassword) -> String {
 }
 
 fn instance_password_text(stack: &Stack, index: usize) -> &'static str {
-    use crate::rules::stack::InstancePassword;
-    match crate::rules::stack::instance_password(&stack.instances[index].model) {
+    use crate::stack::passwords::InstancePassword;
+    match crate::stack::passwords::instance_password(&stack.instances[index].model) {
         InstancePassword::Open => "none",
         InstancePassword::Plain(..) | InstancePassword::Hashes(_) => "required",
         InstancePassword::Unknown => "unknown",

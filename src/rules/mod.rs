@@ -1,15 +1,23 @@
-//! The rule engine: the catalogue (`rules/catalog.toml`), findings, and the rule families, one
-//! file each. A rule reads the stack and pushes findings; it never prints or touches files.
+//! The rules: the registry (`registry.rs`, every rule as a value), findings, and the rule
+//! families, one folder each with one file per rule (`rules/<family>/<rule_name>.rs`) and the
+//! family's shared helpers in its `mod.rs`. A rule reads the stack and pushes findings; it never
+//! prints or touches files.
 
 pub mod client_edits;
+pub mod cross_stack;
 pub mod django;
+pub mod django_rules;
 pub mod laravel;
+pub mod model_issues;
 pub mod passwords;
 pub mod php;
-pub mod redis_server;
+pub mod redis;
+pub mod registry;
 pub mod sentinel;
 pub mod setting_names;
-pub mod stack;
+pub mod suppressions;
+
+pub use registry::{Category, Check, FixAvailability, Rule, RuleId, RULES};
 
 use crate::fix::Fix;
 use crate::model::directives::RedisVersion;
@@ -69,19 +77,55 @@ pub struct RuleMeta {
     pub hardening: bool,
 }
 
-#[derive(Deserialize)]
-struct CatalogFile {
-    rule: Vec<RuleMeta>,
+/// `rules/catalog.toml`: the catalogue as data, generated from the registry.
+#[derive(Deserialize, Serialize)]
+pub struct CatalogFile {
+    pub rule: Vec<RuleMeta>,
 }
 
+impl RuleMeta {
+    fn of(rule: &Rule) -> RuleMeta {
+        RuleMeta {
+            id: rule.id.as_str().to_string(),
+            name: rule.name.to_string(),
+            severity: rule.severity,
+            fix: rule.fix.as_str().to_string(),
+            summary: rule.summary.to_string(),
+            explanation: rule.explanation.to_string(),
+            example: rule.example.to_string(),
+            fix_description: rule.fix_description.to_string(),
+            references: rule.references.iter().map(|r| r.to_string()).collect(),
+            hardening: rule.hardening,
+        }
+    }
+}
+
+/// The catalogue, from the registry: what `redline rules`, `explain` and SARIF show.
 pub fn catalog() -> &'static [RuleMeta] {
     static CATALOG: OnceLock<Vec<RuleMeta>> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        toml::from_str::<CatalogFile>(include_str!("../../rules/catalog.toml"))
-            .expect("rules/catalog.toml is valid (checked by tests)")
-            .rule
-    })
+    CATALOG.get_or_init(|| RULES.iter().map(|r| RuleMeta::of(r)).collect())
 }
+
+/// `rules/catalog.toml` as the registry makes it (a test keeps the file equal to it).
+pub fn catalog_toml() -> String {
+    let file = CatalogFile {
+        rule: catalog().to_vec(),
+    };
+    format!(
+        "{}\n{}",
+        CATALOG_HEADER,
+        toml::to_string(&file).expect("the catalogue serialises")
+    )
+}
+
+const CATALOG_HEADER: &str = "\
+# Generated from the rule registry (src/rules/registry.rs and one file per rule under
+# src/rules/<family>/): do not edit. `REDLINE_BLESS=1 cargo test --test catalog` rewrites it.
+# IDs and names are a public contract (CI configs, suppressions and SARIF history refer to them).
+# `severity` is the default; `fix` is the kind of fix offered: safe (fix --write), unsafe (only with
+# --unsafe-fixes), display (shown, never applied) or none. `hardening = true` marks a rule held back
+# on development and test files unless --all-environments.
+";
 
 /// Whether a rule is about hardening (not reported on development and test files by default).
 pub fn is_hardening(id: &str) -> bool {
@@ -123,17 +167,15 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(
-        rule: &'static str,
+        rule: impl Into<RuleId>,
         file: FileId,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Finding {
-        let severity = self::rule(rule)
-            .map(|r| r.severity)
-            .unwrap_or(Severity::Error);
+        let rule = rule.into();
         Finding {
-            rule,
-            severity,
+            rule: rule.as_str(),
+            severity: rule.rule().severity,
             file,
             span,
             message: message.into(),
@@ -226,7 +268,9 @@ pub fn code_list(chars: &[char]) -> String {
         .join(", ")
 }
 
-/// The rules about lines the real software refuses; only their fixes may edit such a file.
+/// The rules about lines the real software refuses (`Category::Syntax`, checked against the
+/// registry by tests/catalog.rs); only their fixes may edit such a file. A match, not a look-up:
+/// it runs per finding in the fix loop.
 pub fn is_syntax_rule(id: &str) -> bool {
     matches!(id, "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001")
 }
@@ -336,16 +380,35 @@ pub fn cap_per_rule_and_file(findings: Vec<Finding>) -> Vec<Finding> {
     kept
 }
 
-/// Run every family over the stack.
-pub fn run(ctx: &Context) -> Vec<Finding> {
+/// Keep, of the findings from `first` on, those of `rule`: for a rule whose check shares one pass
+/// with others.
+pub(crate) fn keep_only(out: &mut Vec<Finding>, first: usize, rule: RuleId) {
+    let tail = out.split_off(first);
+    out.extend(tail.into_iter().filter(|f| f.rule == rule.as_str()));
+}
+
+/// Run the enabled rules over the stack; a rule `enabled` refuses never runs.
+pub fn run(ctx: &Context, enabled: &dyn Fn(RuleId) -> bool) -> Vec<Finding> {
+    let rules: Vec<&Rule> = RULES.iter().copied().filter(|r| enabled(r.id)).collect();
     let mut findings = Vec::new();
-    redis_server::check(ctx, &mut findings);
-    sentinel::check(ctx, &mut findings);
-    passwords::check(ctx, &mut findings);
-    php::check(ctx, &mut findings);
-    laravel::check(ctx, &mut findings);
-    django::check(ctx, &mut findings);
-    stack::check(ctx, &mut findings);
+    redis::run(ctx, &rules, &mut findings);
+    sentinel::run(ctx, &rules, &mut findings);
+    for rule in &rules {
+        if let Check::Stack(check) = rule.check {
+            check(ctx, &mut findings);
+        }
+    }
+    php::run(ctx, &rules, &mut findings);
+    laravel::run(ctx, &rules, &mut findings);
+    if rules.iter().any(|r| matches!(r.check, Check::Django)) {
+        let first = findings.len();
+        django::check(ctx, &mut findings);
+        let tail = findings.split_off(first);
+        findings.extend(
+            tail.into_iter()
+                .filter(|f| rules.iter().any(|r| r.id.as_str() == f.rule)),
+        );
+    }
     setting_names::name_settings(ctx, &mut findings);
     findings
 }

@@ -2,7 +2,7 @@
 //! instance. A file that another audited file includes is part of that instance, never an
 //! instance of its own.
 
-use crate::discovery::FileKind;
+use crate::discovery::{FileKind, Root};
 use crate::model::laravel::{self, LaravelApp};
 use crate::model::php::{self, PhpConfig};
 use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
@@ -10,6 +10,7 @@ use crate::model::sentinel::{self, SentinelModel};
 
 pub mod clients;
 pub mod links;
+pub mod passwords;
 
 use crate::source::{normalize, FileId, Sources};
 pub use clients::{Client, ClientPassword, Origin, Purpose, Target};
@@ -138,13 +139,6 @@ impl Stack {
     }
 }
 
-/// A config file named on the command line or found by discovery, with its kind.
-#[derive(Debug, Clone, Copy)]
-pub struct Root {
-    pub file: FileId,
-    pub kind: FileKind,
-}
-
 #[derive(Debug, Clone)]
 pub struct DeclaredRole {
     pub path: PathBuf,
@@ -173,6 +167,9 @@ fn mark_extended(sources: &Sources, django: &mut [crate::model::django::DjangoSe
         settings.extended = extended;
     }
 }
+
+/// From this many redis.conf and sentinel.conf roots on, their models are built in parallel.
+const PARALLEL_CONFIGS: usize = 16;
 
 pub fn build(
     sources: &mut Sources,
@@ -212,20 +209,40 @@ pub fn build(
         )
         .collect();
     sources.mark_secrets(secrets);
-    for root in roots {
-        match root.kind {
-            FileKind::PhpIni
-            | FileKind::LaravelEnv
-            | FileKind::LaravelConfig
-            | FileKind::DjangoSettings
-            | FileKind::Acl => {}
-            FileKind::Redis => servers.push(redis::load(sources, root.file, Mode::Server, options)),
-            FileKind::Sentinel => sentinels.push(sentinel::build(redis::load(
-                sources,
-                root.file,
-                Mode::Sentinel,
-                options,
-            ))),
+    // redis.conf and sentinel.conf models are built in parallel on the files read so far; a
+    // config that needs a file not read yet (an include, an aclfile) is built afterwards, in root
+    // order, reading what it needs, as if every config were built in turn.
+    let configs: Vec<(&Root, Mode)> = roots
+        .iter()
+        .filter_map(|root| match root.kind {
+            FileKind::Redis => Some((root, Mode::Server)),
+            FileKind::Sentinel => Some((root, Mode::Sentinel)),
+            _ => None,
+        })
+        .collect();
+    // A few configs are built in turn: waking the thread pool costs more than it saves.
+    let built: Vec<Option<(RedisModel, redis::FoundSecrets)>> = if configs.len() < PARALLEL_CONFIGS
+    {
+        vec![None; configs.len()]
+    } else {
+        use rayon::prelude::*;
+        let shared: &Sources = sources;
+        configs
+            .par_iter()
+            .map(|(root, mode)| redis::load_shared(shared, root.file, *mode, options))
+            .collect()
+    };
+    for ((root, mode), built) in configs.into_iter().zip(built) {
+        let model = match built {
+            Some((model, secrets)) => {
+                sources.mark_secrets(secrets);
+                model
+            }
+            None => redis::load(sources, root.file, mode, options),
+        };
+        match mode {
+            Mode::Sentinel => sentinels.push(sentinel::build(model)),
+            _ => servers.push(model),
         }
     }
     // Drop a root that another root includes, unless it includes that root back (a loop, which

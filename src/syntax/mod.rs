@@ -7,3 +7,16 @@ pub mod php_array;
 pub mod python;
 pub mod redis;
 pub mod url;
+
+/// A name or path as it may appear in a message: printable, escaped, bounded.
+pub fn safe_text(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(80)
+        .flat_map(char::escape_default)
+        .collect();
+    if text.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,77 @@
+//! XS201 `weak-password`: A password shorter than 32 characters or a published example.
+
+use super::*;
+use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
+use crate::rules::Severity;
+
+pub static RULE: Rule = Rule {
+    id: RuleId::XS201,
+    name: "weak-password",
+    severity: Severity::Error,
+    fix: FixAvailability::Unsafe,
+    hardening: true,
+    category: Category::Security,
+    summary: r####"A password shorter than 32 characters or a published example"####,
+    explanation: r####"redis-server can test about a million passwords a second, and `#hash` ACL rules are unsalted
+SHA-256, so short passwords fall quickly. Published examples (`foobared`,
+`YourStrongRedisPassword123!`, ... kept in rules/example-passwords.toml) are tried first. Checked
+for requirepass, `user ... >pass` and `#hash`, masterauth, Sentinel `auth-pass` and `sentinel-pass`.
+Passwords are never printed."####,
+    example: r####"requirepass foobared"####,
+    fix_description: r####"Unsafe: replace it with one generated 64-hex secret everywhere the same password appears in the audited files and in every client linked to the instance (php.ini save_path `auth`, `.env` REDIS_PASSWORD, Django URL or OPTIONS, Sentinel auth-pass, replicas' masterauth), all files or none. A client that reads its password from an environment variable is named in the fix: update that variable. A weak client password whose instance is not in the stack is reported but never rotated."####,
+    references: &[r####"https://redis.io/docs/latest/commands/acl-genpass/"####],
+    check: Check::Stack(weak_password),
+};
+
+fn weak_password(ctx: &Context, out: &mut Vec<Finding>) {
+    let clients = client_literals(ctx);
+    let literals: Vec<PasswordLiteral> = stack_literals(ctx, false)
+        .into_iter()
+        .chain(clients.iter().cloned())
+        .collect();
+    let everywhere: Vec<PasswordLiteral> = stack_literals(ctx, true)
+        .into_iter()
+        .chain(clients)
+        .collect();
+    for literal in &literals {
+        let weakness = match literal.kind {
+            LiteralKind::AclHash => {
+                secret::is_published_example_hash(&literal.value).then_some(Weakness::Published)
+            }
+            _ if literal.value.is_empty() => None,
+            _ => secret::weakness(&literal.value),
+        };
+        let Some(weakness) = weakness else { continue };
+        let why = match (weakness, literal.kind) {
+            (Weakness::Published, LiteralKind::AclHash) => {
+                "is the SHA-256 of a published example password".to_string()
+            }
+            (Weakness::Published, _) => "is a published example password".to_string(),
+            (Weakness::Short, _) => format!("is shorter than {} characters", secret::MIN_LENGTH),
+        };
+        // A hash can be replaced only by a password someone knows; rotating it is left to a person.
+        // A client password is rotated only together with a server in the stack that holds it:
+        // alone, the new password would break the connection.
+        let with_server = everywhere
+            .iter()
+            .any(|o| !o.client && o.value == literal.value);
+        let rotatable = literal.kind != LiteralKind::AclHash
+            && literal.editable
+            && (!literal.client || with_server);
+        let fix = rotatable.then(|| rotation_fix(ctx, &everywhere, &literal.value));
+        out.push(
+            Finding::new(
+                RuleId::XS201,
+                literal.file,
+                literal.span.clone(),
+                format!(
+                    "{} {why}{}",
+                    literal.what,
+                    if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else if !literal.editable && literal.kind != LiteralKind::AclHash { " (it is not written as one plain string literal, so it is not rotated: change it by hand)" } else { "" }
+                ),
+            )
+            .setting(literal.setting.clone())
+            .with_fix(fix),
+        );
+    }
+}
