@@ -279,3 +279,42 @@ fn config_files_are_found_where_the_app_keeps_them() {
     assert_eq!(lv105.len(), 1, "{found:#?}");
     assert_eq!(lv105[0]["path"], "app/settings/session.php");
 }
+
+#[test]
+fn no_line_is_appended_to_an_env_phpdotenv_refuses() {
+    // After an unterminated quote, an appended `SESSION_SECURE_COOKIE=true` would land inside
+    // the open value (and fixing never converged).
+    let dir = tempfile::tempdir().unwrap();
+    let text = "APP_ENV=production\nSESSION_DRIVER=redis\nX=\"unterminated\n";
+    write(dir.path(), "app/artisan", "");
+    write(dir.path(), "app/.env", text);
+    let out = run(
+        dir.path(),
+        &["fix", "--no-config", "--write", "--unsafe-fixes"],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app/.env")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn many_users_sharing_a_weak_password_make_one_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "port 6379\nbind 127.0.0.1\naclfile users.acl\n",
+    );
+    let users: String = (0..3000)
+        .map(|i| format!("user u{i} on >changeme ~* +@all\n"))
+        .collect();
+    write(dir.path(), "users.acl", users);
+    let found = findings(dir.path());
+    let xs201 = with_rule(&found, "XS201");
+    // Findings capped per rule and file; one carries the rotation, the others point at it.
+    assert!(!xs201.is_empty());
+    let with_fix = xs201.iter().filter(|f| !f["fix"].is_null()).count();
+    assert_eq!(with_fix, 1, "{xs201:#?}");
+}

@@ -82,8 +82,21 @@ pub fn fix_until_stable_with_skips(
     // reveals one more fix per pass (none should, since php.ini's syntax errors are all quoted
     // in one) is bounded by its lines.
     let lines: usize = sources.ids().map(|id| sources.doc(id).line_count()).sum();
-    for _ in 0..MAX_FIX_PASSES + lines {
+    let mut budget = MAX_FIX_PASSES + lines;
+    let mut passes = 0;
+    loop {
+        if passes >= budget {
+            break;
+        }
+        passes += 1;
         let (stack, findings, _) = audit_uncapped(sources, roots, settings);
+        if passes == 1 {
+            // Leaving bad fixes out half by half costs a pass and an undo per level for each:
+            // the bound grows with the fixes offered, so bisecting never runs out of passes.
+            let fixes = findings.iter().filter(|f| f.fix.is_some()).count();
+            let levels = usize::BITS as usize - fixes.leading_zeros() as usize + 1;
+            budget += 2 * fixes * levels;
+        }
         let counts = syntax_counts(&findings);
         if let Some((before, fixes)) = last_pass.take() {
             let broke: Vec<FileId> = before

@@ -363,6 +363,30 @@ pub(crate) fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
             guard.invalid_lines.entry(*file).or_default().push(range);
         }
     }
+    // phpdotenv refuses a whole `.env` with an error in it, and a line appended after an
+    // unterminated quote would land inside that value: such a file gets edits on the error's
+    // lines only (an LV002 quoting fix), never a new line.
+    for app in &stack.laravel {
+        for env in &app.envs {
+            let doc = sources.doc(env.file);
+            if doc.line_count() == 0 {
+                continue;
+            }
+            for error in &env.env.errors {
+                let first = doc.line_index(error.span.start.min(doc.bytes().len()));
+                let last = doc.line_index(
+                    error
+                        .span
+                        .end
+                        .saturating_sub(1)
+                        .max(error.span.start)
+                        .min(doc.bytes().len().saturating_sub(1)),
+                );
+                let range = doc.line(first).start()..doc.line(last).end();
+                guard.invalid_lines.entry(env.file).or_default().push(range);
+            }
+        }
+    }
     guard
 }
 

@@ -63,7 +63,16 @@ fn shares_cache_database(ctx: &Context, app: &LaravelApp, env: &EnvSource, out: 
         &cache.database.env_var,
         session.database.text().and_then(|t| t.parse::<u32>().ok()),
     ) {
-        (Some((var, _)), Some(db)) if session_name != cache_name => {
+        // Only a variable that holds the database number: one that holds a URL
+        // (`REDIS_URL=redis://h:6379/3`) would be replaced by a bare number.
+        (Some((var, _)), Some(db))
+            if session_name != cache_name
+                && cache
+                    .url
+                    .as_ref()
+                    .and_then(|u| u.env_var.as_ref())
+                    .is_none_or(|(url_var, _)| url_var != var) =>
+        {
             // A database neither the sessions nor any other client of the instance uses.
             let origin = Origin::Laravel {
                 env: env.file,

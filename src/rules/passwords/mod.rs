@@ -309,9 +309,10 @@ fn django_literals(
 
 /// One generated secret for every editable literal holding `value`, and for every client linked
 /// to an instance whose password it is (a stale client gets the new password too).
-fn rotation_fix(ctx: &Context, everywhere: &[PasswordLiteral], value: &[u8]) -> Fix {
+/// `same_value`: the literals of the stack that hold `value` (looked up once by the caller).
+fn rotation_fix(ctx: &Context, same_value: &[&PasswordLiteral], value: &[u8]) -> Fix {
     let secret = secret::generate();
-    let mut edits: Vec<crate::fix::Edit> = everywhere
+    let mut edits: Vec<crate::fix::Edit> = same_value
         .iter()
         .filter(|other| {
             other.kind != LiteralKind::AclHash && other.editable && other.value == value
@@ -330,11 +331,12 @@ fn rotation_fix(ctx: &Context, everywhere: &[PasswordLiteral], value: &[u8]) -> 
             continue;
         }
         let rotation = super::client_edits::rotate_linked_clients(ctx, index, &secret, false);
+        let mut have: std::collections::HashSet<(crate::source::FileId, usize, usize)> = edits
+            .iter()
+            .map(|e| (e.file, e.range.start, e.range.end))
+            .collect();
         for edit in rotation.edits {
-            if !edits
-                .iter()
-                .any(|e| e.file == edit.file && e.range == edit.range)
-            {
+            if have.insert((edit.file, edit.range.start, edit.range.end)) {
                 edits.push(edit);
             }
         }

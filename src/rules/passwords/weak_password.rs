@@ -33,6 +33,21 @@ fn weak_password(ctx: &Context, out: &mut Vec<Finding>) {
         .into_iter()
         .chain(clients)
         .collect();
+    // Which values a server of the stack holds: one look-up per literal, not a scan of them all.
+    let server_values: std::collections::HashSet<&[u8]> = everywhere
+        .iter()
+        .filter(|o| !o.client)
+        .map(|o| o.value.as_slice())
+        .collect();
+    let mut by_value: std::collections::HashMap<&[u8], Vec<&PasswordLiteral>> =
+        std::collections::HashMap::new();
+    for o in &everywhere {
+        by_value.entry(o.value.as_slice()).or_default().push(o);
+    }
+    // One rotation per password, carried by its first finding: the others point at it. (A fix per
+    // finding would hold an edit of every copy: a file of n users sharing one password made n²
+    // edits.)
+    let mut rotated: std::collections::HashMap<&[u8], String> = std::collections::HashMap::new();
     for literal in &literals {
         let weakness = match literal.kind {
             LiteralKind::AclHash => {
@@ -52,20 +67,35 @@ fn weak_password(ctx: &Context, out: &mut Vec<Finding>) {
         // A hash can be replaced only by a password someone knows; rotating it is left to a person.
         // A client password is rotated only together with a server in the stack that holds it:
         // alone, the new password would break the connection.
-        let with_server = everywhere
-            .iter()
-            .any(|o| !o.client && o.value == literal.value);
+        let with_server = server_values.contains(literal.value.as_slice());
         let rotatable = literal.kind != LiteralKind::AclHash
             && literal.editable
             && (!literal.client || with_server);
-        let fix = rotatable.then(|| rotation_fix(ctx, &everywhere, &literal.value));
+        let mut together = String::new();
+        let fix = match rotatable.then(|| rotated.get(literal.value.as_slice())) {
+            Some(Some(first)) => {
+                together = format!(" (rotated together with its first use, {first})");
+                None
+            }
+            Some(None) => {
+                rotated.insert(
+                    literal.value.as_slice(),
+                    ctx.place(literal.file, literal.span.start),
+                );
+                let same = by_value
+                    .get(literal.value.as_slice())
+                    .map_or(&[][..], Vec::as_slice);
+                Some(rotation_fix(ctx, same, &literal.value))
+            }
+            None => None,
+        };
         out.push(
             Finding::new(
                 RuleId::XS201,
                 literal.file,
                 literal.span.clone(),
                 format!(
-                    "{} {why}{}",
+                    "{} {why}{together}{}",
                     literal.what,
                     if literal.client && !with_server { " (no audited server holds it, so it is not rotated: change it with the server's)" } else if !literal.editable && literal.kind != LiteralKind::AclHash { " (it is not written as one plain string literal, so it is not rotated: change it by hand)" } else { "" }
                 ),
