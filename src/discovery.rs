@@ -377,25 +377,54 @@ fn has_sentinel_monitor(doc: &Document) -> bool {
     })
 }
 
-/// Whether the directives read as redis.conf: at least two, and nine in ten known to redis-server.
-fn reads_as_redis(doc: &Document) -> bool {
+/// How many of a file's lines are directives, and how many of those redis-server knows (with
+/// `sentinel` when `sentinel_known`; a known directive with broken quotes counts as known when
+/// `unbalanced_by_name`).
+fn directive_counts(
+    doc: &Document,
+    sentinel_known: bool,
+    unbalanced_by_name: bool,
+) -> (usize, usize) {
+    let known_name = |name: &str| {
+        tables().directive(name).is_some()
+            || ["include", "rename-command", "user", "loadmodule"].contains(&name)
+            || (sentinel_known && name == "sentinel")
+    };
     let mut known = 0;
     let mut total = 0;
     for i in 0..doc.line_count() {
         match parse_line(doc, i) {
             RedisLine::Directive(d) => {
                 total += 1;
-                let name = d.name();
-                if tables().directive(&name).is_some()
-                    || ["include", "rename-command", "user", "loadmodule"].contains(&name.as_str())
-                {
+                if known_name(&d.name()) {
                     known += 1;
                 }
             }
-            RedisLine::Unbalanced { .. } => total += 1,
+            RedisLine::Unbalanced { span, .. } => {
+                total += 1;
+                if unbalanced_by_name {
+                    let first = doc.bytes()[span]
+                        .split(|b| b.is_ascii_whitespace())
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    if tables()
+                        .directive(&String::from_utf8_lossy(&first))
+                        .is_some()
+                    {
+                        known += 1;
+                    }
+                }
+            }
             _ => {}
         }
     }
+    (known, total)
+}
+
+/// Whether the directives read as redis.conf: at least two, and nine in ten known to redis-server.
+fn reads_as_redis(doc: &Document) -> bool {
+    let (known, total) = directive_counts(doc, false, false);
     known >= 2 && known * 10 >= total * 9
 }
 
@@ -417,44 +446,8 @@ fn reads_as_acl(doc: &Document) -> bool {
 /// redis-server would refuse (a stunnel `[redis]` section, `UserParameter=redis...`, an upstart
 /// `start on ...`). A file with no directive at all is an all-defaults redis.conf.
 fn reads_as_something_else(doc: &Document) -> bool {
-    let mut known = 0;
-    let mut total = 0;
-    for i in 0..doc.line_count() {
-        match parse_line(doc, i) {
-            RedisLine::Directive(d) => {
-                total += 1;
-                let name = d.name();
-                if tables().directive(&name).is_some()
-                    || [
-                        "include",
-                        "rename-command",
-                        "user",
-                        "loadmodule",
-                        "sentinel",
-                    ]
-                    .contains(&name.as_str())
-                {
-                    known += 1;
-                }
-            }
-            RedisLine::Unbalanced { span, .. } => {
-                // A known directive with broken quotes is still a redis.conf line (RD001).
-                total += 1;
-                let first = doc.bytes()[span]
-                    .split(|b| b.is_ascii_whitespace())
-                    .next()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                if tables()
-                    .directive(&String::from_utf8_lossy(&first))
-                    .is_some()
-                {
-                    known += 1;
-                }
-            }
-            _ => {}
-        }
-    }
+    // A known directive with broken quotes is still a redis.conf line (RD001).
+    let (known, total) = directive_counts(doc, true, true);
     total > 0 && known * 2 < total
 }
 

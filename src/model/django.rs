@@ -197,14 +197,7 @@ fn assignment_secrets(
                 &src[span.clone()],
                 span.start,
             ));
-            let mut start = span.start;
-            for line in src[span.clone()].split(|&b| b == b'\n') {
-                let at = start;
-                start += line.len() + 1;
-                if memchr::memmem::find(line, b"://").is_some() {
-                    out.extend(line_literals(line, at));
-                }
-            }
+            url_line_literals(src, span, out);
         }
         return;
     }
@@ -253,13 +246,18 @@ fn assignment_secrets(
     // every string literal that is not a dict key is a secret.
     if a.value.walk().iter().any(|e| **e == PyExpr::Unknown) {
         let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
-        let mut start = span.start;
-        for line in src[span.clone()].split(|&b| b == b'\n') {
-            let at = start;
-            start += line.len() + 1;
-            if memchr::memmem::find(line, b"://").is_some() {
-                out.extend(line_literals(line, at));
-            }
+        url_line_literals(src, span, out);
+    }
+}
+
+/// On each line of `span` that spells a URL (`://`), every string literal that is not a dict key.
+fn url_line_literals(src: &[u8], span: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let mut start = span.start;
+    for line in src[span].split(|&b| b == b'\n') {
+        let at = start;
+        start += line.len() + 1;
+        if memchr::memmem::find(line, b"://").is_some() {
+            out.extend(line_literals(line, at));
         }
     }
 }
