@@ -28,10 +28,11 @@ pub enum Val {
 impl Val {
     pub fn get(&self, key: &str) -> Option<&Val> {
         match self {
+            // Compared in place: building a `Val::Str` per entry made every look-up allocate.
             Val::Dict(items) => items
                 .iter()
                 .rev()
-                .find(|(k, _)| *k == Val::Str(key.to_string()))
+                .find(|(k, _)| matches!(k, Val::Str(s) if s == key))
                 .map(|(_, v)| v),
             _ => None,
         }

@@ -103,7 +103,11 @@ fn engine_not_shared(ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Fin
 
 /// host, port and db of an alias's first (write) LOCATION, when all are certain.
 fn alias_target(caches: &Val, alias: &str) -> Option<(String, u16, String)> {
-    let conf = caches.get(alias)?;
+    conf_target(caches.get(alias)?)
+}
+
+/// host, port and db of one alias's configuration (its first LOCATION), when all are certain.
+fn conf_target(conf: &Val) -> Option<(String, u16, String)> {
     let urls = locations(conf.get("LOCATION")?.certain()?)?;
     let first = parse_location(urls.first()?)?;
     let db = first
@@ -144,11 +148,13 @@ fn session_cache_shared(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec
     };
     let display = Fix::new(Applicability::Display, advice, Vec::new());
     let mine = alias_target(&caches, &alias);
+    // Each entry read with its own configuration: one pass over the aliases.
     let shared_with = entries
         .iter()
-        .filter_map(|(k, _)| k.as_str())
-        .filter(|other| *other != alias)
-        .find(|other| mine.is_some() && alias_target(&caches, other) == mine);
+        .filter_map(|(k, conf)| Some((k.as_str()?, conf)))
+        .filter(|(other, _)| *other != alias)
+        .find(|(_, conf)| mine.is_some() && conf_target(conf) == mine)
+        .map(|(other, _)| other);
     let at = location(
         settings,
         if settings.value("SESSION_CACHE_ALIAS").is_some() {
@@ -213,7 +219,11 @@ fn backend_option_unknown(_ctx: &Context, settings: &DjangoSettings, out: &mut V
         let Some(alias) = alias.as_str() else {
             continue;
         };
-        if backend(&caches, alias) != Some(DJANGO_REDIS_BACKEND) {
+        let own_backend = conf
+            .get("BACKEND")
+            .and_then(Val::certain)
+            .and_then(Val::as_str);
+        if own_backend != Some(DJANGO_REDIS_BACKEND) {
             continue;
         }
         let Some(Val::Dict(options)) = conf.get("OPTIONS").and_then(Val::certain) else {
