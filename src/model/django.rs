@@ -614,6 +614,25 @@ pub fn star_import_target<'a>(
     module: &str,
     candidates: &'a [std::path::PathBuf],
 ) -> Option<&'a std::path::PathBuf> {
+    match star_import_names(importer, module)? {
+        StarImport::Exact(file, package) => {
+            candidates.iter().find(|c| **c == file || **c == package)
+        }
+        StarImport::Suffix(file, package) => candidates
+            .iter()
+            .find(|c| c.ends_with(&file) || c.ends_with(&package)),
+    }
+}
+
+/// The files a `from MODULE import *` may name: exactly these two paths (a relative import), or
+/// any path ending with one of these two (an absolute one). Callers with many candidates look
+/// them up by path or by file name instead of scanning (a ring of modules importing each other).
+pub enum StarImport {
+    Exact(std::path::PathBuf, std::path::PathBuf),
+    Suffix(std::path::PathBuf, std::path::PathBuf),
+}
+
+pub fn star_import_names(importer: &std::path::Path, module: &str) -> Option<StarImport> {
     let dots = module.bytes().take_while(|&b| b == b'.').count();
     let parts: Vec<&str> = module[dots..]
         .split('.')
@@ -630,12 +649,9 @@ pub fn star_import_target<'a>(
         for _ in 1..dots {
             dir = dir.parent()?;
         }
-        let (file, package) = (dir.join(&as_file), dir.join(&as_package));
-        candidates.iter().find(|c| **c == file || **c == package)
+        Some(StarImport::Exact(dir.join(&as_file), dir.join(&as_package)))
     } else {
-        candidates
-            .iter()
-            .find(|c| c.ends_with(&as_file) || c.ends_with(&as_package))
+        Some(StarImport::Suffix(as_file, as_package))
     }
 }
 

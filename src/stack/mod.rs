@@ -17,7 +17,7 @@ pub use clients::{Client, ClientPassword, Origin, Purpose, Target};
 pub use links::{HostMap, Link, Listen};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -152,14 +152,38 @@ fn mark_extended(sources: &Sources, django: &mut [crate::model::django::DjangoSe
         .map(|d| normalize(&sources.get(d.file).path))
         .collect();
     let mut extended = vec![false; django.len()];
+    // Looked up by path and by file name, not scanned: a ring of modules importing each other
+    // would be quadratic.
+    let mut by_path: HashMap<&Path, usize> = HashMap::new();
+    let mut by_name: HashMap<&std::ffi::OsStr, Vec<usize>> = HashMap::new();
+    for (i, p) in paths.iter().enumerate() {
+        by_path.entry(p.as_path()).or_insert(i);
+        if let Some(name) = p.file_name() {
+            by_name.entry(name).or_default().push(i);
+        }
+    }
+    let suffix = |end: &Path| -> Option<usize> {
+        by_name
+            .get(end.file_name()?)?
+            .iter()
+            .copied()
+            .find(|&i| paths[i].ends_with(end))
+    };
     for (importer, settings) in django.iter().enumerate() {
         for module in &settings.star_imports {
-            if let Some(target) =
-                crate::model::django::star_import_target(&paths[importer], module, &paths)
-            {
-                if let Some(i) = paths.iter().position(|p| p == target) {
-                    extended[i] |= i != importer;
+            use crate::model::django::StarImport;
+            let target = match crate::model::django::star_import_names(&paths[importer], module) {
+                Some(StarImport::Exact(file, package)) => by_path
+                    .get(file.as_path())
+                    .or_else(|| by_path.get(package.as_path()))
+                    .copied(),
+                Some(StarImport::Suffix(file, package)) => {
+                    suffix(&file).or_else(|| suffix(&package))
                 }
+                None => None,
+            };
+            if let Some(i) = target {
+                extended[i] |= i != importer;
             }
         }
     }
