@@ -174,7 +174,7 @@ pub fn app_of_config(path: &Path) -> Option<PathBuf> {
 /// anything else leaves the default.
 pub fn laravel_config_dir(app: &Path) -> PathBuf {
     let default = app.join("config");
-    if let Some(bootstrap) = read_app_file(app, &app.join("bootstrap/app.php")) {
+    if let Some(bootstrap) = crate::source::read_inside(app, &app.join("bootstrap/app.php")) {
         let text = String::from_utf8_lossy(&bootstrap);
         if let Some(at) = text.find("useConfigPath(") {
             let argument = &text[at + "useConfigPath(".len()..];
@@ -186,7 +186,13 @@ pub fn laravel_config_dir(app: &Path) -> PathBuf {
     }
     // The app's own Application class: `app/Application.php` or one folder down.
     let mut candidates = vec![app.join("app/Application.php")];
-    if let Ok(entries) = std::fs::read_dir(app.join("app")) {
+    // Listed only when it is a real folder: a link could point out of the tree.
+    let app_folder = app.join("app");
+    let listable = std::fs::symlink_metadata(&app_folder).is_ok_and(|m| m.is_dir());
+    if let Some(entries) = listable
+        .then(|| std::fs::read_dir(&app_folder).ok())
+        .flatten()
+    {
         for entry in entries.flatten().take(200) {
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 candidates.push(entry.path().join("Application.php"));
@@ -195,7 +201,7 @@ pub fn laravel_config_dir(app: &Path) -> PathBuf {
     }
     candidates.sort();
     for candidate in candidates {
-        let Some(bytes) = read_app_file(app, &candidate) else {
+        let Some(bytes) = crate::source::read_inside(app, &candidate) else {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
@@ -250,19 +256,6 @@ fn literal_path_under(app: &Path, expression: &str, anchors: &[&str]) -> Option<
     // Only a folder inside the application.
     dir.starts_with(crate::source::normalize(app))
         .then_some(dir)
-}
-
-/// A file of an application read for its layout (bootstrap/app.php, its Application class):
-/// only a regular file whose real path is inside the application's folder.
-fn read_app_file(app: &Path, path: &Path) -> Option<Vec<u8>> {
-    let inside = std::fs::canonicalize(path)
-        .ok()
-        .zip(std::fs::canonicalize(app).ok())
-        .is_some_and(|(file, app)| file.starts_with(app));
-    if !inside {
-        return None;
-    }
-    crate::source::read_regular_file(path).ok()
 }
 
 /// A Django settings module by name: `settings.py`, `settings/*.py`, `*settings*.py` (the

@@ -283,6 +283,20 @@ impl Sources {
     }
 }
 
+/// Read a file of `folder` for its facts (an application's composer.json, bootstrap/app.php, its
+/// vendored framework config): only when its real path is inside `folder`'s (a link out of it is
+/// not read), and only a regular file of bounded size (a FIFO is never opened).
+pub fn read_inside(folder: &Path, path: &Path) -> Option<Vec<u8>> {
+    let inside = std::fs::canonicalize(path)
+        .ok()
+        .zip(std::fs::canonicalize(folder).ok())
+        .is_some_and(|(file, folder)| file.starts_with(folder));
+    if !inside {
+        return None;
+    }
+    read_regular_file(path).ok()
+}
+
 pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_regular_file_if(path, 0, |_| true).map(|bytes| bytes.unwrap_or_default())
 }

@@ -473,27 +473,13 @@ fn config_file(
     }
 }
 
-/// A file of the app's folder read for its facts (composer.json, composer.lock, the vendored
-/// framework config): only when its real path is inside the app's folder (a link out of it is
-/// not read), and only a regular file of bounded size (a FIFO is never opened).
-fn read_inside_app(root: &std::path::Path, path: &std::path::Path) -> Option<Vec<u8>> {
-    let inside = std::fs::canonicalize(path)
-        .ok()
-        .zip(std::fs::canonicalize(root).ok())
-        .is_some_and(|(file, app)| file.starts_with(app));
-    if !inside {
-        return None;
-    }
-    crate::source::read_regular_file(path).ok()
-}
-
 /// The framework's own `config/NAME.php`, when the app vendors it
 /// (`vendor/laravel/framework/config/`): what Laravel 11+ merges under the app's file.
 fn vendored_framework_config(root: &std::path::Path, name: &str) -> Option<PhpValue> {
     let path = root
         .join("vendor/laravel/framework/config")
         .join(format!("{name}.php"));
-    parse_return_array(&read_inside_app(root, &path)?)
+    parse_return_array(&crate::source::read_inside(root, &path)?)
 }
 
 /// The Laravel major version: the installed one in composer.lock, else composer.json's
@@ -504,7 +490,7 @@ fn major_version(root: &std::path::Path) -> u32 {
 
 /// `packages[].version` of `laravel/framework` in composer.lock (`v11.9.2`).
 fn locked_major_version(root: &std::path::Path) -> Option<u32> {
-    let bytes = read_inside_app(root, &root.join("composer.lock"))?;
+    let bytes = crate::source::read_inside(root, &root.join("composer.lock"))?;
     let lock: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let version = lock["packages"]
         .as_array()?
@@ -520,7 +506,7 @@ fn locked_major_version(root: &std::path::Path) -> Option<u32> {
 }
 
 fn required_major_version(root: &std::path::Path) -> u32 {
-    let bytes = read_inside_app(root, &root.join("composer.json")).unwrap_or_default();
+    let bytes = crate::source::read_inside(root, &root.join("composer.json")).unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes);
     let Some(at) = text.find("\"laravel/framework\"") else {
         return 11;
