@@ -3,6 +3,7 @@
 //! is audited whatever its name. Folders behind symbolic links are never entered, so a link loop
 //! cannot hang the walk.
 
+use crate::confine::Tree;
 use crate::model::directives::tables;
 use crate::source::{display_path, ReadError, Sources};
 use crate::syntax::document::Document;
@@ -139,14 +140,14 @@ pub fn is_laravel_app(dir: &Path) -> bool {
 }
 
 /// The Laravel kind of a file, when it is one of an application's files.
-pub fn laravel_kind(path: &Path) -> Option<FileKind> {
+pub fn laravel_kind(path: &Path, tree: &Tree) -> Option<FileKind> {
     let name = path.file_name()?.to_string_lossy().into_owned();
     let parent = path.parent()?;
     if name == ".env" || name.starts_with(".env.") {
         return is_laravel_app(parent).then_some(FileKind::LaravelEnv);
     }
     if laravel_config_name(path) {
-        return app_of_config(path).map(|_| FileKind::LaravelConfig);
+        return app_of_config(path, tree).map(|_| FileKind::LaravelConfig);
     }
     None
 }
@@ -154,15 +155,17 @@ pub fn laravel_kind(path: &Path) -> Option<FileKind> {
 /// The Laravel application a `database.php`, `session.php` or `cache.php` configures: the
 /// nearest folder above it (up to four levels) that is an application whose config folder
 /// (`laravel_config_dir`) holds the file.
-pub fn app_of_config(path: &Path) -> Option<PathBuf> {
+pub fn app_of_config(path: &Path, tree: &Tree) -> Option<PathBuf> {
     let folder = path.parent()?;
     folder
         .ancestors()
         .skip(1)
         .take(4)
+        // Never above the audited tree: what lies there is not read.
+        .take_while(|app| tree.contains(app))
         .find(|app| {
             is_laravel_app(app)
-                && crate::source::normalize(&laravel_config_dir(app))
+                && crate::source::normalize(&laravel_config_dir(app, tree))
                     == crate::source::normalize(folder)
         })
         .map(Path::to_path_buf)
@@ -172,9 +175,9 @@ pub fn app_of_config(path: &Path) -> Option<PathBuf> {
 /// `useConfigPath(...)` or the app's own `Application` class overrides `configPath()` (BookStack
 /// keeps them in `app/Config`). Only a path spelled with literals under the base path is taken;
 /// anything else leaves the default.
-pub fn laravel_config_dir(app: &Path) -> PathBuf {
+pub fn laravel_config_dir(app: &Path, tree: &Tree) -> PathBuf {
     let default = app.join("config");
-    if let Some(bootstrap) = crate::source::read_inside(app, &app.join("bootstrap/app.php")) {
+    if let Some(bootstrap) = crate::source::read_inside(tree, app, &app.join("bootstrap/app.php")) {
         let text = String::from_utf8_lossy(&bootstrap);
         if let Some(at) = text.find("useConfigPath(") {
             let argument = &text[at + "useConfigPath(".len()..];
@@ -201,7 +204,7 @@ pub fn laravel_config_dir(app: &Path) -> PathBuf {
     }
     candidates.sort();
     for candidate in candidates {
-        let Some(bytes) = crate::source::read_inside(app, &candidate) else {
+        let Some(bytes) = crate::source::read_inside(tree, app, &candidate) else {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
@@ -309,8 +312,8 @@ fn laravel_config_name(path: &Path) -> bool {
 }
 
 /// Kind implied by the file's name (and, for `.ini` files, its folder's), if any.
-pub fn kind_of_path(path: &Path) -> Option<FileKind> {
-    if let Some(kind) = laravel_kind(path) {
+pub fn kind_of_path(path: &Path, tree: &Tree) -> Option<FileKind> {
+    if let Some(kind) = laravel_kind(path, tree) {
         return Some(kind);
     }
     if django_name(path) {
@@ -504,7 +507,9 @@ impl Walker<'_> {
             .file_name()
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let by_name = self.forced_kind(path).or_else(|| kind_of_path(path));
+        let by_name = self
+            .forced_kind(path)
+            .or_else(|| kind_of_path(path, self.sources.confinement()));
         if by_name == Some(FileKind::DjangoSettings) {
             match self.sources.read(path) {
                 Ok(bytes) if mentions_django_sessions(&bytes) => {
@@ -614,9 +619,8 @@ impl Walker<'_> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let head = Document::parse(bytes[..bytes.len().min(SNIFF_BYTES)].to_vec());
-        let kind = self
-            .forced_kind(path)
-            .unwrap_or_else(|| match kind_of_path(path) {
+        let kind = self.forced_kind(path).unwrap_or_else(|| {
+            match kind_of_path(path, self.sources.confinement()) {
                 Some(FileKind::Sentinel) => FileKind::Sentinel,
                 Some(FileKind::PhpIni) => FileKind::PhpIni,
                 Some(
@@ -630,7 +634,8 @@ impl Walker<'_> {
                 _ if reads_as_acl(&head) => FileKind::Acl,
                 _ if has_sentinel_monitor(&head) => FileKind::Sentinel,
                 _ => FileKind::Redis,
-            });
+            }
+        });
         self.add_root(path, bytes, kind);
     }
 

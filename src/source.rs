@@ -90,7 +90,15 @@ impl Sources {
 
     /// The audited tree reads are confined to.
     pub fn tree(&self) -> Tree {
-        self.tree.clone().unwrap_or_else(Tree::unrestricted)
+        self.confinement().clone()
+    }
+
+    /// The audited tree, borrowed.
+    pub fn confinement(&self) -> &Tree {
+        static UNRESTRICTED: std::sync::OnceLock<Tree> = std::sync::OnceLock::new();
+        self.tree
+            .as_ref()
+            .unwrap_or_else(|| UNRESTRICTED.get_or_init(Tree::unrestricted))
     }
 
     /// The matches of a glob include (see `confine::glob_in_tree`), listed once per run.
@@ -284,17 +292,16 @@ impl Sources {
 }
 
 /// Read a file of `folder` for its facts (an application's composer.json, bootstrap/app.php, its
-/// vendored framework config): only when its real path is inside `folder`'s (a link out of it is
-/// not read), and only a regular file of bounded size (a FIFO is never opened).
-pub fn read_inside(folder: &Path, path: &Path) -> Option<Vec<u8>> {
-    let inside = std::fs::canonicalize(path)
-        .ok()
-        .zip(std::fs::canonicalize(folder).ok())
-        .is_some_and(|(file, folder)| file.starts_with(folder));
-    if !inside {
+/// vendored framework config): only when its real path is inside the audited tree and inside
+/// `folder` (a link out of either is not read), and only a regular file of bounded size (a FIFO is
+/// never opened). The real path is what is read.
+pub fn read_inside(tree: &Tree, folder: &Path, path: &Path) -> Option<Vec<u8>> {
+    let real = tree.resolve(path).ok()?;
+    let folder = std::fs::canonicalize(folder).ok()?;
+    if !real.starts_with(folder) {
         return None;
     }
-    read_regular_file(path).ok()
+    read_regular_file(&real).ok()
 }
 
 pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, ReadError> {

@@ -475,22 +475,26 @@ fn config_file(
 
 /// The framework's own `config/NAME.php`, when the app vendors it
 /// (`vendor/laravel/framework/config/`): what Laravel 11+ merges under the app's file.
-fn vendored_framework_config(root: &std::path::Path, name: &str) -> Option<PhpValue> {
+fn vendored_framework_config(
+    tree: &crate::confine::Tree,
+    root: &std::path::Path,
+    name: &str,
+) -> Option<PhpValue> {
     let path = root
         .join("vendor/laravel/framework/config")
         .join(format!("{name}.php"));
-    parse_return_array(&crate::source::read_inside(root, &path)?)
+    parse_return_array(&crate::source::read_inside(tree, root, &path)?)
 }
 
 /// The Laravel major version: the installed one in composer.lock, else composer.json's
 /// `laravel/framework` constraint, else 11.
-fn major_version(root: &std::path::Path) -> u32 {
-    locked_major_version(root).unwrap_or_else(|| required_major_version(root))
+fn major_version(tree: &crate::confine::Tree, root: &std::path::Path) -> u32 {
+    locked_major_version(tree, root).unwrap_or_else(|| required_major_version(tree, root))
 }
 
 /// `packages[].version` of `laravel/framework` in composer.lock (`v11.9.2`).
-fn locked_major_version(root: &std::path::Path) -> Option<u32> {
-    let bytes = crate::source::read_inside(root, &root.join("composer.lock"))?;
+fn locked_major_version(tree: &crate::confine::Tree, root: &std::path::Path) -> Option<u32> {
+    let bytes = crate::source::read_inside(tree, root, &root.join("composer.lock"))?;
     let lock: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let version = lock["packages"]
         .as_array()?
@@ -505,8 +509,9 @@ fn locked_major_version(root: &std::path::Path) -> Option<u32> {
         .ok()
 }
 
-fn required_major_version(root: &std::path::Path) -> u32 {
-    let bytes = crate::source::read_inside(root, &root.join("composer.json")).unwrap_or_default();
+fn required_major_version(tree: &crate::confine::Tree, root: &std::path::Path) -> u32 {
+    let bytes =
+        crate::source::read_inside(tree, root, &root.join("composer.json")).unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes);
     let Some(at) = text.find("\"laravel/framework\"") else {
         return 11;
@@ -526,7 +531,7 @@ pub fn load(
     envs: &[FileId],
     configs: &[(String, FileId)],
 ) -> LaravelApp {
-    let major = major_version(&root);
+    let major = major_version(sources.confinement(), &root);
     let find = |name: &str| configs.iter().find(|(n, _)| n == name).map(|(_, f)| *f);
     let (stock_session, stock_cache) = if major <= 10 {
         (STOCK_SESSION_10, STOCK_CACHE_10)
@@ -556,7 +561,7 @@ pub fn load(
         find("database"),
         STOCK_DATABASE,
         merge
-            .then(|| vendored_framework_config(&root, "database"))
+            .then(|| vendored_framework_config(sources.confinement(), &root, "database"))
             .flatten(),
         merge,
         &["connections"],
@@ -566,7 +571,7 @@ pub fn load(
         find("session"),
         stock_session,
         merge
-            .then(|| vendored_framework_config(&root, "session"))
+            .then(|| vendored_framework_config(sources.confinement(), &root, "session"))
             .flatten(),
         merge,
         &[],
@@ -576,7 +581,7 @@ pub fn load(
         find("cache"),
         stock_cache,
         merge
-            .then(|| vendored_framework_config(&root, "cache"))
+            .then(|| vendored_framework_config(sources.confinement(), &root, "cache"))
             .flatten(),
         merge,
         &["stores"],

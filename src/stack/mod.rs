@@ -470,7 +470,7 @@ fn laravel_apps(sources: &Sources, roots: &[Root]) -> Vec<LaravelApp> {
                     .unwrap_or_default();
                 // The app whose config folder holds it (`config/`, or where the app moved it);
                 // a file forced with `--type` belongs to the folder above its own.
-                let app = crate::discovery::app_of_config(&path)
+                let app = crate::discovery::app_of_config(&path, sources.confinement())
                     .or_else(|| path.parent().and_then(|p| p.parent()).map(PathBuf::from));
                 (app, Some(stem))
             }

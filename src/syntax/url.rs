@@ -26,8 +26,16 @@ pub fn secret_ranges(text: &[u8], base: usize) -> Vec<Range<usize>> {
             .position(|&b| ends_url(b))
             .map_or(text.len(), |e| start + e);
         let url = &text[start..end];
-        if let Some(at) = url.iter().rposition(|&b| b == b'@') {
-            let user_end = url[..at]
+        // The user info may hold `,`, `;`, `)` and the rest that end a URL in a list (`pa;ss`):
+        // its `@` is looked for up to white space, a quote or the next URL, whichever is first.
+        let hard_end = text[start..]
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\''))
+            .map_or(text.len(), |e| start + e);
+        let next_url = find(&text[start..hard_end], b"://").map_or(hard_end, |p| start + p);
+        let userinfo_scope = &text[start..next_url];
+        if let Some(at) = userinfo_scope.iter().rposition(|&b| b == b'@') {
+            let user_end = userinfo_scope[..at]
                 .iter()
                 .position(|&b| b == b':')
                 .map_or(0, |c| c + 1);
@@ -71,12 +79,22 @@ pub fn is_secret_key(key: &str) -> bool {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_holding_url_delimiters_is_covered_whole() {
+        let text = b"redis://:pa;ss,w)rd@h:6379/0";
+        let ranges = secret_ranges(text, 0);
+        assert_eq!(ranges, vec![9..19], "{ranges:?}");
+        // Two URLs in a list: each keeps its own user info.
+        let list = b"redis://:a@h1,redis://:b@h2";
+        assert_eq!(secret_ranges(list, 0), vec![9..10, 23..24]);
+    }
 
     fn masked(text: &str) -> String {
         let mut out = text.to_string();
