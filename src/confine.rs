@@ -51,11 +51,6 @@ impl Tree {
         tree
     }
 
-    /// The folders of the tree, as real paths.
-    pub fn folders(&self) -> impl Iterator<Item = &Path> {
-        self.folders.iter().map(|(_, real)| real.as_path())
-    }
-
     fn lexically_inside(&self, path: &Path) -> bool {
         let lexical = normalize(path);
         if is_system(&lexical) {
@@ -104,7 +99,7 @@ impl Tree {
         }
     }
 
-    /// Whether the real path of `path` (which must exist) is inside the tree.
+    /// Whether the real path of `path` is inside the tree (false for a path that does not exist).
     pub fn contains(&self, path: &Path) -> bool {
         self.resolve(path).is_ok()
     }

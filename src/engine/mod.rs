@@ -320,47 +320,50 @@ fn suppressible_files(stack: &Stack) -> Vec<FileId> {
     files
 }
 
+/// The whole lines a span of `doc` touches, as a byte range (None for an empty document).
+fn line_range(
+    doc: &crate::syntax::document::Document,
+    span: &std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
+    if doc.line_count() == 0 {
+        return None;
+    }
+    let len = doc.bytes().len();
+    let start = span.start.min(len);
+    let first = doc.line_index(start);
+    let last = doc.line_index(
+        span.end
+            .saturating_sub(1)
+            .max(start)
+            .min(len.saturating_sub(1)),
+    );
+    Some(doc.line(first).start()..doc.line(last).end())
+}
+
 pub(crate) fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
     let mut guard = Guard::default();
+    let mut invalid = |file: FileId, span: &std::ops::Range<usize>| {
+        if let Some(range) = line_range(sources.doc(file), span) {
+            guard.invalid_lines.entry(file).or_default().push(range);
+        }
+    };
     let models: Vec<&RedisModel> = stack
         .instances
         .iter()
         .map(|i| &i.model)
         .chain(stack.sentinels.iter().map(|s| &s.config))
         .collect();
-    for model in models {
+    for model in &models {
         for issue in model.issues.iter().filter(|i| i.kind == IssueKind::Invalid) {
-            let doc = sources.doc(issue.file);
-            if doc.line_count() == 0 {
-                continue;
-            }
-            let first = doc.line_index(issue.span.start);
-            let last = doc.line_index(issue.span.end.saturating_sub(1).max(issue.span.start));
-            let range = doc.line(first).start()..doc.line(last).end();
-            guard
-                .invalid_lines
-                .entry(issue.file)
-                .or_default()
-                .push(range);
-        }
-        for (file, offset) in &model.generated_at {
-            guard.generated_from.insert(*file, *offset);
+            invalid(issue.file, &issue.span);
         }
     }
     // PHP stops reading a php.ini at its first syntax error: a line added after it would never
-    // be read, so such a file gets edits on the error's lines only.
+    // be read, so such a file gets edits on the error's lines only. The errors PHP stops at once
+    // the first is quoted count too (the PHP001 fix quotes them in the same pass).
     for php in &stack.php {
-        // The errors PHP stops at once the first is quoted: their lines too (the PHP001 fix
-        // quotes them in the same pass).
         for (file, error) in php.errors.iter().chain(&php.quotable_after) {
-            let doc = sources.doc(*file);
-            if doc.line_count() == 0 {
-                continue;
-            }
-            let first = doc.line_index(error.span.start);
-            let last = doc.line_index(error.span.end.saturating_sub(1).max(error.span.start));
-            let range = doc.line(first).start()..doc.line(last).end();
-            guard.invalid_lines.entry(*file).or_default().push(range);
+            invalid(*file, &error.span);
         }
     }
     // phpdotenv refuses a whole `.env` with an error in it, and a line appended after an
@@ -368,23 +371,14 @@ pub(crate) fn guard_of(stack: &Stack, sources: &Sources) -> Guard {
     // lines only (an LV002 quoting fix), never a new line.
     for app in &stack.laravel {
         for env in &app.envs {
-            let doc = sources.doc(env.file);
-            if doc.line_count() == 0 {
-                continue;
-            }
             for error in &env.env.errors {
-                let first = doc.line_index(error.span.start.min(doc.bytes().len()));
-                let last = doc.line_index(
-                    error
-                        .span
-                        .end
-                        .saturating_sub(1)
-                        .max(error.span.start)
-                        .min(doc.bytes().len().saturating_sub(1)),
-                );
-                let range = doc.line(first).start()..doc.line(last).end();
-                guard.invalid_lines.entry(env.file).or_default().push(range);
+                invalid(env.file, &error.span);
             }
+        }
+    }
+    for model in models {
+        for (file, offset) in &model.generated_at {
+            guard.generated_from.insert(*file, *offset);
         }
     }
     guard

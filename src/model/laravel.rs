@@ -65,22 +65,22 @@ impl ConfigFile {
 /// by the call stack) and collect their secret ranges.
 fn config_secrets(bytes: &[u8], value: &PhpValue) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut pending: Vec<&PhpValue> = vec![value];
-    while let Some(value) = pending.pop() {
+    // With whether a password-like key holds it: `'password' => ['a', 'b']` is secret whole.
+    let mut pending: Vec<(&PhpValue, bool)> = vec![(value, false)];
+    while let Some((value, secret)) = pending.pop() {
         let PhpValue::Array(items) = value else {
             continue;
         };
         for item in items {
             let span = item.span.start.min(bytes.len())..item.span.end.min(bytes.len());
-            match &item.value {
-                PhpValue::Array(_) => pending.push(&item.value),
-                _ if item
+            let key_secret = secret
+                || item
                     .key
                     .as_deref()
-                    .is_some_and(crate::syntax::url::is_secret_key) =>
-                {
-                    out.push(span)
-                }
+                    .is_some_and(crate::syntax::url::is_secret_key);
+            match &item.value {
+                PhpValue::Array(_) => pending.push((&item.value, key_secret)),
+                _ if key_secret => out.push(span),
                 _ => out.extend(crate::syntax::url::secret_ranges(
                     &bytes[span.clone()],
                     span.start,

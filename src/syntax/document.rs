@@ -93,22 +93,7 @@ impl Document {
 
     /// Record that `range` holds a secret (clamped to the document; marking twice is harmless).
     pub fn mark_secret(&mut self, range: Range<usize>) {
-        let end = range.end.min(self.bytes.len());
-        let start = range.start.min(end);
-        if start == end {
-            return;
-        }
-        let (start, end) = (start as u32, end as u32);
-        // Sorted by start and merged: a re-read of an unchanged file marks the same ranges.
-        let at = self.secrets.partition_point(|r| r.end < start);
-        let mut merged = start..end;
-        let mut last = at;
-        while last < self.secrets.len() && self.secrets[last].start <= merged.end {
-            merged.start = merged.start.min(self.secrets[last].start);
-            merged.end = merged.end.max(self.secrets[last].end);
-            last += 1;
-        }
-        self.secrets.splice(at..last, [merged]);
+        self.mark_secrets([range]);
     }
 
     /// Record many secret ranges at once, in any order: sorted and merged with those already

@@ -444,6 +444,7 @@ pub fn parse(doc: &Document) -> EnvFile {
             Ok((mut value, vars, cut)) => {
                 // Resolver: `${NAME}` at a `$` position, from the repository; unresolved stays.
                 let mut depends = false;
+                let secret_name = is_secret_name(&name);
                 for &at in vars.iter().rev() {
                     let rest = &value[at..];
                     if let Some(inner) = rest.strip_prefix("${") {
@@ -458,7 +459,7 @@ pub fn parse(doc: &Document) -> EnvFile {
                             if valid_name(var) {
                                 // A secret built from another variable makes that one's value
                                 // a secret too.
-                                if is_secret_name(&name) {
+                                if secret_name {
                                     if let Some(r) = value_spans.get(var) {
                                         file.secrets.push(r.clone());
                                     }

@@ -1070,6 +1070,8 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
     let mut quotable_after = Vec::new();
     let mut last = parser.file.error.clone().filter(|e| e.quotable.is_some());
     let mut scoped = parser.scoped;
+    // One expansion budget for the whole file: each re-read starts where the last one left it.
+    let mut budget = parser.expansion_budget;
     while let Some(error) = last {
         let mut next = Parser {
             b: bytes,
@@ -1083,10 +1085,11 @@ pub fn parse(doc: &Document, lookup: VarLookup) -> IniFile {
             stop_after: None,
             silent_end: None,
             stray_end: false,
-            expansion_budget: expansion_budget(bytes),
+            expansion_budget: budget,
             last_global: HashMap::new(),
         };
         read_statements(&mut next);
+        budget = next.expansion_budget;
         scoped = next.scoped;
         last = next.file.error.filter(|e| e.quotable.is_some());
         quotable_after.extend(last.clone());

@@ -634,7 +634,8 @@ fn expr(input: &str, depth: usize) -> Res<'_, PyExpr> {
     loop {
         let r = blanks(rest);
         if let Some(after) = r.strip_prefix('+').filter(|a| !a.starts_with('=')) {
-            let (after, right) = primary(after, depth + 1)?;
+            // Each term at the chain's own depth: the chain is flat, however long.
+            let (after, right) = primary(after, depth)?;
             value = match value {
                 PyExpr::Add(mut terms) => {
                     terms.push(right);
