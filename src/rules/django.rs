@@ -411,11 +411,10 @@ fn encode_fix(ctx: &Context, settings: &DjangoSettings, alias: &str, url: &str) 
     Some(Fix::new(
         Applicability::Safe,
         "percent-encode the password",
-        vec![fix::replace(
-            settings.file,
-            start + colon..start + at,
-            encoded,
-        )],
+        vec![
+            fix::replace(settings.file, start + colon..start + at, encoded.clone())
+                .with_secret_text(encoded.as_bytes()),
+        ],
     ))
 }
 

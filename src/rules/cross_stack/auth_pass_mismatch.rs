@@ -46,7 +46,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     Fix::new(
                         Applicability::Unsafe,
                         "set `auth-pass` to the instance's password",
-                        vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())],
+                        // The inserted text is a password whatever the reader marked.
+                        vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())
+                            .with_secret_text(p.as_bytes())],
                     )
                 });
                 let index = link.unwrap();

@@ -87,7 +87,9 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
             (Some(p), true) => Some(Fix::new(
                 Applicability::Unsafe,
                 "set the client's password to the instance's",
-                vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())],
+                // The inserted text is a password whatever the reader marked.
+                vec![fix::replace(*file, span.clone(), p.as_bytes().to_vec())
+                    .with_secret_text(p.as_bytes())],
             )),
             _ => None,
         };

@@ -55,8 +55,9 @@ fn check(ctx: &Context, php: &PhpConfig, _whole: bool, out: &mut Vec<Finding>) {
                             vec![fix::replace(
                                 file,
                                 base + auth.raw_span.start..base + auth.raw_span.end,
-                                encoded,
-                            )],
+                                encoded.clone(),
+                            )
+                            .with_secret_text(encoded.as_bytes())],
                         ))
                     }
                     _ => None,
