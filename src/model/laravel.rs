@@ -447,7 +447,16 @@ fn config_file(
     match (file, parsed) {
         (Some(f), Some(value)) => ConfigFile {
             file: Some(f),
-            secrets: config_secrets(sources.doc(f).bytes(), &value),
+            secrets: {
+                let bytes = sources.doc(f).bytes();
+                let mut secrets = config_secrets(bytes, &value);
+                // Statements before `return` (`$password = '...'`) are outside the array.
+                secrets.extend(crate::syntax::php_array::secret_string_spans(
+                    bytes,
+                    crate::syntax::url::is_secret_key,
+                ));
+                secrets
+            },
             value,
             base: merge.then(base),
             mergeable,
@@ -630,6 +639,22 @@ mod tests {
             String::from_utf8(doc.masked(0..src.len(), b"*")).unwrap(),
             "<?php $x = Str::slug('a'); return ['redis' => ['password' => env(*, *) . *, 'host' => 'h', 'url' => 'redis://:*@h']];"
         );
+    }
+
+    #[test]
+    fn passwords_assigned_before_the_return_are_marked() {
+        let mut sources = Sources::new();
+        let dir = std::path::PathBuf::from("/tmp/redline-unit/lv-vars");
+        let src = b"<?php\n$pw = 'Var5ecret';\nreturn ['redis' => ['default' => ['host' => 'h', 'password' => $pw]]];\n";
+        let config = sources.insert(&dir.join("config/database.php"), src.to_vec());
+        let app = load(&sources, dir, &[], &[("database".into(), config)]);
+        let marked: Vec<&[u8]> = app
+            .secrets()
+            .into_iter()
+            .filter(|(f, _)| *f == config)
+            .map(|(_, r)| &src[r])
+            .collect();
+        assert!(marked.contains(&&b"'Var5ecret'"[..]), "{marked:?}");
     }
 
     #[test]

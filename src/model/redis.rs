@@ -1662,7 +1662,8 @@ const SECRET_DIRECTIVES: [&str; 5] = [
 
 /// The ranges of a directive's arguments that hold secrets: the values of `requirepass`,
 /// `masterauth` and the TLS key passphrases, the password rules of `user`, the password of
-/// `sentinel auth-pass MASTER` and `sentinel sentinel-pass`.
+/// `sentinel auth-pass MASTER` and `sentinel sentinel-pass`, and the new names of renamed
+/// commands (`rename-command`, `sentinel rename-command`).
 pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
     let Some(name) = args.first().map(Arg::lower) else {
         return Vec::new();
@@ -1680,7 +1681,25 @@ pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
                 })
                 .collect()
         }
+        // The new name of a renamed command is what lets a caller run it: a secret, unless it
+        // is `""` (the command removed).
+        "rename-command" => {
+            return args
+                .get(2)
+                .filter(|a| !a.value.is_empty())
+                .map(|a| a.span.clone())
+                .into_iter()
+                .collect()
+        }
         "sentinel" => match args.get(1).map(Arg::lower).as_deref() {
+            Some("rename-command") => {
+                return args
+                    .get(4)
+                    .filter(|a| !a.value.is_empty())
+                    .map(|a| a.span.clone())
+                    .into_iter()
+                    .collect()
+            }
             // `sentinel auth-pass PW` without a master name: the last argument is the password.
             Some("auth-pass") => 3.min(args.len().saturating_sub(1)).max(2),
             Some("sentinel-pass") => 2,

@@ -319,12 +319,18 @@ fn tokenize(src: &[u8]) -> Vec<(Tok, Range<usize>)> {
     out
 }
 
-/// The secret ranges of a PHP file read token by token, for a file the array reader cannot
-/// read whole: the string literals given to a key `is_secret_key` accepts (up to the `,` or
-/// closing bracket that ends the item), and the passwords of URLs in any other string.
+/// The secret ranges of a PHP file read token by token: the string literals given to a key
+/// `is_secret_key` accepts (up to the `,` or closing bracket that ends the item), the strings
+/// assigned to a variable that such a key is given or whose own name is password-like
+/// (`$password = 'pw'; return ['password' => $password]`), and the passwords of URLs in any
+/// other string. Used whole for a file the array reader cannot read, and beside the array's own
+/// ranges for one it can (statements before `return` are not part of the array).
 pub fn secret_string_spans(src: &[u8], is_secret_key: impl Fn(&str) -> bool) -> Vec<Range<usize>> {
     let toks = tokenize(src);
+    let var_name = |span: &Range<usize>| String::from_utf8_lossy(&src[span.start + 1..span.end]);
     let mut out = Vec::new();
+    // Variables whose strings are secret: named like a password, or given to a secret key.
+    let mut secret_vars: std::collections::HashSet<String> = std::collections::HashSet::new();
     // Inside the value of a secret key: the bracket depth it started at.
     let mut secret_from: Option<usize> = None;
     let mut depth = 0usize;
@@ -344,11 +350,54 @@ pub fn secret_string_spans(src: &[u8], is_secret_key: impl Fn(&str) -> bool) -> 
                 secret_from = Some(depth);
             }
             Tok::Str(_) if secret_from.is_some() => out.push(span.clone()),
+            // An interpolated double-quoted string: `"pw{$suffix}"`.
+            Tok::Other if secret_from.is_some() && src[span.start] == b'"' => {
+                out.push(span.clone())
+            }
             Tok::Str(_) => out.extend(super::url::secret_ranges(&src[span.clone()], span.start)),
+            Tok::Var => {
+                let name = var_name(span);
+                if secret_from.is_some() || is_secret_key(&name) {
+                    secret_vars.insert(name.into_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    if secret_vars.is_empty() {
+        return out;
+    }
+    // The strings of each assignment to a secret variable, up to its `;`.
+    let mut assigning = false;
+    for (i, (tok, span)) in toks.iter().enumerate() {
+        match tok {
+            Tok::Var
+                if secret_vars.contains(var_name(span).as_ref())
+                    && is_assignment(src, &toks, i + 1) =>
+            {
+                assigning = true;
+            }
+            Tok::Punct(";") => assigning = false,
+            Tok::Str(_) if assigning => out.push(span.clone()),
+            Tok::Other if assigning && src[span.start] == b'"' => out.push(span.clone()),
             _ => {}
         }
     }
     out
+}
+
+/// Whether the token at `at` is a plain `=` (not `==`, `=>` or `===`).
+fn is_assignment(src: &[u8], toks: &[(Tok, Range<usize>)], at: usize) -> bool {
+    match toks.get(at) {
+        // `$password .= 'suffix'` adds to it.
+        Some((Tok::Punct("."), dot)) => {
+            matches!(toks.get(at + 1), Some((Tok::Other, eq)) if &src[eq.clone()] == b"=" && eq.start == dot.end)
+        }
+        Some((Tok::Other, span)) if &src[span.clone()] == b"=" => {
+            !matches!(toks.get(at + 1), Some((Tok::Other, next)) if &src[next.clone()] == b"=" && next.start == span.end)
+        }
+        _ => false,
+    }
 }
 
 struct Reader<'a> {
@@ -700,5 +749,15 @@ return [
             .join()
             .unwrap();
         assert!(read);
+    }
+
+    #[test]
+    fn strings_assigned_to_secret_variables_are_secret() {
+        let src = br#"<?php $p = 'pw1'; $redisPassword = "pw2"; $p .= 'pw3'; $u = 'user'; $ok = $p == 'x'; return ['redis' => ['default' => ['password' => $p, 'username' => $u]]];"#;
+        let marked: Vec<&[u8]> = secret_string_spans(src, crate::syntax::url::is_secret_key)
+            .into_iter()
+            .map(|r| &src[r])
+            .collect();
+        assert_eq!(marked, vec![&b"'pw1'"[..], &b"\"pw2\""[..], &b"'pw3'"[..]]);
     }
 }

@@ -397,3 +397,21 @@ fn secret_password_rule_on_a_refused_acl_line_is_masked() {
     );
     assert_no_secret(dir.path(), &["Junk5ecretPw"], "RD001");
 }
+
+#[test]
+fn secret_renamed_command_names_stay_out_of_diffs() {
+    // The new name of a renamed command lets whoever knows it run the command: masked in the
+    // context of the appendonly fix two lines below, and in the Sentinel fix that copies it.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "bind 127.0.0.1\nrename-command CONFIG Ren5ecretName0123\nrequirepass 0123456789abcdef0123456789abcdef\nappendonly no\n",
+    );
+    write(
+        dir.path(),
+        "sentinel.conf",
+        "port 26379\nsentinel monitor m 127.0.0.1 6379 2\nsentinel auth-pass m 0123456789abcdef0123456789abcdef\n",
+    );
+    assert_no_secret(dir.path(), &["Ren5ecretName"], "RD");
+}

@@ -75,7 +75,9 @@ fn sentinel_renames(ctx: &Context, out: &mut Vec<Finding>) {
                     m.monitor.file,
                     m.monitor.line(),
                     line.as_bytes(),
-                );
+                )
+                // The new name is what lets a caller run the command.
+                .with_secret_text(target.as_bytes());
                 (Some(Fix::new(Applicability::Safe, "add the matching `sentinel rename-command`", vec![edit])), format!("{} renames {}, and this Sentinel has no matching `sentinel rename-command`: failover fails", instance_name(ctx, index), command.to_ascii_uppercase()))
             };
             push(
