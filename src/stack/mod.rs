@@ -256,7 +256,14 @@ pub fn build(
             .map(|(root, mode)| redis::load_shared(shared, root.file, *mode, options))
             .collect()
     };
+    // The files the server configs built so far read: a root among them is part of an earlier
+    // instance (see the rule below), so it is not built at all. Without this, N files that each
+    // `include *.conf` would be N instances of N files each: cubic work for one loop.
+    let mut read_by_servers: HashSet<FileId> = HashSet::new();
     for ((root, mode), built) in configs.into_iter().zip(built) {
+        if mode == Mode::Server && read_by_servers.contains(&root.file) {
+            continue;
+        }
         let model = match built {
             Some((model, secrets)) => {
                 sources.mark_secrets(secrets);
@@ -264,13 +271,16 @@ pub fn build(
             }
             None => redis::load(sources, root.file, mode, options),
         };
+        if mode == Mode::Server {
+            read_by_servers.extend(model.files.iter().copied());
+        }
         match mode {
             Mode::Sentinel => sentinels.push(sentinel::build(model)),
             _ => servers.push(model),
         }
     }
-    // Drop a root that another root includes, unless it includes that root back (a loop, which
-    // both report).
+    // Drop a root that another root includes. Configs that include each other (a loop) are one
+    // instance: the first of them in root order, which reports the loop once.
     let includes_of = |m: &RedisModel| -> HashSet<FileId> {
         m.files.iter().copied().filter(|f| *f != m.root).collect()
     };
@@ -290,7 +300,7 @@ pub fn build(
                 .get(&m.root)
                 .into_iter()
                 .flatten()
-                .any(|&j| j != i && !included[i].contains(&servers[j].root))
+                .any(|&j| j != i && (j < i || !included[i].contains(&servers[j].root)))
         })
         .collect();
     let instances: Vec<Instance> = servers

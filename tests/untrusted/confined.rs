@@ -343,6 +343,31 @@ fn confined_files_that_all_include_every_file_are_bounded() {
         common::rules_of(&json(&out)).contains(&"RD001".to_string()),
         "include loops are reported"
     );
+    // Configs that include each other are one instance, not one per file (N instances of N
+    // files, each listing N globbed names, was cubic work and a quadratic report).
+    let n = 150;
+    for i in 12..n {
+        write(
+            &s.repo,
+            &format!("redis-{i}.conf"),
+            format!("include *.conf
+maxmemory {i}mb
+"),
+        );
+    }
+    let stack = json(&run_within(
+        &s.repo,
+        &["stack", "--no-config", "--format", "json"],
+        Duration::from_secs(20),
+    ));
+    assert_eq!(stack["instances"].as_array().unwrap().len(), 1, "{stack:#}");
+    let out = run_within(
+        &s.repo,
+        &["check", "--no-config", "--format", "json"],
+        Duration::from_secs(20),
+    );
+    let findings = json(&out)["findings"].as_array().unwrap().len();
+    assert!(findings <= 3 * n, "{findings} findings for {n} files");
 }
 
 #[test]
