@@ -35,7 +35,11 @@ pub(super) fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
                     path.display()
                 )))
             }
-            Some(path) => config::load(&path).map_err(RunError)?,
+            Some(path) => {
+                let mut file = config::load(&path).map_err(RunError)?;
+                confine_found_allow_read(&path, &mut file);
+                file
+            }
             None => FileConfig::default(),
         }
     };
@@ -139,6 +143,27 @@ pub(super) fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         all_environments: args.input.all_environments,
         tree: audited_tree(args, &file),
     })
+}
+
+/// A redline.toml that was found (not named with `--config`) may be the pull request's own: its
+/// `allow-read` cannot take the audited tree out of the folder that holds it, lexically or
+/// through a symbolic link. Such a folder is dropped, and the run says so on stderr.
+fn confine_found_allow_read(config: &std::path::Path, file: &mut FileConfig) {
+    let base = crate::confine::normalize(config.parent().unwrap_or(std::path::Path::new(".")));
+    let real_base = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
+    file.allow_read.retain(|folder| {
+        let lexical = crate::confine::normalize(folder);
+        let inside = lexical.starts_with(&base)
+            && std::fs::canonicalize(&lexical).map_or(true, |real| real.starts_with(&real_base));
+        if !inside {
+            eprintln!(
+                "redline: {}: `allow-read` {} leaves the folder of this redline.toml, which was found, not named: not read (name the file with --config, or pass --allow-read DIR, to read it)",
+                crate::report::escape_controls(&config.display().to_string()),
+                crate::report::escape_controls(&folder.display().to_string()),
+            );
+        }
+        inside
+    });
 }
 
 /// The audited tree of cli.md: each PATH (a file's folder), `--root`, `--allow-read` and

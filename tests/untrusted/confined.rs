@@ -350,9 +350,11 @@ fn confined_files_that_all_include_every_file_are_bounded() {
         write(
             &s.repo,
             &format!("redis-{i}.conf"),
-            format!("include *.conf
+            format!(
+                "include *.conf
 maxmemory {i}mb
-"),
+"
+            ),
         );
     }
     let stack = json(&run_within(
@@ -427,10 +429,39 @@ fn confined_allow_read_brings_a_host_folder_into_the_tree() {
     let report = json(&out);
     assert_eq!(outside_count(&report), 0, "{report:#}");
     assert!(common::rules_of(&report).contains(&"RD101".to_string()));
-    // The same from redline.toml, relative to its folder.
+    // The same from redline.toml, relative to its folder, when the file is named: whoever
+    // names it trusts it.
     write(&s.repo, "redline.toml", "allow-read = [\"../host\"]\n");
-    let report = json(&run(&s.repo, &["check", "--format", "json"]));
+    let report = json(&run(
+        &s.repo,
+        &["check", "--config", "redline.toml", "--format", "json"],
+    ));
     assert_eq!(outside_count(&report), 0, "{report:#}");
+    // Found, not named, it may be the pull request's own: it cannot take the tree out of its
+    // folder, directly or through a link in the checkout, and the run says so.
+    symlink(&s.host, s.repo.join("host-link")).unwrap();
+    for folder in ["../host", "host-link", "/"] {
+        write(
+            &s.repo,
+            "redline.toml",
+            format!("allow-read = [\"{folder}\"]\n"),
+        );
+        let out = run(&s.repo, &["check", "--format", "json"]);
+        assert_eq!(outside_count(&json(&out)), 1, "{folder}");
+        assert!(
+            stderr(&out).contains("leaves the folder of this redline.toml"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A folder inside the checkout is still allowed.
+    write(&s.repo, "redline.toml", "allow-read = [\"sub\"]\n");
+    let out = run(&s.repo, &["check", "--format", "json"]);
+    assert!(
+        !stderr(&out).contains("leaves the folder"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A line `fix` changes: the trailing comment moves to a line of its own.
