@@ -523,7 +523,19 @@ impl Walker<'_> {
         if by_name.is_none() && !name.ends_with(".conf") && !name.ends_with(".ini") {
             return;
         }
-        match std::fs::metadata(path) {
+        // The real path first: the type of a file that a link points to outside the tree is
+        // not learnt (a config-named link to an outside FIFO would otherwise say so).
+        let meta = match self.sources.confinement().resolve(path) {
+            Ok(real) => std::fs::metadata(real),
+            Err(ReadError::OutsideTree) => {
+                if by_name.is_some() {
+                    self.error(path, ReadError::OutsideTree);
+                }
+                return;
+            }
+            Err(_) => std::fs::symlink_metadata(path),
+        };
+        match meta {
             Ok(meta) if meta.is_dir() => return,
             Ok(meta) if !meta.is_file() => {
                 // FIFOs, sockets and devices are never opened; only a config-named one is reported.

@@ -816,3 +816,29 @@ fn confined_whether_a_file_outside_exists_is_not_learnt() {
         assert!(!message.contains("does not exist"), "{message}");
     }
 }
+
+#[test]
+fn confined_type_of_a_linked_file_outside_is_not_learnt() {
+    // A config-named link to a FIFO outside says the same as a link to a regular file outside:
+    // "outside the audited tree", never "not a regular file".
+    let s = setup();
+    let fifo = s.host.join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|st| st.success());
+    assert!(made, "mkfifo");
+    write(&s.host, "plain", "port 1\n");
+    symlink(&fifo, s.repo.join("redis.conf")).unwrap();
+    symlink(s.host.join("plain"), s.repo.join("sentinel.conf")).unwrap();
+    let out = run(&s.repo, &["check", "--no-config", "--format", "json"]);
+    let err = stderr(&out);
+    let line_of = |name: &str| {
+        err.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} not named: {err}"))
+            .replace(name, "NAME")
+    };
+    assert_eq!(line_of("redis.conf"), line_of("sentinel.conf"), "{err}");
+    assert!(!err.contains("regular file"), "{err}");
+}
