@@ -180,8 +180,19 @@ pub fn glob_in_tree(pattern: &Path, tree: &Tree) -> GlobMatches {
         current = next;
     }
     if matched_any_wildcard {
-        // Literal components after a wildcard were joined without looking: keep what exists.
-        current.retain(|p| fs::symlink_metadata(p).is_ok());
+        // Literal components after a wildcard were joined without looking: keep what exists
+        // inside the tree. One that leaves it (`*/../../etc/x`) is outside whether or not it
+        // exists: that is never looked at.
+        let joined = std::mem::take(&mut current);
+        for path in joined {
+            match tree.resolve(&path) {
+                Ok(_) => current.push(path),
+                Err(ReadError::OutsideTree) => result.outside.push(path),
+                // Its folder is inside: a dangling link still matches, as glob(3)'s lstat says.
+                Err(_) if fs::symlink_metadata(&path).is_ok() => current.push(path),
+                Err(_) => {}
+            }
+        }
     }
     result.paths = current;
     result
@@ -381,5 +392,25 @@ mod tests {
         let found = glob_in_tree(Path::new("/etc/*.conf"), &tree);
         assert!(found.paths.is_empty());
         assert_eq!(found.outside, vec![PathBuf::from("/etc")]);
+    }
+
+    #[test]
+    fn literal_components_after_a_wildcard_that_leave_the_tree_are_outside_unseen() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        fs::create_dir_all(root.join("conf.d/a")).unwrap();
+        fs::write(dir.path().join("present.conf"), "").unwrap();
+        let tree = Tree::new([root.clone()]);
+        // Present or absent, a path out of the tree is listed the same way, never as a match.
+        for name in ["present.conf", "absent.conf"] {
+            let pattern = root.join(format!("conf.d/*/../../../{name}"));
+            let found = glob_in_tree(&pattern, &tree);
+            assert!(found.paths.is_empty(), "{name}");
+            assert_eq!(
+                found.outside,
+                vec![root.join(format!("conf.d/a/../../../{name}"))],
+                "{name}"
+            );
+        }
     }
 }
