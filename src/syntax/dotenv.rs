@@ -41,29 +41,12 @@ pub struct EnvFile {
     pub secrets: Vec<Range<usize>>,
 }
 
-/// Whether a variable is named like one holding a secret.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASS",
-        "PWD",
-        "SECRET",
-        "KEY",
-        "TOKEN",
-        "AUTH",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
-}
-
 /// The secret ranges of an assignment whose value is at `value`: all of it when `name` is
 /// secret-like, else the passwords of its URLs.
 fn value_secrets(bytes: &[u8], name: &str, value: Range<usize>) -> Vec<Range<usize>> {
     if value.is_empty() {
         Vec::new()
-    } else if is_secret_name(name) {
+    } else if super::url::is_secret_key(name) {
         vec![value]
     } else {
         super::url::secret_ranges(&bytes[value.clone()], value.start)
@@ -444,7 +427,7 @@ pub fn parse(doc: &Document) -> EnvFile {
             Ok((mut value, vars, cut)) => {
                 // Resolver: `${NAME}` at a `$` position, from the repository; unresolved stays.
                 let mut depends = false;
-                let secret_name = is_secret_name(&name);
+                let secret_name = super::url::is_secret_key(&name);
                 for &at in vars.iter().rev() {
                     let rest = &value[at..];
                     if let Some(inner) = rest.strip_prefix("${") {

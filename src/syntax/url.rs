@@ -64,18 +64,18 @@ pub fn secret_ranges(text: &[u8], base: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Whether a setting or array key names a secret: `PASSWORD`, `passwd`, `SECRET_KEY`,
-/// `api_token`, `REDIS_PASS`, `auth`... (`KEY_PREFIX` or `AUTH_USER_MODEL` are not).
+/// Whether a setting, variable or array key names a secret: `PASSWORD`, `passwd`,
+/// `SECRET_KEY`, `api_token`, `REDIS_PASS`, `APP_KEY`, `redisAuth`... (`KEY_PREFIX` or
+/// `AUTH_USER_MODEL` are not). The one list for every reader: `.env` names, PHP and Python keys.
 pub fn is_secret_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "credential"]
+    ["password", "passwd", "passphrase", "secret", "token", "credential"]
         .iter()
         .any(|w| lower.contains(w))
-        || ["pass", "pwd", "_key", "apikey"]
+        // The last word names what the value is: `REDIS_PASS`, `apikey`, `redis_auth`.
+        || ["pass", "pwd", "key", "auth"]
             .iter()
             .any(|w| lower.ends_with(w))
-        || lower == "key"
-        || lower == "auth"
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -115,5 +115,32 @@ mod tests {
         );
         assert_eq!(masked("rediss://h?PASSWORD=pw"), "rediss://h?PASSWORD=*");
         assert_eq!(masked("no url here"), "no url here");
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "REDIS_PASSWORD",
+            "passwd",
+            "SECRET_KEY",
+            "api_token",
+            "REDIS_PASS",
+            "APP_KEY",
+            "redisAuth",
+            "apikey",
+            "AWS_SECRET_ACCESS_KEY",
+            "TLS_KEY_PASSPHRASE",
+        ] {
+            assert!(is_secret_key(name), "{name}");
+        }
+        for name in [
+            "KEY_PREFIX",
+            "AUTH_USER_MODEL",
+            "REDIS_HOST",
+            "username",
+            "prefix",
+        ] {
+            assert!(!is_secret_key(name), "{name}");
+        }
     }
 }
