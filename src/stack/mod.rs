@@ -128,9 +128,15 @@ impl Stack {
 
     /// The index of an instance of this stack.
     pub fn index_of(&self, instance: &Instance) -> Option<usize> {
-        self.instances
-            .iter()
-            .position(|i| std::ptr::eq(i, instance))
+        // From its address, not a scan: rules ask for every instance, and a scan each time is
+        // quadratic in a tree of thousands of configs.
+        let size = std::mem::size_of::<Instance>().max(1);
+        let offset = (instance as *const Instance as usize)
+            .checked_sub(self.instances.as_ptr() as usize)?;
+        let index = offset / size;
+        (offset % size == 0)
+            .then_some(index)
+            .filter(|&i| self.instances.get(i).is_some_and(|i| std::ptr::eq(i, instance)))
     }
 
     pub fn monitored(&self, index: usize) -> bool {
@@ -499,4 +505,32 @@ fn laravel_apps(sources: &Sources, roots: &[Root]) -> Vec<LaravelApp> {
     apps.into_iter()
         .map(|(root, envs, configs)| laravel::load(sources, root, &envs, &configs))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_of_finds_each_instance_and_nothing_else() {
+        let mut sources = Sources::new();
+        let mut stack = Stack::default();
+        for i in 0..5 {
+            let file = sources.insert(
+                Path::new(&format!("/tmp/redline-unit/stack/{i}.conf")),
+                format!("port {}\n", 7000 + i).into_bytes(),
+            );
+            let model = redis::load(&mut sources, file, Mode::Server, &LoadOptions::default());
+            stack.instances.push(Instance {
+                model,
+                role: Role::Unknown,
+                role_source: RoleSource::None,
+            });
+        }
+        for (i, instance) in stack.instances.iter().enumerate() {
+            assert_eq!(stack.index_of(instance), Some(i));
+        }
+        let elsewhere = stack.instances[2].clone();
+        assert_eq!(stack.index_of(&elsewhere), None);
+    }
 }
