@@ -84,6 +84,9 @@ pub fn fix_until_stable_with_skips(
     let lines: usize = sources.ids().map(|id| sources.doc(id).line_count()).sum();
     let mut budget = MAX_FIX_PASSES + lines;
     let mut passes = 0;
+    // The audit of the files as they end, when the loop stopped on one (no fix left to apply):
+    // reported as it is instead of audited again.
+    let mut stable: Option<(crate::stack::Stack, Vec<Finding>)> = None;
     loop {
         if passes >= budget {
             break;
@@ -160,6 +163,7 @@ pub fn fix_until_stable_with_skips(
                 last_pass = None;
                 continue;
             }
+            stable = Some((stack, findings));
             break;
         }
         let chosen_at: HashSet<*const crate::fix::Fix> =
@@ -214,6 +218,12 @@ pub fn fix_until_stable_with_skips(
             applied = applied.saturating_sub(fixes.len());
         }
     }
-    let (_, findings) = audit(sources, roots, settings);
+    let findings = match stable {
+        Some((stack, mut findings)) => {
+            super::mark_blocked_fixes(&mut findings, &stack, sources);
+            rules::cap_per_rule_and_file(findings)
+        }
+        None => audit(sources, roots, settings).1,
+    };
     (findings, applied, skipped)
 }

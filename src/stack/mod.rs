@@ -131,12 +131,14 @@ impl Stack {
         // From its address, not a scan: rules ask for every instance, and a scan each time is
         // quadratic in a tree of thousands of configs.
         let size = std::mem::size_of::<Instance>().max(1);
-        let offset = (instance as *const Instance as usize)
-            .checked_sub(self.instances.as_ptr() as usize)?;
+        let offset =
+            (instance as *const Instance as usize).checked_sub(self.instances.as_ptr() as usize)?;
         let index = offset / size;
-        (offset % size == 0)
-            .then_some(index)
-            .filter(|&i| self.instances.get(i).is_some_and(|i| std::ptr::eq(i, instance)))
+        (offset % size == 0).then_some(index).filter(|&i| {
+            self.instances
+                .get(i)
+                .is_some_and(|i| std::ptr::eq(i, instance))
+        })
     }
 
     pub fn monitored(&self, index: usize) -> bool {
