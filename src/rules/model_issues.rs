@@ -19,11 +19,22 @@ pub fn model_issues(
     out: &mut Vec<Finding>,
 ) {
     let first = out.len();
-    load_issues(ctx, model, invalid_rule, out);
+    load_issues(ctx, model, invalid_rule, only, out);
     keep_only(out, first, only);
 }
 
-fn load_issues(ctx: &Context, model: &RedisModel, invalid_rule: RuleId, out: &mut Vec<Finding>) {
+fn load_issues(
+    ctx: &Context,
+    model: &RedisModel,
+    invalid_rule: RuleId,
+    only: RuleId,
+    out: &mut Vec<Finding>,
+) {
+    // Each rule asks for its own: the issues of the other are not made into findings at all.
+    let rule_of = |issue: &Issue| match issue.kind {
+        IssueKind::Invalid => invalid_rule,
+        IssueKind::Missing | IssueKind::EmptyGlob => RuleId::RD002,
+    };
     // A file of junk lines has an invalid line per line: past the cap, the findings without a
     // fix are not made at all (the first one past it stands for the rest), so their memory is
     // bounded too. Those with a fix are all made: `fix` applies them.
@@ -37,7 +48,7 @@ fn load_issues(ctx: &Context, model: &RedisModel, invalid_rule: RuleId, out: &mu
         *fixless_left.entry(issue.file).or_default() += 1;
     }
     let mut fixless_made: HashMap<FileId, usize> = HashMap::new();
-    for issue in &model.issues {
+    for issue in model.issues.iter().filter(|i| rule_of(i) == only) {
         let mut hidden = 0;
         if fixless(issue) {
             let made = fixless_made.entry(issue.file).or_default();
