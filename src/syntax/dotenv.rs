@@ -424,43 +424,55 @@ pub fn parse(doc: &Document) -> EnvFile {
             Err(cause) => file.errors.push(error(format!(
                 "Encountered {cause} at [...] in the value of `{name}` (values are not quoted: one may be a password)"
             ))),
-            Ok((mut value, vars, cut)) => {
+            Ok((value, vars, cut)) => {
                 // Resolver: `${NAME}` at a `$` position, from the repository; unresolved stays.
                 let mut depends = false;
                 let secret_name = super::url::is_secret_key(&name);
-                for &at in vars.iter().rev() {
+                // Built in one pass, front to back: replacing in place moved the rest of the
+                // value once per `${NAME}`, quadratic in a value of many references.
+                let mut expanded = String::with_capacity(value.len());
+                let mut copied = 0;
+                for &at in &vars {
+                    if at < copied {
+                        continue;
+                    }
                     let rest = &value[at..];
-                    if let Some(inner) = rest.strip_prefix("${") {
-                        // Only a name can come before the `}`: scanning past the name (for a `}`
-                        // that could only make an invalid one) would be quadratic in `${${${...`.
-                        let name_end = inner
-                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                            .unwrap_or(inner.len());
-                        if let Some(close) = Some(name_end).filter(|&e| inner[e..].starts_with('}'))
-                        {
-                            let var = &inner[..close];
-                            if valid_name(var) {
-                                // A secret built from another variable makes that one's value
-                                // a secret too.
-                                if secret_name {
-                                    if let Some(r) = value_spans.get(var) {
-                                        file.secrets.push(r.clone());
-                                    }
-                                }
-                                match repository.get(var) {
-                                    // A chain of `A1=${A0}${A0}` doubles at each line: what
-                                    // expansion adds is bounded by the file's size, and past
-                                    // it the value is unknown.
-                                    Some(v) if v.len() <= expansion_budget => {
-                                        expansion_budget -= v.len();
-                                        value.replace_range(at..at + 3 + close, v);
-                                    }
-                                    Some(_) | None => depends = true,
-                                }
-                            }
+                    let Some(inner) = rest.strip_prefix("${") else {
+                        continue;
+                    };
+                    // Only a name can come before the `}`: scanning past the name (for a `}`
+                    // that could only make an invalid one) would be quadratic in `${${${...`.
+                    let name_end = inner
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                        .unwrap_or(inner.len());
+                    let Some(close) = Some(name_end).filter(|&e| inner[e..].starts_with('}'))
+                    else {
+                        continue;
+                    };
+                    let var = &inner[..close];
+                    if !valid_name(var) {
+                        continue;
+                    }
+                    // A secret built from another variable makes that one's value a secret too.
+                    if secret_name {
+                        if let Some(r) = value_spans.get(var) {
+                            file.secrets.push(r.clone());
                         }
                     }
+                    match repository.get(var) {
+                        // A chain of `A1=${A0}${A0}` doubles at each line: what expansion adds
+                        // is bounded by the file's size, and past it the value is unknown.
+                        Some(v) if v.len() <= expansion_budget => {
+                            expansion_budget -= v.len();
+                            expanded.push_str(&value[copied..at]);
+                            expanded.push_str(v);
+                            copied = at + 3 + close;
+                        }
+                        Some(_) | None => depends = true,
+                    }
                 }
+                expanded.push_str(&value[copied..]);
+                let value = expanded;
                 repository.insert(name.clone(), value.clone());
                 value_spans.insert(name.clone(), value_span.clone());
                 file.entries.push(EnvEntry {
