@@ -25,6 +25,10 @@ session.save_path = "tcp://127.0.0.1:6379?auth=old-password""####,
 };
 
 fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
+    // The finding made for each password literal (file, start, end): looked up, not searched
+    // for among every finding so far.
+    let mut by_literal: std::collections::HashMap<(crate::source::FileId, usize, usize), usize> =
+        std::collections::HashMap::new();
     for (c, client) in ctx.stack.clients.iter().enumerate() {
         if client.purpose == Purpose::Monitor {
             continue; // SN102
@@ -94,13 +98,12 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
             _ => None,
         };
         // Two connections reading one password line make one finding, with one edit.
-        if let Some(same) = out
-            .iter_mut()
-            .find(|f| f.rule == "XS101" && f.file == *file && f.span == *span)
-        {
-            same.clients.push(c);
+        let literal = (*file, span.start, span.end);
+        if let Some(&same) = by_literal.get(&literal) {
+            out[same].clients.push(c);
             continue;
         }
+        by_literal.insert(literal, out.len());
         push(
             out,
             [c],
