@@ -1670,6 +1670,13 @@ pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
     };
     // `;requirepass x` or `//masterauth x` (commented out the wrong way) still holds a secret.
     let name = name.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    let new_name = |at: usize| -> Vec<Range<usize>> {
+        args.get(at)
+            .filter(|a| !a.value.is_empty())
+            .map(|a| a.span.clone())
+            .into_iter()
+            .collect()
+    };
     let from = match name {
         n if SECRET_DIRECTIVES.contains(&n) => 1,
         "user" => {
@@ -1683,23 +1690,9 @@ pub fn directive_secrets(bytes: &[u8], args: &[Arg]) -> Vec<Range<usize>> {
         }
         // The new name of a renamed command is what lets a caller run it: a secret, unless it
         // is `""` (the command removed).
-        "rename-command" => {
-            return args
-                .get(2)
-                .filter(|a| !a.value.is_empty())
-                .map(|a| a.span.clone())
-                .into_iter()
-                .collect()
-        }
+        "rename-command" => return new_name(2),
         "sentinel" => match args.get(1).map(Arg::lower).as_deref() {
-            Some("rename-command") => {
-                return args
-                    .get(4)
-                    .filter(|a| !a.value.is_empty())
-                    .map(|a| a.span.clone())
-                    .into_iter()
-                    .collect()
-            }
+            Some("rename-command") => return new_name(4),
             // `sentinel auth-pass PW` without a master name: the last argument is the password.
             Some("auth-pass") => 3.min(args.len().saturating_sub(1)).max(2),
             Some("sentinel-pass") => 2,
