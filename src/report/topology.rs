@@ -195,21 +195,32 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
             (client.file, lines)
         })
         .collect();
-    let about = |f: &Finding, c: usize, lines: &[usize]| -> bool {
+    // The findings about each client, in report order: one pass over the findings with the
+    // clients of each line looked up (a scan of every finding per client was quadratic).
+    let mut clients_at: std::collections::HashMap<(FileId, usize), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (c, (file, lines)) in client_lines.iter().enumerate() {
+        for &line in lines {
+            let at = clients_at.entry((*file, line)).or_default();
+            if at.last() != Some(&c) {
+                at.push(c);
+            }
+        }
+    }
+    let mut about: std::collections::HashMap<usize, Vec<&Finding>> =
+        std::collections::HashMap::new();
+    for f in findings {
         if !f.clients.is_empty() {
-            return f.clients.contains(&c);
+            for &c in &f.clients {
+                about.entry(c).or_default().push(f);
+            }
+        } else if EDGE_RULES.contains(&f.rule) {
+            let line = line_of(sources, f.file, f.span.start);
+            if let Some([c]) = clients_at.get(&(f.file, line)).map(Vec::as_slice) {
+                about.entry(*c).or_default().push(f);
+            }
         }
-        if !EDGE_RULES.contains(&f.rule) || f.file != client_lines[c].0 {
-            return false;
-        }
-        let line = line_of(sources, f.file, f.span.start);
-        lines.contains(&line)
-            && client_lines
-                .iter()
-                .filter(|(file, l)| *file == f.file && l.contains(&line))
-                .count()
-                == 1
-    };
+    }
     // Stack views have no --show-secrets: what the readers marked stays masked.
     let mut values = super::SecretValuesByFile::default();
     let clients = stack
@@ -233,9 +244,10 @@ fn build(stack: &Stack, sources: &Sources, findings: &[Finding]) -> Topology {
                 candidates,
                 database: client.database.clone(),
                 file: sources.display(client.file).to_string(),
-                findings: findings
-                    .iter()
-                    .filter(|f| about(f, c, lines))
+                findings: about
+                    .get(&c)
+                    .into_iter()
+                    .flatten()
                     .map(|f| EdgeFinding {
                         message: values.shown(sources, f.file, &f.message, false),
                         rule: f.rule,
