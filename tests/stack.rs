@@ -310,6 +310,31 @@ fn a_save_path_without_auth_gets_the_linked_instance_password() {
     }
 }
 
+#[test]
+fn a_placeholder_instance_password_is_never_copied_into_a_client() {
+    // A redis.conf template filled in at deploy time: php.ini would not expand the placeholder.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "bind 127.0.0.1\nport 6379\nrequirepass ${REDIS_PASSWORD}\n",
+    );
+    write(
+        dir.path(),
+        "php.ini",
+        "[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n",
+    );
+    let report = audit_again(dir.path());
+    let php102 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PHP102")
+        .expect("PHP102");
+    assert_eq!(php102["severity"], "error", "{php102:#}");
+    assert!(php102["fix"].is_null(), "{php102:#}");
+}
+
 /// The secret `requirepass` holds in a fixed config.
 fn requirepass_of(path: &Path) -> String {
     std::fs::read_to_string(path)

@@ -38,6 +38,9 @@ impl InstancePassword {
     }
     pub fn plain(&self) -> Option<&str> {
         match self {
+            // A deploy-time placeholder is not a value to copy into a client's file: the other
+            // format would not expand it.
+            InstancePassword::Plain(p, _) if crate::secret::is_placeholder(p.as_bytes()) => None,
             InstancePassword::Plain(p, _) => Some(p),
             _ => None,
         }
