@@ -161,9 +161,7 @@ impl Offsets {
         if self.chars.is_empty() {
             char_index.min(self.len)
         } else {
-            self.chars
-                .get(char_index)
-                .map_or(self.len, |&b| b as usize)
+            self.chars.get(char_index).map_or(self.len, |&b| b as usize)
         }
     }
 }
@@ -432,11 +430,11 @@ mod tests {
             .and_then(|s| s.get("redis"))
             .and_then(|r| r.get("command"))
             .unwrap();
+        assert_eq!(&text[command.span.clone()], "redis-server --appendonly no");
         assert_eq!(
-            &text[command.span.clone()],
-            "redis-server --appendonly no"
+            command.text_offset(text.as_bytes()),
+            Some(command.span.start)
         );
-        assert_eq!(command.text_offset(text.as_bytes()), Some(command.span.start));
     }
 
     #[test]
@@ -492,7 +490,9 @@ mod tests {
     fn depth_is_capped() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         assert!(parse(text.as_bytes()).error.is_some());
-        let nested: String = (0..1000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let nested: String = (0..1000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
         assert!(parse(nested.as_bytes()).error.is_some());
     }
 }

@@ -1,0 +1,168 @@
+//! Compose services and Kubernetes containers that run redis-server, as instances of the stack:
+//! each model built the way the container starts (`redis::load_deployed`), the config file it
+//! reads taken out of the plain redis.conf instances (it belongs to this one), and clients that
+//! reach it by a compose service name or a Kubernetes Service name linked to it.
+
+use super::clients::{Client, Target};
+use super::{role_of, DeclaredRole, Instance, Listen};
+use crate::discovery::{FileKind, Root};
+use crate::model::deploy::{self, ConfigSource, DeployFile, Deployed};
+use crate::model::redis::{self, DeployedConfig, LoadOptions};
+use crate::source::{normalize, FileId, Sources};
+use std::collections::HashSet;
+
+/// The compose files and manifests read, and which instance each deployed server is.
+#[derive(Debug, Clone, Default)]
+pub struct DeployStack {
+    pub files: Vec<DeployFile>,
+    /// (instance index, file index, workload index).
+    pub instances: Vec<(usize, usize, usize)>,
+}
+
+impl DeployStack {
+    /// The deployment behind instance `index`, if it is one.
+    pub fn of_instance(&self, index: usize) -> Option<&Deployed> {
+        self.instances
+            .iter()
+            .find(|(i, _, _)| *i == index)
+            .map(|&(_, f, w)| &self.files[f].workloads[w])
+    }
+
+    /// The instances a Kubernetes Service selects.
+    pub fn selected_by(&self, service: &deploy::KubeService) -> Vec<usize> {
+        self.instances
+            .iter()
+            .filter(|&&(_, f, w)| {
+                let d = &self.files[f].workloads[w];
+                d.platform == deploy::Platform::Kubernetes
+                    && !service.selector.is_empty()
+                    && service.selector.iter().all(|pair| d.labels.contains(pair))
+                    && (service.namespace.is_none()
+                        || d.namespace.is_none()
+                        || service.namespace == d.namespace)
+            })
+            .map(|&(i, _, _)| i)
+            .collect()
+    }
+}
+
+/// Read every compose file and manifest, add an instance per server they start, and drop the
+/// plain instances whose root is a config file one of them reads.
+pub fn build(
+    sources: &mut Sources,
+    roots: &[Root],
+    options: &LoadOptions,
+    declared: &[DeclaredRole],
+    instances: &mut Vec<Instance>,
+) -> DeployStack {
+    let mut files: Vec<DeployFile> = Vec::new();
+    for root in roots {
+        match root.kind {
+            FileKind::Compose => files.push(deploy::read_compose(sources, root.file)),
+            FileKind::Kubernetes => files.push(deploy::read_kubernetes(sources, root.file)),
+            _ => {}
+        }
+    }
+    if files.is_empty() {
+        return DeployStack::default();
+    }
+    deploy::resolve_config_maps(&mut files);
+    let secrets: Vec<(FileId, std::ops::Range<usize>)> = files
+        .iter()
+        .flat_map(|f| f.secrets.iter().map(move |r| (f.file, r.clone())))
+        .collect();
+    sources.mark_secrets(secrets);
+    let owned: HashSet<FileId> = files
+        .iter()
+        .flat_map(|f| &f.workloads)
+        .filter_map(|w| match &w.config {
+            Some(ConfigSource::File(id)) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    instances.retain(|i| !owned.contains(&i.model.root));
+    let mut stack = DeployStack {
+        files,
+        instances: Vec::new(),
+    };
+    for (f, file) in stack.files.iter().enumerate() {
+        for (w, workload) in file.workloads.iter().enumerate() {
+            let config = workload.config.as_ref().map(|c| match c {
+                ConfigSource::File(id) => DeployedConfig::File(*id),
+                ConfigSource::Block { file, lines, .. } => {
+                    DeployedConfig::Lines(*file, lines.clone())
+                }
+            });
+            let model = redis::load_deployed(
+                sources,
+                workload.file,
+                &workload.defaults,
+                config.as_ref(),
+                &workload.options,
+                options,
+            );
+            let (role, role_source) = role_of(sources, &model, declared);
+            stack.instances.push((instances.len(), f, w));
+            instances.push(Instance {
+                model,
+                role,
+                role_source,
+            });
+        }
+    }
+    stack
+}
+
+/// The instance a client reaches by a name only the deployment defines: a compose service
+/// (container_name, network alias) of the client's compose project, or a Kubernetes Service
+/// (`name`, `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local`) that selects one workload.
+pub fn link_by_name(
+    client: &Client,
+    deploy: &DeployStack,
+    listens: &[Listen],
+    sources: &Sources,
+) -> Option<usize> {
+    let Target::Tcp { host, port } = &client.target else {
+        return None;
+    };
+    let host = host.to_ascii_lowercase();
+    let client_path = normalize(&sources.get(client.file).path);
+    let mut found: Vec<usize> = Vec::new();
+    for &(index, f, w) in &deploy.instances {
+        let d = &deploy.files[f].workloads[w];
+        if d.platform == deploy::Platform::Compose
+            && d.hosts.iter().any(|h| h.eq_ignore_ascii_case(&host))
+            && client_path.starts_with(normalize(&d.project))
+            && listens[index].ports.contains(port)
+        {
+            found.push(index);
+        }
+    }
+    for file in &deploy.files {
+        for service in &file.services {
+            let mut parts = host.split('.');
+            let name = parts.next().unwrap_or("");
+            let namespace = parts.next();
+            let rest: Vec<&str> = parts.collect();
+            let suffix_ok =
+                rest.is_empty() || rest == ["svc"] || rest == ["svc", "cluster", "local"];
+            if name != service.name.to_ascii_lowercase()
+                || !suffix_ok
+                || (namespace.is_some()
+                    && service.namespace.is_some()
+                    && namespace != service.namespace.as_deref())
+            {
+                continue;
+            }
+            found.extend(
+                deploy
+                    .selected_by(service)
+                    .into_iter()
+                    .filter(|&i| listens[i].ports.contains(port)),
+            );
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    (found.len() == 1).then(|| found[0])
+}
