@@ -188,17 +188,22 @@ pub fn interpolate(text: &str, env: &HashMap<String, String>) -> String {
                     .unwrap_or(inner.len());
                 let (name, rest) = inner.split_at(name_end);
                 let value = env.get(name);
+                // A variable `.env` does not set takes its default, which is what runs when
+                // the deployer sets nothing; an empty default means the deployer must set it:
+                // unknown.
                 let replaced = if let Some(default) = rest.strip_prefix(":-") {
-                    Some(match value {
-                        Some(v) if !v.is_empty() => v.clone(),
-                        _ => interpolate(default, env),
-                    })
-                    .filter(|_| value.is_some() || !default.contains('$'))
+                    match value {
+                        Some(v) if !v.is_empty() => Some(v.clone()),
+                        Some(_) => Some(interpolate(default, env)),
+                        None if default.is_empty() => None,
+                        None => Some(interpolate(default, env)),
+                    }
                 } else if let Some(default) = rest.strip_prefix('-') {
-                    Some(match value {
-                        Some(v) => v.clone(),
-                        None => interpolate(default, env),
-                    })
+                    match value {
+                        Some(v) => Some(v.clone()),
+                        None if default.is_empty() => None,
+                        None => Some(interpolate(default, env)),
+                    }
                 } else if rest.is_empty() || rest.starts_with(":?") || rest.starts_with('?') {
                     value.cloned()
                 } else {
@@ -1349,6 +1354,7 @@ mod tests {
         .into();
         assert_eq!(interpolate("${A}-$A-$$A", &env), "x-x-$A");
         assert_eq!(interpolate("${B:-d}|${E:-d}|${E-d}|${B-d}", &env), "d|d||d");
+        assert_eq!(interpolate("${B:-}", &env), "${B:-}");
         assert_eq!(interpolate("${B}", &env), "${B}");
         assert_eq!(interpolate("${A:?need}", &env), "x");
     }

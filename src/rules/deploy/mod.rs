@@ -37,7 +37,8 @@ pub(crate) fn confine_fixes(ctx: &Context, findings: &mut [Finding]) {
     if by_file.is_empty() {
         return;
     }
-    for finding in findings {
+    // The DC rules' own edits are made for the YAML.
+    for finding in findings.iter_mut().filter(|f| !f.rule.starts_with("DC")) {
         let Some(fix) = &finding.fix else { continue };
         let fits = fix.edits.iter().all(|edit| match by_file.get(&edit.file) {
             None => true,
