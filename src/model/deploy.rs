@@ -1022,25 +1022,32 @@ fn block_lines(doc: &Document, key: &Node, node: &Node) -> Option<(Range<usize>,
         }
     };
     let first = doc.line_index(indicator) + 1;
-    let mut end = doc.line_index(node.span.end.max(node.span.start + 1) - 1) + 1;
-    if end <= first {
-        return None;
-    }
-    while end > first
-        && doc
-            .line_bytes(end - 1)
-            .iter()
-            .all(|b| b.is_ascii_whitespace())
-    {
-        end -= 1;
-    }
-    let indent: Vec<u8> = (first..end)
-        .map(|i| doc.line_bytes(i))
-        .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()))?
+    let last = doc.line_index(node.span.end.max(node.span.start + 1) - 1) + 1;
+    let blank = |i: usize| doc.line_bytes(i).iter().all(|b| b.is_ascii_whitespace());
+    let indent: Vec<u8> = (first..last.min(doc.line_count()))
+        .find(|&i| !blank(i))
+        .map(|i| doc.line_bytes(i))?
         .iter()
         .take_while(|&&b| b == b' ')
         .copied()
         .collect();
+    if indent.is_empty() {
+        return None;
+    }
+    // The block ends at its span, or before the first line indented less than it (a comment
+    // there is a YAML comment, not a line of the block).
+    let mut end = first;
+    while end < last.min(doc.line_count())
+        && (blank(end) || doc.line_bytes(end).starts_with(&indent))
+    {
+        end += 1;
+    }
+    while end > first && blank(end - 1) {
+        end -= 1;
+    }
+    if end <= first {
+        return None;
+    }
     Some((first..end, indent))
 }
 
