@@ -4,7 +4,7 @@
 //! reach it by a compose service name or a Kubernetes Service name linked to it.
 
 use super::clients::{Client, Target};
-use super::{role_of, DeclaredRole, Instance, Listen};
+use super::{role_of, DeclaredRole, Instance, Link, Listen};
 use crate::discovery::{FileKind, Root};
 use crate::model::deploy::{self, ConfigSource, DeployFile, Deployed};
 use crate::model::redis::{self, DeployedConfig, LoadOptions};
@@ -165,4 +165,69 @@ pub fn link_by_name(
     found.sort_unstable();
     found.dedup();
     (found.len() == 1).then(|| found[0])
+}
+
+/// How `redline stack` names a deployed instance: the YAML file and line, what starts it, and
+/// the config file it reads.
+pub fn describe(deployed: &Deployed, sources: &Sources) -> String {
+    let line = sources.doc(deployed.file).line_index(deployed.at.start) + 1;
+    let what = match deployed.platform {
+        deploy::Platform::Compose => "compose service",
+        deploy::Platform::Kubernetes => "Kubernetes container",
+    };
+    let config = match &deployed.config {
+        Some(ConfigSource::File(id)) => format!(", config {}", sources.display(*id)),
+        Some(ConfigSource::Block { lines, .. }) => {
+            format!(", config ConfigMap block at line {}", lines.start + 1)
+        }
+        None => String::new(),
+    };
+    format!(
+        "{}:{line} ({what} `{}`{config})",
+        sources.display(deployed.file),
+        crate::syntax::safe_text(&deployed.name)
+    )
+}
+
+/// A loopback address on the host reaches a container only through a port the compose file
+/// publishes (its loopback is its own): the link of a loopback client, with the deployed
+/// instances matched by their published host ports instead of their own listening address.
+pub fn relink_loopback(client: &Client, link: &Link, deploy: &DeployStack) -> Link {
+    let Target::Tcp { host, port } = &client.target else {
+        return link.clone();
+    };
+    if deploy.instances.is_empty() || !super::links::is_loopback(host) {
+        return link.clone();
+    }
+    let deployed: HashSet<usize> = deploy.instances.iter().map(|&(i, _, _)| i).collect();
+    let mut candidates: Vec<usize> = match link {
+        Link::Linked(i) => vec![*i],
+        Link::Ambiguous(c) => c.clone(),
+        _ => Vec::new(),
+    };
+    candidates.retain(|i| !deployed.contains(i));
+    for &(index, f, w) in &deploy.instances {
+        let d = &deploy.files[f].workloads[w];
+        let published = d.ports.iter().any(|p| {
+            let parts: Vec<&str> = p.text.split('/').next().unwrap_or("").split(':').collect();
+            let host_ip = if parts.len() > 2 {
+                parts[..parts.len() - 2].join(":")
+            } else {
+                String::new()
+            };
+            parts.len() >= 2
+                && parts[parts.len() - 2].trim().parse::<u16>() == Ok(*port)
+                && (host_ip.is_empty()
+                    || super::links::is_loopback(host_ip.trim_matches(['[', ']']))
+                    || matches!(host_ip.as_str(), "0.0.0.0" | "::" | "[::]"))
+        });
+        if published {
+            candidates.push(index);
+        }
+    }
+    match candidates.len() {
+        0 => Link::Nowhere,
+        1 => Link::Linked(candidates[0]),
+        _ => Link::Ambiguous(candidates),
+    }
 }

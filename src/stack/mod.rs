@@ -344,6 +344,7 @@ pub fn build(
         .map(|c| links::link(c, &stack.instances, &stack.listens, hosts, sources))
         .collect();
     for (client, link) in stack.clients.iter().zip(stack.links.iter_mut()) {
+        *link = deploy::relink_loopback(client, link, &stack.deploy);
         if *link == Link::Nowhere {
             if let Some(i) = deploy::link_by_name(client, &stack.deploy, &stack.listens, sources) {
                 *link = Link::Linked(i);
