@@ -101,7 +101,17 @@ pub fn build(
                 &workload.options,
                 options,
             );
-            let (role, role_source) = role_of(sources, &model, declared);
+            let (mut role, mut role_source) = role_of(sources, &model, declared);
+            // The service or workload name is the hint a file name is for a plain config
+            // (`cache`, `redis-sessions`), when the config file's name gives none.
+            if role_source == super::RoleSource::None {
+                let name = workload.name.to_ascii_lowercase();
+                if name.contains("cache") {
+                    (role, role_source) = (super::Role::Cache, super::RoleSource::FileName);
+                } else if name.contains("session") {
+                    (role, role_source) = (super::Role::Sessions, super::RoleSource::FileName);
+                }
+            }
             stack.instances.push((instances.len(), f, w));
             instances.push(Instance {
                 model,
