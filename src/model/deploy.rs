@@ -634,7 +634,7 @@ pub fn read_compose(sources: &mut Sources, file: FileId) -> DeployFile {
         workloads: Vec::new(),
         services: Vec::new(),
         config_maps: Vec::new(),
-        secrets: Vec::new(),
+        secrets: yaml_secrets(&bytes, &stream.documents),
     };
     let Some(services) = stream
         .documents
@@ -1073,7 +1073,7 @@ pub fn read_kubernetes(sources: &Sources, file: FileId) -> DeployFile {
         workloads: Vec::new(),
         services: Vec::new(),
         config_maps: Vec::new(),
-        secrets: Vec::new(),
+        secrets: yaml_secrets(&bytes, &stream.documents),
     };
     let none = HashMap::new();
     // A `List` holds its objects under `items`.
@@ -1378,6 +1378,19 @@ mod tests {
     }
 
     #[test]
+    fn secrets_of_any_service() {
+        let text = "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: hunter2\n      X: 1\n  app:\n    environment:\n      - REDIS_PASSWORD=abc\n      - REDIS_URL=redis://:pw@redis:6379/0\n---\nkind: Secret\nstringData:\n  anything: s3\n";
+        let stream = yaml::parse(text.as_bytes());
+        let secrets: Vec<&str> = yaml_secrets(text.as_bytes(), &stream.documents)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        for want in ["hunter2", "abc", "pw", "s3"] {
+            assert!(secrets.contains(&want), "{want}: {secrets:?}");
+        }
+    }
+
+    #[test]
     fn ports() {
         assert_eq!(port_parts("6379:6379"), (None, "6379".into()));
         assert_eq!(
@@ -1386,4 +1399,67 @@ mod tests {
         );
         assert_eq!(port_parts("6379"), (None, "6379".into()));
     }
+}
+
+/// The secret spans of a YAML stream, whatever it deploys: values of keys that name a secret
+/// (`POSTGRES_PASSWORD: ...`, `- REDIS_PASSWORD=...`), every value of a Kubernetes Secret's
+/// `data`/`stringData`, and the user info and password parameters of URLs.
+pub fn yaml_secrets(bytes: &[u8], documents: &[Node]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let scalar_secret = |node: &Node, out: &mut Vec<Range<usize>>| {
+        let Some(text) = node.as_str() else { return };
+        if text.is_empty() || crate::secret::is_placeholder(text.as_bytes()) {
+            return;
+        }
+        match node.text_offset(bytes) {
+            Some(at) => out.push(at..at + text.len()),
+            None => out.push(node.span.clone()),
+        }
+    };
+    for document in documents {
+        let secret_object = document.get("kind").and_then(Node::as_str) == Some("Secret");
+        // (node, every scalar under it is a secret)
+        let mut todo: Vec<(&Node, bool)> = vec![(document, false)];
+        while let Some((node, all)) = todo.pop() {
+            match &node.value {
+                yaml::Value::Scalar(text, _) => {
+                    if all {
+                        scalar_secret(node, &mut out);
+                        continue;
+                    }
+                    if let Some((key, _)) = text.split_once('=') {
+                        if crate::syntax::url::is_secret_key(key.trim()) {
+                            match node.text_offset(bytes) {
+                                Some(at) if text.len() > key.len() + 1 => {
+                                    out.push(at + key.len() + 1..at + text.len())
+                                }
+                                Some(_) => {}
+                                None => out.push(node.span.clone()),
+                            }
+                        }
+                    }
+                    if text.contains("://") {
+                        match node.text_offset(bytes) {
+                            Some(at) => {
+                                out.extend(crate::syntax::url::secret_ranges(text.as_bytes(), at))
+                            }
+                            None if text.contains('@') => out.push(node.span.clone()),
+                            None => {}
+                        }
+                    }
+                }
+                yaml::Value::Seq(items) => todo.extend(items.iter().map(|i| (i, all))),
+                yaml::Value::Map(entries) => {
+                    for (k, v) in entries {
+                        let key = k.as_str().unwrap_or("");
+                        let under_secret = all
+                            || (secret_object && matches!(key, "data" | "stringData"))
+                            || (crate::syntax::url::is_secret_key(key) && v.as_str().is_some());
+                        todo.push((v, under_secret));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
