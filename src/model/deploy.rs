@@ -1326,6 +1326,69 @@ pub fn resolve_config_maps(files: &mut [DeployFile]) {
     }
 }
 
+/// The secret spans of a YAML stream, whatever it deploys: values of keys that name a secret
+/// (`POSTGRES_PASSWORD: ...`, `- REDIS_PASSWORD=...`), every value of a Kubernetes Secret's
+/// `data`/`stringData`, and the user info and password parameters of URLs.
+pub fn yaml_secrets(bytes: &[u8], documents: &[Node]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let scalar_secret = |node: &Node, out: &mut Vec<Range<usize>>| {
+        let Some(text) = node.as_str() else { return };
+        if text.is_empty() || crate::secret::is_placeholder(text.as_bytes()) {
+            return;
+        }
+        match node.text_offset(bytes) {
+            Some(at) => out.push(at..at + text.len()),
+            None => out.push(node.span.clone()),
+        }
+    };
+    for document in documents {
+        let secret_object = document.get("kind").and_then(Node::as_str) == Some("Secret");
+        // (node, every scalar under it is a secret)
+        let mut todo: Vec<(&Node, bool)> = vec![(document, false)];
+        while let Some((node, all)) = todo.pop() {
+            match &node.value {
+                yaml::Value::Scalar(text, _) => {
+                    if all {
+                        scalar_secret(node, &mut out);
+                        continue;
+                    }
+                    if let Some((key, _)) = text.split_once('=') {
+                        if crate::syntax::url::is_secret_key(key.trim()) {
+                            match node.text_offset(bytes) {
+                                Some(at) if text.len() > key.len() + 1 => {
+                                    out.push(at + key.len() + 1..at + text.len())
+                                }
+                                Some(_) => {}
+                                None => out.push(node.span.clone()),
+                            }
+                        }
+                    }
+                    if text.contains("://") {
+                        match node.text_offset(bytes) {
+                            Some(at) => {
+                                out.extend(crate::syntax::url::secret_ranges(text.as_bytes(), at))
+                            }
+                            None if text.contains('@') => out.push(node.span.clone()),
+                            None => {}
+                        }
+                    }
+                }
+                yaml::Value::Seq(items) => todo.extend(items.iter().map(|i| (i, all))),
+                yaml::Value::Map(entries) => {
+                    for (k, v) in entries {
+                        let key = k.as_str().unwrap_or("");
+                        let under_secret = all
+                            || (secret_object && matches!(key, "data" | "stringData"))
+                            || (crate::syntax::url::is_secret_key(key) && v.as_str().is_some());
+                        todo.push((v, under_secret));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1399,67 +1462,4 @@ mod tests {
         );
         assert_eq!(port_parts("6379"), (None, "6379".into()));
     }
-}
-
-/// The secret spans of a YAML stream, whatever it deploys: values of keys that name a secret
-/// (`POSTGRES_PASSWORD: ...`, `- REDIS_PASSWORD=...`), every value of a Kubernetes Secret's
-/// `data`/`stringData`, and the user info and password parameters of URLs.
-pub fn yaml_secrets(bytes: &[u8], documents: &[Node]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let scalar_secret = |node: &Node, out: &mut Vec<Range<usize>>| {
-        let Some(text) = node.as_str() else { return };
-        if text.is_empty() || crate::secret::is_placeholder(text.as_bytes()) {
-            return;
-        }
-        match node.text_offset(bytes) {
-            Some(at) => out.push(at..at + text.len()),
-            None => out.push(node.span.clone()),
-        }
-    };
-    for document in documents {
-        let secret_object = document.get("kind").and_then(Node::as_str) == Some("Secret");
-        // (node, every scalar under it is a secret)
-        let mut todo: Vec<(&Node, bool)> = vec![(document, false)];
-        while let Some((node, all)) = todo.pop() {
-            match &node.value {
-                yaml::Value::Scalar(text, _) => {
-                    if all {
-                        scalar_secret(node, &mut out);
-                        continue;
-                    }
-                    if let Some((key, _)) = text.split_once('=') {
-                        if crate::syntax::url::is_secret_key(key.trim()) {
-                            match node.text_offset(bytes) {
-                                Some(at) if text.len() > key.len() + 1 => {
-                                    out.push(at + key.len() + 1..at + text.len())
-                                }
-                                Some(_) => {}
-                                None => out.push(node.span.clone()),
-                            }
-                        }
-                    }
-                    if text.contains("://") {
-                        match node.text_offset(bytes) {
-                            Some(at) => {
-                                out.extend(crate::syntax::url::secret_ranges(text.as_bytes(), at))
-                            }
-                            None if text.contains('@') => out.push(node.span.clone()),
-                            None => {}
-                        }
-                    }
-                }
-                yaml::Value::Seq(items) => todo.extend(items.iter().map(|i| (i, all))),
-                yaml::Value::Map(entries) => {
-                    for (k, v) in entries {
-                        let key = k.as_str().unwrap_or("");
-                        let under_secret = all
-                            || (secret_object && matches!(key, "data" | "stringData"))
-                            || (crate::syntax::url::is_secret_key(key) && v.as_str().is_some());
-                        todo.push((v, under_secret));
-                    }
-                }
-            }
-        }
-    }
-    out
 }
