@@ -59,7 +59,7 @@ const CASES: &[Case] = &[
         name: "official image, first argument an option (the entrypoint adds redis-server)",
         files: &[(
             "compose.yaml",
-            "services:\n  cache:\n    image: docker.io/library/redis:7\n    command: [\"--save\", \"\", \"--maxmemory-policy\", \"volatile-lru\"]\n",
+            "services:\n  redis:\n    image: docker.io/library/redis:7\n    command: [\"--save\", \"\", \"--maxmemory-policy\", \"volatile-lru\"]\n",
         )],
         defaults: "protected-mode no\n",
         config: None,
