@@ -67,6 +67,17 @@ const CASES: &[Case] = &[
         password: None,
     },
     Case {
+        name: "an option and its value in one argument, a lone --save",
+        files: &[(
+            "docker-compose.yml",
+            "services:\n  redis:\n    image: redis:7\n    command: [\"redis-server\", \"--maxmemory-policy allkeys-lru\", \"--save\", \"--appendonly\", \"yes\"]\n",
+        )],
+        defaults: "protected-mode no\n",
+        config: None,
+        args: &["--maxmemory-policy allkeys-lru", "--save", "--appendonly", "yes"],
+        password: None,
+    },
+    Case {
         name: "sh -c wrapper",
         files: &[(
             "docker-compose.yml",
