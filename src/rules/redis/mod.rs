@@ -70,6 +70,21 @@ fn on_deployment(
             if f.file == deployed.file && f.span == (0..0) {
                 f.span = deployed.at.clone();
             }
+            // A value the image sets (its compiled defaults, bitnami's run.sh) is reported at
+            // the `image:` line: say so.
+            let from_image = f.file == deployed.file
+                && deployed
+                    .defaults
+                    .iter()
+                    .any(|d| d.span == f.span && d.args.iter().all(|a| a.span == f.span));
+            if from_image {
+                f.message.push_str(match deployed.image {
+                    crate::model::deploy::ImageKind::Bitnami => {
+                        " (written by the bitnami image's run.sh)"
+                    }
+                    _ => " (the official image is built with `protected-mode no`)",
+                });
+            }
             f.fix = f
                 .fix
                 .take()
