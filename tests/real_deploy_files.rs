@@ -134,6 +134,20 @@ fn kubernetes_containers_and_configmap_blocks() {
     ] {
         assert!(azure.contains(f), "{f}: {azure:?}");
     }
+    // podinfo: kustomize's configMapGenerator makes the ConfigMap from redis.conf, which then
+    // belongs to the Deployment (the official image's protected-mode no at its image line); the
+    // workload is named `cache`, so the cache-only rules stay quiet.
+    let podinfo = findings("kubernetes/stefanprodan__podinfo");
+    for f in [
+        "RD101 deploy/bases/cache/redis.conf:1",
+        "RD203 deploy/bases/cache/deployment.yaml:16",
+    ] {
+        assert!(podinfo.contains(f), "{f}: {podinfo:?}");
+    }
+    assert!(
+        !has(&podinfo, "RD501") && !has(&podinfo, "RD301"),
+        "{podinfo:?}"
+    );
     // The guestbook's Services are ClusterIP: no DC102.
     let guestbook = findings("kubernetes/kubernetes__examples");
     assert!(!has(&guestbook, "DC102"), "{guestbook:?}");

@@ -127,6 +127,9 @@ pub struct DeployFile {
     pub config_maps: Vec<ConfigMapKey>,
     /// Secret spans found (passwords on command lines and in variables).
     pub secrets: Vec<Range<usize>>,
+    /// ConfigMaps a kustomization generates from files: (name, namespace, key, file path),
+    /// read into `config_maps` by whoever can read files (`load_generated`).
+    pub generated: Vec<(String, Option<String>, String, PathBuf)>,
 }
 
 /// The image family by its reference (`registry/owner/name:tag@digest`).
@@ -635,6 +638,7 @@ pub fn read_compose(sources: &mut Sources, file: FileId) -> DeployFile {
         services: Vec::new(),
         config_maps: Vec::new(),
         secrets: yaml_secrets(&bytes, &stream.documents),
+        generated: Vec::new(),
     };
     let Some(services) = stream
         .documents
@@ -1074,6 +1078,7 @@ pub fn read_kubernetes(sources: &Sources, file: FileId) -> DeployFile {
         services: Vec::new(),
         config_maps: Vec::new(),
         secrets: yaml_secrets(&bytes, &stream.documents),
+        generated: Vec::new(),
     };
     let none = HashMap::new();
     // A `List` holds its objects under `items`.
@@ -1099,6 +1104,54 @@ pub fn read_kubernetes(sources: &Sources, file: FileId) -> DeployFile {
             .and_then(Node::as_str)
             .map(str::to_string);
         match kind {
+            "Kustomization" => {
+                // `configMapGenerator: [{name, files: [redis.conf, key=path]}]`: kustomize
+                // makes a ConfigMap of each file (the name's hash suffix is rewritten in the
+                // references too).
+                let folder = sources
+                    .get(file)
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                for generator in object
+                    .get("configMapGenerator")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                {
+                    let Some(map_name) = generator.get("name").and_then(Node::as_str) else {
+                        continue;
+                    };
+                    let map_namespace = generator
+                        .get("namespace")
+                        .and_then(Node::as_str)
+                        .map(str::to_string)
+                        .or(namespace.clone());
+                    for entry in generator
+                        .get("files")
+                        .and_then(Node::as_seq)
+                        .unwrap_or_default()
+                    {
+                        let Some(text) = entry.as_str() else { continue };
+                        let (key, path) = match text.split_once('=') {
+                            Some((k, p)) => (k.to_string(), p),
+                            None => (
+                                Path::new(text)
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default(),
+                                text,
+                            ),
+                        };
+                        out.generated.push((
+                            map_name.to_string(),
+                            map_namespace.clone(),
+                            key,
+                            folder.join(path),
+                        ));
+                    }
+                }
+            }
             "ConfigMap" => {
                 for (k, v) in object
                     .get("data")
@@ -1293,6 +1346,22 @@ fn config_map_of(container: &Node, volumes: &[Node], path: &str) -> Option<(Stri
         return Some((map_name.to_string(), key));
     }
     None
+}
+
+/// Read the files kustomizations generate ConfigMaps from (inside the audited tree only).
+pub fn load_generated(sources: &mut Sources, files: &mut [DeployFile]) {
+    for f in files.iter_mut() {
+        for (name, namespace, key, path) in std::mem::take(&mut f.generated) {
+            if let Ok(id) = sources.load(&path) {
+                f.config_maps.push(ConfigMapKey {
+                    name,
+                    namespace,
+                    key,
+                    source: ConfigSource::File(id),
+                });
+            }
+        }
+    }
 }
 
 /// Give each Kubernetes workload the ConfigMap block its config file comes from; a workload

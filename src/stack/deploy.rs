@@ -66,6 +66,7 @@ pub fn build(
     if files.is_empty() {
         return DeployStack::default();
     }
+    deploy::load_generated(sources, &mut files);
     deploy::resolve_config_maps(&mut files);
     let secrets: Vec<(FileId, std::ops::Range<usize>)> = files
         .iter()
