@@ -113,3 +113,34 @@ fn apps_link_to_compose_services_and_kubernetes_services_by_name() {
     );
     assert!(text.contains("-> instance0"), "{text}");
 }
+
+#[test]
+fn a_compose_service_environment_wins_over_the_app_env_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docker-compose.yml",
+        "services:\n  app:\n    build: ./shop\n    environment:\n      REDIS_HOST: redis\n      REDIS_PASSWORD: \"wrong-password-that-is-long-enough-00000\"\n  worker:\n    build: ./other\n    environment:\n      REDIS_HOST: elsewhere\n  redis:\n    image: redis:7\n    command: redis-server --requirepass 9d1f0c2b7e4a6f8d3c5b1a0e9f7d2c4b6a8e0f1d3c5b7a9e --appendonly yes\n",
+    );
+    write(dir.path(), "shop/artisan", "");
+    // The .env says loopback and the right password; the container's environment says `redis`
+    // and another password, and the container's wins.
+    write(
+        dir.path(),
+        "shop/.env",
+        "SESSION_DRIVER=redis\nREDIS_HOST=127.0.0.1\nREDIS_PASSWORD=9d1f0c2b7e4a6f8d3c5b1a0e9f7d2c4b6a8e0f1d3c5b7a9e\nREDIS_PORT=6379\n",
+    );
+    let found = rules_in(dir.path(), &[]);
+    assert!(
+        found.contains(&"XS101 docker-compose.yml".to_string()),
+        "{found:?}"
+    );
+    let out = run(dir.path(), &["stack", "--no-config"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("(with the `environment` of compose service `app`)"),
+        "{text}"
+    );
+    assert!(text.contains("sessions redis:6379"), "{text}");
+    assert!(!text.contains("9d1f0c2b"), "a password printed: {text}");
+}

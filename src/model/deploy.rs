@@ -114,6 +114,18 @@ pub struct ConfigMapKey {
     pub source: ConfigSource,
 }
 
+/// A compose service that is not Redis but may hold a client: the folders of the repository it
+/// runs (its `build` context, its bind mounts) and its `environment`, which wins over the app's
+/// own `.env` (a variable set in the container is not overwritten by phpdotenv or
+/// python-dotenv).
+#[derive(Debug, Clone)]
+pub struct AppService {
+    pub name: String,
+    pub folders: Vec<PathBuf>,
+    /// name -> (value after interpolation, span of the value, whether the span is the value).
+    pub env: HashMap<String, (String, Range<usize>, bool)>,
+}
+
 /// What one compose file or manifest holds.
 #[derive(Debug, Clone)]
 pub struct DeployFile {
@@ -130,6 +142,8 @@ pub struct DeployFile {
     /// ConfigMaps a kustomization generates from files: (name, namespace, key, file path),
     /// read into `config_maps` by whoever can read files (`load_generated`).
     pub generated: Vec<(String, Option<String>, String, PathBuf)>,
+    /// Compose services that may run an app (compose files only).
+    pub apps: Vec<AppService>,
 }
 
 /// The image family by its reference (`registry/owner/name:tag@digest`).
@@ -639,6 +653,7 @@ pub fn read_compose(sources: &mut Sources, file: FileId) -> DeployFile {
         config_maps: Vec::new(),
         secrets: yaml_secrets(&bytes, &stream.documents),
         generated: Vec::new(),
+        apps: Vec::new(),
     };
     let Some(services) = stream
         .documents
@@ -682,6 +697,13 @@ pub fn read_compose(sources: &mut Sources, file: FileId) -> DeployFile {
             }
         };
         let env_vars = environment(service.get("environment"), &bytes, &env);
+        if kind.is_none() && !env_vars.is_empty() {
+            out.apps.push(AppService {
+                name: name.to_string(),
+                folders: app_folders(service, &folder, &env),
+                env: env_vars.clone(),
+            });
+        }
         let mut hosts = vec![name.to_string()];
         if let Some(c) = service.get("container_name").and_then(Node::as_str) {
             hosts.push(interpolate(c, &env));
@@ -726,6 +748,38 @@ pub fn read_compose(sources: &mut Sources, file: FileId) -> DeployFile {
         deployed.project = folder.clone();
         deployed.ports = published_ports(service, &bytes, &env);
         out.workloads.push(deployed);
+    }
+    out
+}
+
+/// The folders of the repository a compose service runs: its `build` context and the sources
+/// of its bind mounts.
+fn app_folders(service: &Node, folder: &Path, env: &HashMap<String, String>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let context = match service.get("build") {
+        Some(b) => b
+            .as_str()
+            .or_else(|| b.get("context").and_then(Node::as_str)),
+        None => None,
+    };
+    if let Some(context) = context {
+        out.push(folder.join(interpolate(context, env)));
+    }
+    for volume in service
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let source = match volume.as_str() {
+            Some(text) => text.split(':').next().map(str::to_string),
+            None => volume
+                .get("source")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+        };
+        if let Some(source) = source.filter(|s| s.starts_with('.')) {
+            out.push(folder.join(interpolate(&source, env)));
+        }
     }
     out
 }
@@ -1079,6 +1133,7 @@ pub fn read_kubernetes(sources: &Sources, file: FileId) -> DeployFile {
         config_maps: Vec::new(),
         secrets: yaml_secrets(&bytes, &stream.documents),
         generated: Vec::new(),
+        apps: Vec::new(),
     };
     let none = HashMap::new();
     // A `List` holds its objects under `items`.

@@ -242,3 +242,99 @@ pub fn relink_loopback(client: &Client, link: &Link, deploy: &DeployStack) -> Li
         _ => Link::Ambiguous(candidates),
     }
 }
+
+/// A Laravel app that a compose service runs (its build context or a bind mount is the app's
+/// folder) reads the service's `environment` before its `.env`: the host, port and password
+/// variables of its connections take the service's values (a password there is fixed by hand:
+/// the `.env` line is not what the app reads).
+pub fn apply_compose_environment(
+    sources: &Sources,
+    laravel: &[crate::model::laravel::LaravelApp],
+    clients: &mut [Client],
+    deploy: &DeployStack,
+) {
+    use super::clients::{ClientPassword, Origin};
+    let apps: Vec<(FileId, &deploy::AppService)> = deploy
+        .files
+        .iter()
+        .flat_map(|f| f.apps.iter().map(move |a| (f.file, a)))
+        .collect();
+    if apps.is_empty() {
+        return;
+    }
+    for client in clients.iter_mut() {
+        let Origin::Laravel { env, connection } = &client.origin else {
+            continue;
+        };
+        let Some(folder) = sources.get(*env).path.parent().map(normalize) else {
+            continue;
+        };
+        let Some((compose, app)) = apps
+            .iter()
+            .find(|(_, a)| a.folders.iter().any(|f| normalize(f) == folder))
+        else {
+            continue;
+        };
+        let Some(conn) = laravel.iter().find_map(|a| {
+            let source = a.envs.iter().find(|e| e.file == *env)?;
+            a.connection(connection, source)
+        }) else {
+            continue;
+        };
+        let var = |r: &crate::model::laravel::Resolved| {
+            r.env_var
+                .as_ref()
+                .and_then(|(name, _)| app.env.get(name))
+                .cloned()
+        };
+        let unknown = |v: &str| crate::secret::is_placeholder(v.as_bytes());
+        let host = var(&conn.host);
+        let port = var(&conn.port);
+        let password = var(&conn.password);
+        if host.is_none() && port.is_none() && password.is_none() {
+            continue;
+        }
+        if host.is_some() || port.is_some() {
+            let current = match &client.target {
+                Target::Tcp { host, port } => Some((host.clone(), *port)),
+                _ => None,
+            };
+            let new_host = host
+                .map(|(v, _, _)| v)
+                .or_else(|| current.as_ref().map(|c| c.0.clone()));
+            let new_port = match port {
+                Some((v, _, _)) => v.parse::<u16>().ok(),
+                None => current.as_ref().map(|c| c.1),
+            };
+            client.target = match (new_host, new_port) {
+                (Some(h), Some(p)) if !h.is_empty() && !unknown(&h) => Target::Tcp {
+                    host: h
+                        .split_once("://")
+                        .map_or(h.as_str(), |(_, r)| r)
+                        .to_string(),
+                    port: p,
+                },
+                _ => Target::RunTime,
+            };
+        }
+        if let Some((value, span, _)) = password {
+            client.password = if value.is_empty() || value.eq_ignore_ascii_case("null") {
+                ClientPassword::None
+            } else if unknown(&value) {
+                ClientPassword::Unknown
+            } else {
+                ClientPassword::Literal {
+                    value,
+                    file: *compose,
+                    span,
+                    editable: false,
+                }
+            };
+        }
+        client.label = format!(
+            "{} (with the `environment` of compose service `{}`)",
+            client.label,
+            crate::syntax::safe_text(&app.name)
+        );
+    }
+}

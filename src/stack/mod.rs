@@ -338,6 +338,7 @@ pub fn build(
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();
     stack.clients = clients::collect(sources, &stack);
+    deploy::apply_compose_environment(sources, &stack.laravel, &mut stack.clients, &stack.deploy);
     stack.links = stack
         .clients
         .iter()
