@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// The readers, by fuzz target name.
 #[allow(dead_code)] // used by the regression test, not by the targets
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 10] = [
     "redis",
     "sentinel",
     "php_ini",
@@ -25,6 +25,8 @@ pub const TARGETS: [&str; 8] = [
     "php_array",
     "django",
     "redis_url",
+    "compose",
+    "kubernetes",
 ];
 
 pub fn check(target: &str, data: &[u8]) {
@@ -73,6 +75,32 @@ pub fn check(target: &str, data: &[u8]) {
         }
         "redis_url" => {
             let _ = redline::model::django::parse_location(&String::from_utf8_lossy(data));
+        }
+        "compose" | "kubernetes" => {
+            let stream = redline::syntax::yaml::parse(data);
+            for node in &stream.documents {
+                assert!(node.span.end <= data.len(), "node span inside the input");
+            }
+            if let Some(error) = &stream.error {
+                assert!(error.offset <= data.len(), "error offset inside the input");
+            }
+            let (kind, name) = if target == "compose" {
+                (FileKind::Compose, "docker-compose.yml")
+            } else {
+                (FileKind::Kubernetes, "manifest.yaml")
+            };
+            fixes_converge(data, kind, name, Syntax::Yaml, &["DC001", "RD001"]);
+            // Fixes keep a YAML file that parsed parsing.
+            if stream.error.is_none() {
+                let settings = Settings::defaults();
+                let mut sources = Sources::new();
+                let file = sources.insert(Path::new(name), data.to_vec());
+                sources.set_syntax(file, Syntax::Yaml);
+                let roots = [Root { file, kind }];
+                fix_until_stable(&mut sources, &roots, &settings, true);
+                let fixed = redline::syntax::yaml::parse(sources.doc(file).bytes());
+                assert!(fixed.error.is_none(), "a fix broke the YAML");
+            }
         }
         other => panic!("unknown fuzz target {other}"),
     }

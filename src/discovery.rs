@@ -13,6 +13,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+pub mod deploy;
+
 /// A config file named on the command line or found by discovery, with its kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Root {
@@ -33,10 +35,14 @@ pub enum FileKind {
     DjangoSettings,
     /// A Redis ACL file (`user` lines only), read with the ACL grammar alone.
     Acl,
+    /// `docker-compose*.y{a,}ml`, `compose*.y{a,}ml`.
+    Compose,
+    /// A YAML file whose documents have `apiVersion` and `kind`.
+    Kubernetes,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 7] = [
+    pub const ALL: [FileKind; 9] = [
         FileKind::Redis,
         FileKind::Sentinel,
         FileKind::Acl,
@@ -44,6 +50,8 @@ impl FileKind {
         FileKind::LaravelEnv,
         FileKind::LaravelConfig,
         FileKind::DjangoSettings,
+        FileKind::Compose,
+        FileKind::Kubernetes,
     ];
 
     pub fn parse(text: &str) -> Option<FileKind> {
@@ -55,6 +63,8 @@ impl FileKind {
             "laravel-config" => Some(FileKind::LaravelConfig),
             "django-settings" => Some(FileKind::DjangoSettings),
             "acl" => Some(FileKind::Acl),
+            "compose" => Some(FileKind::Compose),
+            "kubernetes" => Some(FileKind::Kubernetes),
             _ => None,
         }
     }
@@ -67,6 +77,8 @@ impl FileKind {
             FileKind::LaravelConfig => "laravel-config",
             FileKind::DjangoSettings => "django-settings",
             FileKind::Acl => "acl",
+            FileKind::Compose => "compose",
+            FileKind::Kubernetes => "kubernetes",
         }
     }
 }
@@ -302,6 +314,8 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || name.windows(7).any(|w| w.eq_ignore_ascii_case(b"php.ini"))
         || (ends(b".php") && laravel_config_name(path))
         || (ends(b".py") && django_name(path))
+        || ends(b".yml")
+        || ends(b".yaml")
 }
 
 /// A Laravel config file's name: `{database,session,cache}.php` (which folder holds an app's
@@ -334,6 +348,9 @@ pub fn kind_of_path(path: &Path, tree: &Tree) -> Option<FileKind> {
             .unwrap_or_default();
         let php_folder = folder == "conf.d" || folder == "php.d" || folder.starts_with("php");
         return php_folder.then_some(FileKind::PhpIni);
+    }
+    if crate::discovery::deploy::compose_name(&name) {
+        return Some(FileKind::Compose);
     }
     kind_by_name(&name)
 }
@@ -520,6 +537,16 @@ impl Walker<'_> {
             }
             return;
         }
+        if by_name.is_none() && deploy::yaml_name(&name) {
+            // A manifest is known by its content: `apiVersion` and `kind` at the top level.
+            if let Ok(Some(bytes)) =
+                self.sources
+                    .read_if(path, SNIFF_BYTES, deploy::reads_as_kubernetes)
+            {
+                self.add_root(path, bytes, FileKind::Kubernetes);
+            }
+            return;
+        }
         if by_name.is_none() && !name.ends_with(".conf") && !name.ends_with(".ini") {
             return;
         }
@@ -607,6 +634,7 @@ impl Walker<'_> {
             FileKind::LaravelEnv => crate::source::Syntax::Env,
             FileKind::LaravelConfig => crate::source::Syntax::Php,
             FileKind::DjangoSettings => crate::source::Syntax::Python,
+            FileKind::Compose | FileKind::Kubernetes => crate::source::Syntax::Yaml,
             _ => crate::source::Syntax::Redis,
         };
         self.sources.set_syntax(file, syntax);
@@ -640,6 +668,14 @@ impl Walker<'_> {
                     | FileKind::LaravelConfig
                     | FileKind::DjangoSettings),
                 ) => kind,
+                Some(FileKind::Compose) => FileKind::Compose,
+                _ if deploy::yaml_name(&name.to_ascii_lowercase()) => {
+                    if deploy::reads_as_kubernetes(head.bytes()) {
+                        FileKind::Kubernetes
+                    } else {
+                        FileKind::Compose
+                    }
+                }
                 _ if name.ends_with(".py") => FileKind::DjangoSettings,
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,

@@ -85,7 +85,18 @@ pub fn of_path(shown: &str, globs: &[EnvironmentGlob]) -> Environment {
         || lower.starts_with(".env.dusk")
         || lower == "test_settings.py"
         || (in_settings && py && lower.starts_with("test"));
+    // A compose file for another environment says so in its name (`docker-compose.dev.yml`,
+    // `compose-test.yaml`): compose merges the override file, the others are picked with `-f`.
+    let compose_file = (lower.starts_with("docker-compose") || lower.starts_with("compose"))
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml"));
+    let compose_words: Vec<&str> = if compose_file {
+        lower.split(['.', '-', '_']).collect()
+    } else {
+        Vec::new()
+    };
+    let compose_word = |words: &[&str]| compose_words.iter().any(|w| words.contains(w));
     if test_name
+        || compose_word(&["test", "tests", "ci", "e2e"])
         || parts
             .iter()
             .any(|p| TEST_FOLDERS.contains(&p.to_ascii_lowercase().as_str()))
@@ -97,6 +108,7 @@ pub fn of_path(shown: &str, globs: &[EnvironmentGlob]) -> Environment {
         || lower == "php.ini-development"
         || lower == "docker-compose.override.yml"
         || lower == "docker-compose.override.yaml"
+        || compose_word(&["override", "dev", "development", "local"])
         || (in_settings && py && (lower.starts_with("dev") || lower.starts_with("local")));
     if development_name {
         return Environment::Development;
@@ -128,6 +140,16 @@ mod tests {
         );
         assert_eq!(env("local_settings.py"), Environment::Development);
         assert_eq!(env("php.ini-development"), Environment::Development);
+        assert_eq!(env("docker-compose.dev.yml"), Environment::Development);
+        assert_eq!(env("compose.override.yaml"), Environment::Development);
+        assert_eq!(env("docker-compose-local.yaml"), Environment::Development);
+        assert_eq!(env("docker-compose.ci.yml"), Environment::Test);
+        assert_eq!(env("docker-compose.yml"), Environment::Production);
+        assert_eq!(
+            env("docker-compose.production.yml"),
+            Environment::Production
+        );
+        assert_eq!(env("deploy/dev.yaml"), Environment::Production);
         assert_eq!(env("php.ini-production"), Environment::Production);
         assert_eq!(env(".env.example"), Environment::Example);
         assert_eq!(env("tests/.env.example"), Environment::Example);

@@ -30,6 +30,8 @@ pub enum Syntax {
     Php,
     /// A Django settings module.
     Python,
+    /// A compose file or Kubernetes manifest (`#` comments).
+    Yaml,
     /// redline.toml and other files only pointed into.
     Other,
 }

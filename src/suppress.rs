@@ -85,7 +85,7 @@ enum LineKind {
 /// directive: a suppression above it reaches the entry below).
 fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usize) -> LineKind {
     match syntax {
-        Syntax::Ini | Syntax::Env | Syntax::Python => {
+        Syntax::Ini | Syntax::Env | Syntax::Python | Syntax::Yaml => {
             let comment = if syntax == Syntax::Ini { b';' } else { b'#' };
             let text = doc.line_bytes(index);
             match text.iter().find(|b| !b.is_ascii_whitespace()) {

@@ -1,6 +1,7 @@
 //! Semantic models: what the real software makes of the files, with provenance for every value.
 
 pub mod acl;
+pub mod deploy;
 pub mod directives;
 pub mod django;
 pub mod laravel;

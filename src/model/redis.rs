@@ -341,6 +341,52 @@ pub fn load_shared(
     }
 }
 
+/// Where the config file of a deployed server (a compose service, a Kubernetes container) is.
+#[derive(Debug, Clone)]
+pub enum DeployedConfig {
+    /// A config file of the repository.
+    File(FileId),
+    /// Lines of a YAML file (a ConfigMap's `|` block).
+    Lines(FileId, Range<usize>),
+}
+
+/// A server as a container starts it: the image's defaults (`defaults`, directives whose spans
+/// are in the YAML `manifest`), then its config file, then the command-line options (directives
+/// whose spans are the YAML tokens), as redis-server appends its options after the file's text.
+/// `root` is the config file when there is one (new lines go there), else the manifest.
+pub fn load_deployed(
+    sources: &mut Sources,
+    manifest: FileId,
+    defaults: &[Directive],
+    config: Option<&DeployedConfig>,
+    command_line: &[Directive],
+    options: &LoadOptions,
+) -> RedisModel {
+    let root = match config {
+        Some(DeployedConfig::File(file)) => *file,
+        _ => manifest,
+    };
+    let mut loader = load_empty(Files::Owned(sources), root, Mode::Server, options);
+    loader.add_file(root);
+    let directives = |loader: &mut Loader, list: &[Directive]| {
+        loader.stack.push(manifest);
+        loader.produced.entry(manifest).or_default();
+        for d in list {
+            loader.directive(manifest, d.clone());
+        }
+        loader.stack.pop();
+    };
+    directives(&mut loader, defaults);
+    match config {
+        Some(DeployedConfig::File(file)) => loader.process_file(*file),
+        Some(DeployedConfig::Lines(file, lines)) => loader.process_lines(*file, lines.clone()),
+        None => {}
+    }
+    directives(&mut loader, command_line);
+    loader.finish();
+    loader.model
+}
+
 /// The files a loader reads through: the run's `Sources`, which reads includes as the loader
 /// meets them, or a shared view of the files read so far, which records the secrets to mark and
 /// notes when the loader needed a file or glob it lacks.
@@ -490,6 +536,14 @@ impl Loader<'_> {
     }
 
     fn process_file(&mut self, file: FileId) {
+        let lines = 0..self.sources.doc(file).line_count();
+        self.process_lines(file, lines);
+    }
+
+    /// Process lines `lines` of `file` (all of them for a config file; the lines of a `|` block
+    /// for a redis.conf held in a Kubernetes ConfigMap: redis-server trims each line, so the
+    /// block's indentation reads as it would in a file of its own).
+    fn process_lines(&mut self, file: FileId, lines: Range<usize>) {
         self.stack.push(file);
         self.add_file(file);
         self.produced.entry(file).or_default();
@@ -497,7 +551,7 @@ impl Loader<'_> {
         let mut secrets: Vec<Range<usize>> = Vec::new();
         // One line at a time: a list of every parsed line would hold a file's worth of
         // arguments at once.
-        for index in 0..self.sources.doc(file).line_count() {
+        for index in lines {
             if self.sources.missed() {
                 // A shared build that lacks a file is thrown away: stop reading.
                 break;

@@ -143,7 +143,10 @@ fn instance_view(stack: &Stack, sources: &Sources, i: usize) -> InstanceView {
         databases: model
             .last("databases")
             .map_or(16, |o| o.value_text().parse::<u64>().unwrap_or(16)),
-        file: sources.display(model.root).to_string(),
+        file: match stack.deploy.of_instance(i) {
+            Some(deployed) => crate::stack::deploy::describe(deployed, sources),
+            None => sources.display(model.root).to_string(),
+        },
         id: format!("instance{i}"),
         listen: addresses,
         maxmemory_policy: model

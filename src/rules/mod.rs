@@ -5,6 +5,7 @@
 
 pub mod client_edits;
 pub mod cross_stack;
+pub mod deploy;
 pub mod django;
 pub mod django_rules;
 pub mod laravel;
@@ -242,7 +243,7 @@ impl Context<'_> {
 
 /// The rule families of the catalogue contract (rules.md), including those whose rules a later
 /// release adds: a config naming them must keep working.
-pub const FAMILIES: [&str; 7] = ["RD", "SN", "PHP", "LV", "DJ", "XS", "RL"];
+pub const FAMILIES: [&str; 8] = ["RD", "SN", "PHP", "LV", "DJ", "XS", "RL", "DC"];
 
 /// Whether `prefix` names a rule, or a family (optionally with leading digits of an ID).
 pub fn is_known_prefix(prefix: &str) -> bool {
@@ -409,6 +410,7 @@ pub fn run(ctx: &Context, enabled: &dyn Fn(RuleId) -> bool) -> Vec<Finding> {
                 .filter(|f| rules.iter().any(|r| r.id.as_str() == f.rule)),
         );
     }
+    deploy::confine_fixes(ctx, &mut findings);
     setting_names::name_settings(ctx, &mut findings);
     findings
 }

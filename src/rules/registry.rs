@@ -76,10 +76,14 @@ pub enum RuleId {
     DJ106,
     DJ201,
     DJ202,
+    DC001,
+    DC101,
+    DC102,
+    DC103,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 62] = [
+    pub const ALL: [RuleId; 66] = [
         RuleId::RD001,
         RuleId::RD002,
         RuleId::RD101,
@@ -142,6 +146,10 @@ impl RuleId {
         RuleId::DJ106,
         RuleId::DJ201,
         RuleId::DJ202,
+        RuleId::DC001,
+        RuleId::DC101,
+        RuleId::DC102,
+        RuleId::DC103,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -208,6 +216,10 @@ impl RuleId {
             RuleId::DJ106 => "DJ106",
             RuleId::DJ201 => "DJ201",
             RuleId::DJ202 => "DJ202",
+            RuleId::DC001 => "DC001",
+            RuleId::DC101 => "DC101",
+            RuleId::DC102 => "DC102",
+            RuleId::DC103 => "DC103",
         }
     }
 
@@ -392,4 +404,8 @@ pub static RULES: &[&Rule] = &[
     &super::django_rules::DJ106,
     &super::django_rules::DJ201,
     &super::django_rules::DJ202,
+    &super::deploy::invalid_manifest::RULE,
+    &super::deploy::redis_port_published::RULE,
+    &super::deploy::redis_service_exposed::RULE,
+    &super::deploy::password_on_command_line::RULE,
 ];

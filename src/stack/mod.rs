@@ -9,6 +9,7 @@ use crate::model::redis::{self, LoadOptions, Mode, RedisModel};
 use crate::model::sentinel::{self, SentinelModel};
 
 pub mod clients;
+pub mod deploy;
 pub mod links;
 pub mod passwords;
 
@@ -87,6 +88,8 @@ pub struct Stack {
     pub links: Vec<Link>,
     /// Where each instance listens (same order as `instances`).
     pub listens: Vec<Listen>,
+    /// Compose files and Kubernetes manifests, and the instances they start.
+    pub deploy: deploy::DeployStack,
     /// The clients linked to each instance (positions in `clients`), and the clients of each
     /// origin: rules ask per instance and per app, and a scan of every client for each would be
     /// quadratic in a tree of thousands of apps.
@@ -311,7 +314,7 @@ pub fn build(
                 .any(|&j| j != i && (j < i || !included[i].contains(&servers[j].root)))
         })
         .collect();
-    let instances: Vec<Instance> = servers
+    let mut instances: Vec<Instance> = servers
         .into_iter()
         .zip(keep)
         .filter(|(_, keep)| *keep)
@@ -324,6 +327,7 @@ pub fn build(
             }
         })
         .collect();
+    let deployments = deploy::build(sources, roots, options, declared, &mut instances);
     // An ACL file that an instance names in `aclfile` is part of that instance; any other is
     // read on its own, for its syntax only.
     let named: HashSet<FileId> = instances
@@ -347,15 +351,25 @@ pub fn build(
         php,
         laravel,
         django,
+        deploy: deployments,
         ..Default::default()
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();
     stack.clients = clients::collect(sources, &stack);
+    deploy::apply_compose_environment(sources, &stack.laravel, &mut stack.clients, &stack.deploy);
     stack.links = stack
         .clients
         .iter()
         .map(|c| links::link(c, &stack.instances, &stack.listens, hosts, sources))
         .collect();
+    for (client, link) in stack.clients.iter().zip(stack.links.iter_mut()) {
+        *link = deploy::relink_loopback(client, link, &stack.deploy);
+        if *link == Link::Nowhere {
+            if let Some(i) = deploy::link_by_name(client, &stack.deploy, &stack.listens, sources) {
+                *link = Link::Linked(i);
+            }
+        }
+    }
     stack.clients_by_instance = vec![Vec::new(); stack.instances.len()];
     for (c, link) in stack.links.iter().enumerate() {
         if let Some(i) = link.instance() {

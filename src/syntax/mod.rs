@@ -7,6 +7,7 @@ pub mod php_array;
 pub mod python;
 pub mod redis;
 pub mod url;
+pub mod yaml;
 
 /// A name or path as it may appear in a message: printable, escaped, bounded.
 pub fn safe_text(text: &str) -> String {

@@ -239,11 +239,24 @@ impl Server {
 
     /// `start`, also listening on 127.0.0.1:`port` (0: no TCP).
     pub fn start_on(binary: &Path, config: &Path, sentinel: bool, port: u16) -> Started {
+        Server::start_with_args(binary, config, sentinel, port, &[])
+    }
+
+    /// `start_on`, with `args` (command-line options, as a container passes them) right after
+    /// the config file and before the test overrides.
+    pub fn start_with_args(
+        binary: &Path,
+        config: &Path,
+        sentinel: bool,
+        port: u16,
+        args: &[String],
+    ) -> Started {
         let dir = tempfile::tempdir().expect("temp dir");
         let socket = dir.path().join("redis.sock");
         let log = dir.path().join("redis.log");
         let mut cmd = Command::new(binary);
         cmd.arg(config);
+        cmd.args(args);
         if sentinel {
             cmd.arg("--sentinel");
         }

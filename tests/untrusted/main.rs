@@ -7,3 +7,4 @@ mod common;
 mod bounded;
 mod confined;
 mod secrets;
+mod yaml;

@@ -39,8 +39,59 @@ pub(crate) fn run(ctx: &Context, rules: &[&Rule], out: &mut Vec<Finding>) {
                 check(ctx, instance, out);
             }
         }
+        if let Some(deployed) = ctx.stack.deploy.of_instance(index) {
+            let mine = out.split_off(first);
+            out.extend(on_deployment(ctx, instance, deployed, mine));
+        }
         name_shared_includes(ctx, index, &mut out[first..]);
     }
+}
+
+/// The findings on a server that a compose service or Kubernetes container starts: those about
+/// a setting nothing sets point at the service, fixes keep only the edits the YAML takes (see
+/// `fix::edits::deploy`), and a password-protected container is not blamed for listening on
+/// its own interfaces (its network namespace is the boundary: the published port, DC101, or the
+/// Service, DC102, is what reaches it from outside; with no password, every container on its
+/// network has the data, and RD201 stays).
+fn on_deployment(
+    ctx: &Context,
+    instance: &Instance,
+    deployed: &crate::model::deploy::Deployed,
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
+    let open = open_without_password(&instance.model);
+    findings
+        .into_iter()
+        .filter(|f| open || f.rule != "RD201")
+        .filter(|f| {
+            f.rule != "RD204" || deployed.platform != crate::model::deploy::Platform::Compose
+        })
+        .map(|mut f| {
+            if f.file == deployed.file && f.span == (0..0) {
+                f.span = deployed.at.clone();
+            }
+            // A value the image sets (its compiled defaults, bitnami's run.sh) is reported at
+            // the `image:` line: say so.
+            let from_image = f.file == deployed.file
+                && deployed
+                    .defaults
+                    .iter()
+                    .any(|d| d.span == f.span && d.args.iter().all(|a| a.span == f.span));
+            if from_image {
+                f.message.push_str(match deployed.image {
+                    crate::model::deploy::ImageKind::Bitnami => {
+                        " (written by the bitnami image's run.sh)"
+                    }
+                    _ => " (the official image is built with `protected-mode no`)",
+                });
+            }
+            f.fix = f
+                .fix
+                .take()
+                .and_then(|fix| crate::fix::edits::deploy::confine(ctx.sources, deployed, fix));
+            f
+        })
+        .collect()
 }
 
 /// A fix that edits a file other instances include changes those instances too: its

@@ -1,0 +1,149 @@
+//! Fixes on servers that a compose file or Kubernetes manifest starts: an edit in the YAML is
+//! kept only when it replaces one exact token of the command line or of a variable with a plain
+//! word (quoted when it would stand alone as a YAML 1.1 boolean), or when it stays inside the
+//! `|` block of a ConfigMap redis.conf (new lines get the block's indentation and go at its end
+//! when the edit meant the end of the file). Any other edit of the YAML would break it: the
+//! whole fix is then dropped, and the finding stays.
+
+use crate::fix::{Edit, Fix};
+use crate::model::deploy::{ConfigSource, Deployed};
+use crate::source::Sources;
+use std::ops::Range;
+
+/// The fix as it may be applied to the deployment's files, or None.
+pub fn confine(sources: &Sources, deployed: &Deployed, fix: Fix) -> Option<Fix> {
+    let mut edits = Vec::with_capacity(fix.edits.len());
+    for edit in fix.edits {
+        if edit.file != deployed.file {
+            edits.push(edit);
+            continue;
+        }
+        edits.push(confine_edit(sources, deployed, edit)?);
+    }
+    Some(Fix { edits, ..fix })
+}
+
+fn confine_edit(sources: &Sources, deployed: &Deployed, edit: Edit) -> Option<Edit> {
+    let doc = sources.doc(deployed.file);
+    if let Some(ConfigSource::Block {
+        file,
+        lines,
+        indent,
+    }) = &deployed.config
+    {
+        if *file == deployed.file {
+            let region = doc.line(lines.start).start()..doc.line(lines.end - 1).end();
+            return in_block(doc.bytes(), region, indent, edit);
+        }
+    }
+    if !deployed.editable.contains(&edit.range) || !plain_word(&edit.replacement) {
+        return None;
+    }
+    let mut edit = edit;
+    if stands_alone(doc.bytes(), &edit.range) && yaml11_special(&edit.replacement) {
+        let mut quoted = b"\"".to_vec();
+        quoted.extend_from_slice(&edit.replacement);
+        quoted.push(b'"');
+        edit.replacement = quoted;
+    }
+    Some(edit)
+}
+
+/// Whether an edit of the deployment's YAML file, as `confine` left it, is one the YAML takes
+/// (for fixes made outside the instance's own rules: password rotation, client edits).
+pub fn allowed(sources: &Sources, deployed: &Deployed, edit: &Edit) -> bool {
+    if edit.file != deployed.file {
+        return false;
+    }
+    let doc = sources.doc(deployed.file);
+    if let Some(ConfigSource::Block { file, lines, .. }) = &deployed.config {
+        if *file == deployed.file {
+            let region = doc.line(lines.start).start()..doc.line(lines.end - 1).end();
+            if edit.range.start >= region.start && edit.range.end <= region.end {
+                return true;
+            }
+        }
+    }
+    let word = edit
+        .replacement
+        .strip_prefix(b"\"")
+        .and_then(|r| r.strip_suffix(b"\""))
+        .unwrap_or(&edit.replacement);
+    deployed.editable.contains(&edit.range) && plain_word(word)
+}
+
+/// An edit of a ConfigMap block: replacements inside it stay; new lines are indented like the
+/// block, and a line meant for the end of the file goes at the end of the block.
+fn in_block(bytes: &[u8], region: Range<usize>, indent: &[u8], mut edit: Edit) -> Option<Edit> {
+    let inserts_lines = edit.range.is_empty()
+        && (edit.replacement.ends_with(b"\n")
+            || edit.replacement.starts_with(b"\n")
+            || edit.replacement.starts_with(b"\r\n"));
+    if !inserts_lines {
+        return (edit.range.start >= region.start && edit.range.end <= region.end).then_some(edit);
+    }
+    let at = edit.range.start;
+    if at < region.start {
+        return None;
+    }
+    let at = at.min(region.end);
+    let needs_break = at > 0 && bytes[at - 1] != b'\n';
+    let text: Vec<u8> = edit
+        .replacement
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\r')
+        .collect();
+    let ending: &[u8] = if bytes[..at].ends_with(b"\r\n") {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
+    let mut out = Vec::new();
+    if needs_break {
+        out.extend_from_slice(ending);
+    }
+    for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        out.extend_from_slice(indent);
+        out.extend_from_slice(line);
+        out.extend_from_slice(ending);
+    }
+    if needs_break && at == bytes.len() {
+        // The file had no final newline: keep it that way.
+        out.truncate(out.len() - ending.len());
+    }
+    edit.range = at..at;
+    edit.replacement = out;
+    edit.secrets.clear();
+    Some(edit)
+}
+
+/// A word YAML and the shell read as itself anywhere: letters, digits, `-`, `_`, `.`.
+fn plain_word(text: &[u8]) -> bool {
+    !text.is_empty()
+        && text
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The token is a whole plain scalar (a list item or a mapping value), not a word inside one.
+fn stands_alone(bytes: &[u8], range: &Range<usize>) -> bool {
+    let before = bytes[..range.start]
+        .iter()
+        .rev()
+        .find(|b| **b != b' ' && **b != b'\t');
+    let after = bytes[range.end..]
+        .iter()
+        .find(|b| **b != b' ' && **b != b'\t');
+    matches!(before, Some(b'-' | b':' | b'[' | b',') | None)
+        && matches!(after, Some(b'\n' | b'\r' | b']' | b',' | b'#') | None)
+}
+
+/// Words YAML 1.1 (Kubernetes' reader) takes for a boolean or null.
+fn yaml11_special(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    matches!(
+        lower.as_slice(),
+        b"yes" | b"no" | b"y" | b"n" | b"on" | b"off" | b"true" | b"false" | b"null"
+    )
+}
