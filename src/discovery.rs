@@ -33,10 +33,13 @@ pub enum FileKind {
     DjangoSettings,
     /// A Redis ACL file (`user` lines only), read with the ACL grammar alone.
     Acl,
+    /// A Python module of a Flask app that uses Flask-Session (`SESSION_TYPE`, `SESSION_REDIS`,
+    /// `flask_session`): the config modules it loads are read with it.
+    Flask,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 7] = [
+    pub const ALL: [FileKind; 8] = [
         FileKind::Redis,
         FileKind::Sentinel,
         FileKind::Acl,
@@ -44,6 +47,7 @@ impl FileKind {
         FileKind::LaravelEnv,
         FileKind::LaravelConfig,
         FileKind::DjangoSettings,
+        FileKind::Flask,
     ];
 
     pub fn parse(text: &str) -> Option<FileKind> {
@@ -55,6 +59,7 @@ impl FileKind {
             "laravel-config" => Some(FileKind::LaravelConfig),
             "django-settings" => Some(FileKind::DjangoSettings),
             "acl" => Some(FileKind::Acl),
+            "flask" => Some(FileKind::Flask),
             _ => None,
         }
     }
@@ -67,6 +72,7 @@ impl FileKind {
             FileKind::LaravelConfig => "laravel-config",
             FileKind::DjangoSettings => "django-settings",
             FileKind::Acl => "acl",
+            FileKind::Flask => "flask",
         }
     }
 }
@@ -301,7 +307,21 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || ends(b".ini")
         || name.windows(7).any(|w| w.eq_ignore_ascii_case(b"php.ini"))
         || (ends(b".php") && laravel_config_name(path))
-        || (ends(b".py") && django_name(path))
+        || ends(b".py")
+}
+
+/// How much of a Python module is looked at to decide whether it is a Flask-Session module.
+const PYTHON_SNIFF_BYTES: usize = 512 * 1024;
+
+/// A Python module is a Flask module when it names Flask-Session's keys or package, unless it is
+/// a Django settings module (`CACHES`, `SESSION_ENGINE`).
+fn python_kind(bytes: &[u8], django_named: bool) -> Option<FileKind> {
+    let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    let django = has(b"CACHES") || has(b"SESSION_ENGINE") || has(b"django");
+    if crate::model::flask::mentions_flask_session(bytes) && !django {
+        return Some(FileKind::Flask);
+    }
+    (django_named && mentions_django_sessions(bytes)).then_some(FileKind::DjangoSettings)
 }
 
 /// A Laravel config file's name: `{database,session,cache}.php` (which folder holds an app's
@@ -510,12 +530,25 @@ impl Walker<'_> {
         let by_name = self
             .forced_kind(path)
             .or_else(|| kind_of_path(path, self.sources.confinement()));
-        if by_name == Some(FileKind::DjangoSettings) {
-            match self.sources.read(path) {
-                Ok(bytes) if mentions_django_sessions(&bytes) => {
-                    self.add_root(path, bytes, FileKind::DjangoSettings)
+        let forced = self.forced_kind(path).is_some();
+        if name.ends_with(".py")
+            && (by_name.is_none() || (by_name == Some(FileKind::DjangoSettings) && !forced))
+        {
+            let django_named = by_name == Some(FileKind::DjangoSettings);
+            let mut kind = None;
+            let accept = |head: &[u8]| {
+                kind = python_kind(head, django_named);
+                kind.is_some()
+            };
+            match self.sources.read_if(path, PYTHON_SNIFF_BYTES, accept) {
+                Ok(Some(bytes)) => {
+                    if let Some(kind) = kind {
+                        self.add_root(path, bytes, kind);
+                    }
                 }
-                Err(ReadError::OutsideTree) => self.error(path, ReadError::OutsideTree),
+                Err(ReadError::OutsideTree) if django_named => {
+                    self.error(path, ReadError::OutsideTree)
+                }
                 _ => {}
             }
             return;
@@ -565,7 +598,6 @@ impl Walker<'_> {
                 return;
             }
         };
-        let forced = self.forced_kind(path).is_some();
         let kind = match by_name {
             Some(kind @ (FileKind::Redis | FileKind::Sentinel)) if !forced => {
                 // A name is a hint; the content decides.
@@ -594,7 +626,7 @@ impl Walker<'_> {
             FileKind::PhpIni => crate::source::Syntax::Ini,
             FileKind::LaravelEnv => crate::source::Syntax::Env,
             FileKind::LaravelConfig => crate::source::Syntax::Php,
-            FileKind::DjangoSettings => crate::source::Syntax::Python,
+            FileKind::DjangoSettings | FileKind::Flask => crate::source::Syntax::Python,
             _ => crate::source::Syntax::Redis,
         };
         self.sources.set_syntax(file, syntax);
@@ -623,12 +655,13 @@ impl Walker<'_> {
             match kind_of_path(path, self.sources.confinement()) {
                 Some(FileKind::Sentinel) => FileKind::Sentinel,
                 Some(FileKind::PhpIni) => FileKind::PhpIni,
-                Some(
-                    kind @ (FileKind::LaravelEnv
-                    | FileKind::LaravelConfig
-                    | FileKind::DjangoSettings),
-                ) => kind,
-                _ if name.ends_with(".py") => FileKind::DjangoSettings,
+                Some(FileKind::DjangoSettings) => {
+                    python_kind(&bytes, true).unwrap_or(FileKind::DjangoSettings)
+                }
+                Some(kind @ (FileKind::LaravelEnv | FileKind::LaravelConfig)) => kind,
+                _ if name.ends_with(".py") => {
+                    python_kind(&bytes, true).unwrap_or(FileKind::DjangoSettings)
+                }
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
                 _ if reads_as_acl(&head) => FileKind::Acl,

@@ -7,6 +7,7 @@ pub mod client_edits;
 pub mod cross_stack;
 pub mod django;
 pub mod django_rules;
+pub mod flask;
 pub mod laravel;
 pub mod model_issues;
 pub mod passwords;
@@ -409,6 +410,15 @@ pub fn run(ctx: &Context, enabled: &dyn Fn(RuleId) -> bool) -> Vec<Finding> {
                 .filter(|f| rules.iter().any(|r| r.id.as_str() == f.rule)),
         );
     }
+    let first = findings.len();
+    flask::run(ctx, &rules, &mut findings);
+    // A config class's settings are judged with each class that extends it: one finding each.
+    let mut seen = std::collections::HashSet::new();
+    let tail = findings.split_off(first);
+    findings.extend(
+        tail.into_iter()
+            .filter(|f| seen.insert((f.rule, f.file, f.span.clone(), f.message.clone()))),
+    );
     setting_names::name_settings(ctx, &mut findings);
     findings
 }
