@@ -796,8 +796,10 @@ fn find_class(
     for import in m.parsed.imports.clone() {
         let module = match head {
             None => {
-                let (original, _) = import.names.iter().find(|(_, l)| l == tail)?.clone();
-                return find_class_in(reader, &m.path, &import.module, &original);
+                let Some((original, _)) = import.names.iter().find(|(_, l)| l == tail) else {
+                    continue;
+                };
+                return find_class_in(reader, &m.path, &import.module, original);
             }
             Some(h) if import.names.iter().any(|(_, l)| l == h) => {
                 let (original, _) = import.names.iter().find(|(_, l)| l == h)?.clone();

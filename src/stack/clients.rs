@@ -439,8 +439,12 @@ fn flask_clients(
 ) {
     use crate::model::flask::{RedisClient, SessionRedis};
     for config in &flask.configs {
-        if config.session_type().as_deref() != Some("redis") {
-            continue;
+        // A config whose `SESSION_TYPE` is unknown but that builds a Redis client uses it.
+        let builds_client = matches!(config.session_redis(), Some(SessionRedis::Client(_)));
+        match config.session_type().as_deref() {
+            Some("redis") => {}
+            None if builds_client => {}
+            _ => continue,
         }
         let setting = config.get("SESSION_REDIS");
         let fallback = RedisClient {
