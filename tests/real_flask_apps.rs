@@ -1,0 +1,60 @@
+//! Flask apps from real repositories (the shared corpus beside the repository,
+//! `../shared/corpus/flask`, origins in its `SOURCES.md`): every finding is one the app's
+//! maintainers would agree with, and nothing else fires.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+
+#[test]
+fn the_flask_corpus_gets_only_defensible_findings() {
+    let corpus = manifest_dir().join("../shared/corpus/flask");
+    if !corpus.is_dir() {
+        eprintln!(
+            "\n!!! SKIPPED: no shared Flask corpus at {} !!!\n",
+            corpus.display()
+        );
+        return;
+    }
+    let out = run(&corpus, &["check", "--no-config", "--format", "json", "."]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let report = json(&out);
+    let got: BTreeSet<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    let want: BTreeSet<String> = [
+        // create_app() builds its whole config in the module and never sets
+        // SESSION_COOKIE_SECURE: Flask's default `False` sends the session cookie over HTTP.
+        "FL201 openzim__wp1/wp1/web/app.py:81",
+        // `os.environ.get("SECRET_KEY", "Optional default value")`: a deployment that forgets
+        // the variable signs cookies with a key published in the repository.
+        "FL205 redis-developer__basic-redis-chat-app-demo-python/chat/config.py:12",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(got, want, "{report}");
+    // The clients redline could read are drawn, and none of them is guessed.
+    let stack = run(&corpus, &["stack", "--no-config", "."]);
+    assert!(stack.status.success(), "{}", stderr(&stack));
+    let text = stdout(&stack);
+    assert!(
+        text.contains("fedora-copr__copr/frontend/coprs_frontend/coprs/__init__.py:41"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Flask app) \n    sessions localhost"),
+        "{text}"
+    );
+}
