@@ -1256,3 +1256,118 @@ pub fn load(sources: &mut Sources, roots: &[FileId]) -> (FlaskStack, Vec<(FileId
         secrets,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(src: &str) -> SessionRedis {
+        let m = python::parse(format!("X = {src}\n").as_bytes());
+        redis_client(&m.assignments[0].value, &(0..0))
+    }
+
+    #[test]
+    fn redis_clients_as_redis_py_reads_them() {
+        let SessionRedis::Client(c) = client("redis.Redis()") else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                c.host.as_deref(),
+                c.port,
+                c.db.as_deref(),
+                &c.password,
+                c.ssl
+            ),
+            (
+                Some("localhost"),
+                Some(6379),
+                Some("0"),
+                &Some(None),
+                Some(false)
+            )
+        );
+        let SessionRedis::Client(c) = client("StrictRedis('10.0.0.5', 6380, 2, 'pw', ssl=True)")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                c.host.as_deref(),
+                c.port,
+                c.db.as_deref(),
+                &c.password,
+                c.ssl
+            ),
+            (
+                Some("10.0.0.5"),
+                Some(6380),
+                Some("2"),
+                &Some(Some("pw".into())),
+                Some(true)
+            )
+        );
+        // The URL's options beat the keywords; user info ends at the last `@`.
+        let SessionRedis::Client(c) = client("redis.from_url('rediss://:p@ss@h:7000/3', db=5)")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                c.host.as_deref(),
+                c.port,
+                c.db.as_deref(),
+                &c.password,
+                c.ssl
+            ),
+            (
+                Some("h"),
+                Some(7000),
+                Some("3"),
+                &Some(Some("p@ss".into())),
+                Some(true)
+            )
+        );
+        let SessionRedis::Client(c) =
+            client("redis.Redis(host='h', password=os.environ.get('P', 'x'), ssl_cert_reqs=None)")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            c.password, None,
+            "an environment password is known at run time only"
+        );
+        assert!(c.no_verification.is_some());
+        assert_eq!(
+            client("'redis://h:6379/0'"),
+            SessionRedis::NotAClient("a string".into())
+        );
+        assert_eq!(client("make_client()"), SessionRedis::Unknown);
+    }
+
+    #[test]
+    fn class_names_say_their_environment() {
+        assert_eq!(
+            class_environment("DevelopmentConfig"),
+            Some(Environment::Development)
+        );
+        assert_eq!(
+            class_environment("ConfigDev"),
+            Some(Environment::Development)
+        );
+        assert_eq!(class_environment("TestingConfig"), Some(Environment::Test));
+        assert_eq!(class_environment("ProductionConfig"), None);
+    }
+
+    #[test]
+    fn values_follow_or_and_environment_defaults() {
+        let m = python::parse(
+            b"A = os.getenv('X') or 'y'\nB = os.environ.get('X', 'd') + '!'\nC = '' or 0 or 'z'\n",
+        );
+        let values: Vec<Val> = m.assignments.iter().map(|a| value_of(&a.value)).collect();
+        assert_eq!(
+            values,
+            [Val::Unknown, Val::Str("d!".into()), Val::Str("z".into())]
+        );
+    }
+}
