@@ -896,6 +896,99 @@ fn object_source(
     }
 }
 
+/// An app factory's `from_object(config[config_name])`: the class the mapping gives for the key
+/// the factory uses by default (the parameter's default, `create_app(config_name="production")`),
+/// else for `"default"`, else for `"production"`. The other classes of the mapping are judged
+/// alone, each in the environment its name says.
+fn factory_class(
+    reader: &mut Reader,
+    m: &Rc<Module>,
+    call: &python::CallStatement,
+) -> Option<(Rc<Module>, Option<usize>, usize)> {
+    let bytes = reader.sources.doc(m.file).bytes().to_vec();
+    let text = std::str::from_utf8(bytes.get(call.span.clone())?).ok()?;
+    let open = text.find("from_object")? + text[text.find("from_object")?..].find('(')?;
+    let close = text.rfind(')')?;
+    let arg = text.get(open + 1..close)?.trim();
+    let (mapping, key) = arg.strip_suffix(']')?.split_once('[')?;
+    let mapping = mapping.trim().to_string();
+    let key = key.trim().to_string();
+    let (mapping, key) = (mapping.as_str(), key.as_str());
+    if mapping.is_empty()
+        || !mapping
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    {
+        return None;
+    }
+    let quoted = |k: &str| {
+        ["\"", "'"]
+            .iter()
+            .find_map(|q| k.strip_prefix(q)?.strip_suffix(q).map(str::to_string))
+    };
+    // The key: a literal, or the default of the factory's parameter of that name.
+    let wanted = quoted(key).or_else(|| {
+        let function = call.scope.function.as_deref()?;
+        let source = std::str::from_utf8(&bytes).ok()?;
+        let def = source.find(&format!("def {function}("))?;
+        let params = &source[def..def + source[def..].find(')')?];
+        let at = params.find(key)?;
+        let after = params[at + key.len()..].trim_start();
+        let after = after
+            .strip_prefix(':')
+            .map_or(after, |a| &a[a.find('=').unwrap_or(a.len())..]);
+        let value = after.strip_prefix('=')?.trim_start();
+        let end = value.find([',', '\n']).unwrap_or(value.len());
+        quoted(value[..end].trim())
+    });
+    let (dict_module, dict) = raw_assignment(reader, m, mapping, 0)?;
+    let PyExpr::Dict(items) = dict else {
+        return None;
+    };
+    let entries: Vec<(String, String)> = items
+        .iter()
+        .filter_map(|(k, v)| match v {
+            PyExpr::Name(class) => Some((value_of(k).as_str()?.to_string(), class.clone())),
+            _ => None,
+        })
+        .collect();
+    let class = wanted
+        .iter()
+        .map(String::as_str)
+        .chain(["default", "production", "prod"])
+        .find_map(|k| entries.iter().find(|(name, _)| name == k))
+        .map(|(_, class)| class.clone())?;
+    let (cm, ci) = find_class(reader, &dict_module, &class, usize::MAX)?;
+    Some((cm, Some(ci), usize::MAX))
+}
+
+/// The expression a module-level name was given (as written, names unresolved), in this module
+/// or the one it is imported from.
+fn raw_assignment(
+    reader: &mut Reader,
+    m: &Rc<Module>,
+    name: &str,
+    depth: usize,
+) -> Option<(Rc<Module>, PyExpr)> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(a) = m.parsed.assignments.iter().rev().find(|a| {
+        a.target.len() == 1 && a.target[0] == name && !a.scope.branch && a.scope.class.is_none()
+    }) {
+        return Some((m.clone(), a.value.clone()));
+    }
+    for import in m.parsed.imports.clone() {
+        let Some((original, _)) = import.names.iter().find(|(_, l)| l == name) else {
+            continue;
+        };
+        let file = reader.import(&m.path, &import.module)?;
+        let other = reader.module(file);
+        return raw_assignment(reader, &other, original, depth + 1);
+    }
+    None
+}
+
 fn set_from(
     out: &mut HashMap<String, FlaskSetting>,
     key: String,
@@ -1013,8 +1106,11 @@ fn app_config(
                 let conditional = c.scope.branch;
                 match method {
                     "from_object" => {
-                        let source =
-                            first.and_then(|arg| object_source(reader, m, arg, c.span.start));
+                        let source = match first {
+                            Some(PyExpr::Unknown) => factory_class(reader, m, c),
+                            Some(arg) => object_source(reader, m, arg, c.span.start),
+                            None => None,
+                        };
                         match source {
                             Some((sm, class, until)) if !conditional => {
                                 loaded.insert(match class {

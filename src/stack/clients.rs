@@ -496,11 +496,12 @@ fn flask_clients(
             },
             (None, _) => ClientPassword::Unknown,
         };
-        let shown = sources.display(config.file).to_string();
-        let app = if config.label == "Flask app" {
-            shown
-        } else {
-            format!("{shown} {}", config.label)
+        // One app per folder: an app module and the config classes beside it (the ones its
+        // factory does not load by default) are one app, whose sessions they share by design.
+        let shown = sources.display(config.file);
+        let app = match shown.rsplit_once('/') {
+            Some((folder, _)) => format!("flask:{folder}"),
+            None => "flask:.".to_string(),
         };
         out.push(Client {
             label: format!("Flask-Session `SESSION_REDIS` ({})", config.label),
