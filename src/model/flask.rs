@@ -25,6 +25,9 @@ use std::rc::Rc;
 const MAX_MODULES_PER_APP: usize = 64;
 /// Class bases followed, and names followed through their assignments.
 const MAX_CHAIN: usize = 32;
+/// Config classes of one module judged alone: past this many, a module is a generated file,
+/// not a config.
+const MAX_CLASSES_ALONE: usize = 256;
 
 /// One config value and where it was set.
 #[derive(Debug, Clone)]
@@ -443,11 +446,73 @@ pub fn mentions_flask_session(bytes: &[u8]) -> bool {
     has(b"SESSION_TYPE") || has(b"SESSION_REDIS") || has(b"flask_session")
 }
 
-/// A parsed module, shared by the apps that read it.
+/// A parsed module, shared by the apps that read it, with indexes so that no look-up scans the
+/// whole module (a hostile module of many names would make that quadratic).
 struct Module {
     file: FileId,
     path: PathBuf,
     parsed: PyModule,
+    /// Assignments to one plain name, by name (positions in `parsed.assignments`, in order).
+    by_name: HashMap<String, Vec<usize>>,
+    /// Classes by name (positions in `parsed.classes`).
+    classes_by_name: HashMap<String, Vec<usize>>,
+    /// The assignments directly in each class body; None: the module level, outside functions.
+    bodies: HashMap<Option<usize>, Vec<usize>>,
+    /// Imports by the local name they bind (a `from` name, an alias, a module and its first
+    /// part).
+    imports_by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Module {
+    fn new(file: FileId, path: PathBuf, parsed: PyModule) -> Module {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut bodies: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+        for (i, a) in parsed.assignments.iter().enumerate() {
+            if let [name] = a.target.as_slice() {
+                by_name.entry(name.clone()).or_default().push(i);
+            }
+            match (a.scope.class, &a.scope.function) {
+                (Some(c), _) => bodies.entry(Some(c)).or_default().push(i),
+                (None, None) => bodies.entry(None).or_default().push(i),
+                _ => {}
+            }
+        }
+        let mut classes_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in parsed.classes.iter().enumerate() {
+            classes_by_name.entry(c.name.clone()).or_default().push(i);
+        }
+        let mut imports_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, import) in parsed.imports.iter().enumerate() {
+            let mut names: Vec<&str> = import.names.iter().map(|(_, l)| l.as_str()).collect();
+            if import.names.is_empty() {
+                names.push(import.alias.as_deref().unwrap_or(&import.module));
+                names.push(import.module.split('.').next().unwrap_or(&import.module));
+            }
+            names.dedup();
+            for n in names {
+                imports_by_name.entry(n.to_string()).or_default().push(i);
+            }
+        }
+        Module {
+            file,
+            path,
+            parsed,
+            by_name,
+            classes_by_name,
+            bodies,
+            imports_by_name,
+        }
+    }
+
+    /// The imports that bind `name`, in order.
+    fn imports_of(&self, name: &str) -> Vec<python::Import> {
+        self.imports_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| self.parsed.imports[i].clone())
+            .collect()
+    }
 }
 
 /// Where a config source is: a module (`from_object(module)`, `__name__` up to an offset), or a
@@ -458,8 +523,13 @@ enum Loaded {
     Class(FileId, usize),
 }
 
+/// The settings of a class with its bases, and whether they are partial.
+type ClassSettings = (HashMap<String, FlaskSetting>, bool);
+
 struct Reader<'s> {
     sources: &'s mut Sources,
+    /// Each class's settings once computed: leaf classes sharing bases reuse them.
+    class_settings: HashMap<(FileId, usize), Rc<ClassSettings>>,
     modules: HashMap<FileId, Rc<Module>>,
     errors: Vec<ModuleError>,
     secrets: Vec<(FileId, Range<usize>)>,
@@ -503,11 +573,11 @@ impl Reader<'_> {
             django::assignment_secrets(&bytes, &call, &literals, &mut found);
         }
         self.secrets.extend(found.into_iter().map(|r| (file, r)));
-        let module = Rc::new(Module {
+        let module = Rc::new(Module::new(
             file,
-            path: self.sources.get(file).path.clone(),
+            self.sources.get(file).path.clone(),
             parsed,
-        });
+        ));
         self.modules.insert(file, module.clone());
         module
     }
@@ -659,13 +729,18 @@ fn lookup(
     class: Option<usize>,
     depth: usize,
 ) -> PyExpr {
-    let found = m.parsed.assignments.iter().rev().find(|a| {
-        a.span.start < offset
-            && a.target.len() == 1
-            && a.target[0] == name
-            && !a.augmented
-            && (a.scope.class.is_none() || a.scope.class == class)
-    });
+    let found = m
+        .by_name
+        .get(name)
+        .into_iter()
+        .flatten()
+        .rev()
+        .map(|&i| &m.parsed.assignments[i])
+        .find(|a| {
+            a.span.start < offset
+                && !a.augmented
+                && (a.scope.class.is_none() || a.scope.class == class)
+        });
     if let Some(a) = found {
         if a.scope.branch {
             return PyExpr::Unknown;
@@ -678,7 +753,7 @@ fn lookup(
         Some((h, t)) => (h, Some(t)),
         None => (name, None),
     };
-    for import in &m.parsed.imports {
+    for import in &m.imports_of(head) {
         let (module, inner) = if let Some(local) = import.names.iter().find(|(_, l)| l == head) {
             // `from pkg import settings` (a module) or `from .config import NAME`.
             let as_module = format!("{}.{}", import.module.trim_end_matches('.'), local.0);
@@ -729,32 +804,71 @@ fn source_settings(
         *partial = true;
         return;
     }
-    seen.push((m.file, class));
     if let Some(index) = class {
-        // Bases first, the last base first: Python's MRO puts earlier bases before later ones
-        // (a good approximation for config classes, which rarely share ancestors).
-        let bases = m.parsed.classes[index].bases.clone();
-        for base in bases.iter().rev() {
-            if base == "object" {
-                continue;
-            }
-            match find_class(reader, m, base, m.parsed.classes[index].span.start) {
-                Some((bm, bi)) => {
-                    source_settings(reader, &bm, Some(bi), usize::MAX, seen, out, partial)
+        let key = (m.file, index);
+        let known = match reader.class_settings.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let mut own = HashMap::new();
+                let mut own_partial = false;
+                seen.push((m.file, class));
+                class_body(reader, m, index, seen, &mut own, &mut own_partial);
+                seen.pop();
+                let known = Rc::new((own, own_partial));
+                // A class read inside a cycle is cut short: not kept for the others.
+                if !own_partial {
+                    reader.class_settings.insert(key, known.clone());
                 }
-                None => *partial = true,
+                known
             }
-        }
+        };
+        out.extend(known.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+        *partial |= known.1;
+        return;
     }
-    for a in &m.parsed.assignments {
-        if a.span.start >= until || a.target.len() != 1 || !upper_case(&a.target[0]) {
+    seen.push((m.file, class));
+    body_settings(reader, m, None, until, out);
+    seen.pop();
+}
+
+/// A class's settings: its bases' (the last base first: Python's MRO puts earlier bases before
+/// later ones, a good approximation for config classes, which rarely share ancestors), then its
+/// own body's.
+fn class_body(
+    reader: &mut Reader,
+    m: &Rc<Module>,
+    index: usize,
+    seen: &mut Vec<(FileId, Option<usize>)>,
+    out: &mut HashMap<String, FlaskSetting>,
+    partial: &mut bool,
+) {
+    let bases = m.parsed.classes[index].bases.clone();
+    for base in bases.iter().rev() {
+        if base == "object" {
             continue;
         }
-        let direct = match class {
-            Some(i) => a.scope.class == Some(i),
-            None => a.scope.class.is_none() && a.scope.function.is_none(),
-        };
-        if !direct || a.augmented {
+        match find_class(reader, m, base, m.parsed.classes[index].span.start) {
+            Some((bm, bi)) => {
+                source_settings(reader, &bm, Some(bi), usize::MAX, seen, out, partial)
+            }
+            None => *partial = true,
+        }
+    }
+    body_settings(reader, m, Some(index), usize::MAX, out);
+}
+
+/// The upper-case names assigned directly in a class body (or at module level), before `until`.
+fn body_settings(
+    reader: &mut Reader,
+    m: &Rc<Module>,
+    class: Option<usize>,
+    until: usize,
+    out: &mut HashMap<String, FlaskSetting>,
+) {
+    for &i in m.bodies.get(&class).into_iter().flatten() {
+        let a = &m.parsed.assignments[i];
+        if a.span.start >= until || a.target.len() != 1 || !upper_case(&a.target[0]) || a.augmented
+        {
             continue;
         }
         let expr = resolve(reader, m, &a.value, a.span.start, class, 0);
@@ -770,7 +884,6 @@ fn source_settings(
             },
         );
     }
-    seen.pop();
 }
 
 /// A class by the name a module uses for it: defined there, or imported.
@@ -781,11 +894,17 @@ fn find_class(
     before: usize,
 ) -> Option<(Rc<Module>, usize)> {
     if !name.contains('.') {
-        if let Some(i) =
-            m.parsed.classes.iter().rposition(|c| {
-                c.name == name && c.span.start < before && c.scope.function.is_none()
-            })
-        {
+        let local = m
+            .classes_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .rev()
+            .find(|&&i| {
+                let c = &m.parsed.classes[i];
+                c.span.start < before && c.scope.function.is_none()
+            });
+        if let Some(&i) = local {
             return Some((m.clone(), i));
         }
     }
@@ -793,7 +912,7 @@ fn find_class(
         Some((h, t)) => (Some(h), t),
         None => (None, name),
     };
-    for import in m.parsed.imports.clone() {
+    for import in m.imports_of(head.map_or(tail, |h| h.split('.').next().unwrap_or(h))) {
         let module = match head {
             None => {
                 let Some((original, _)) = import.names.iter().find(|(_, l)| l == tail) else {
@@ -833,11 +952,12 @@ fn find_class_in(
     }
     let file = reader.import(importer, module)?;
     let other = reader.module(file);
-    let index = other
-        .parsed
-        .classes
+    let index = *other
+        .classes_by_name
+        .get(class)?
         .iter()
-        .rposition(|c| c.name == class && c.scope.function.is_none())?;
+        .rev()
+        .find(|&&i| other.parsed.classes[i].scope.function.is_none())?;
     Some((other, index))
 }
 
@@ -859,7 +979,7 @@ fn object_source(
                 Some((h, t)) => (h, Some(t)),
                 None => (n.as_str(), None),
             };
-            for import in m.parsed.imports.clone() {
+            for import in m.imports_of(head) {
                 let module =
                     if let Some((original, _)) = import.names.iter().find(|(_, l)| l == head) {
                         if import.module.chars().all(|c| c == '.') {
@@ -978,7 +1098,7 @@ fn raw_assignment(
     }) {
         return Some((m.clone(), a.value.clone()));
     }
-    for import in m.parsed.imports.clone() {
+    for import in m.imports_of(name) {
         let Some((original, _)) = import.names.iter().find(|(_, l)| l == name) else {
             continue;
         };
@@ -1254,6 +1374,7 @@ fn app_config(
 pub fn load(sources: &mut Sources, roots: &[FileId]) -> (FlaskStack, Vec<(FileId, Range<usize>)>) {
     let mut reader = Reader {
         sources,
+        class_settings: HashMap::new(),
         modules: HashMap::new(),
         errors: Vec::new(),
         secrets: Vec::new(),
@@ -1278,7 +1399,11 @@ pub fn load(sources: &mut Sources, roots: &[FileId]) -> (FlaskStack, Vec<(FileId
             .iter()
             .flat_map(|c| c.bases.iter().map(String::as_str))
             .collect();
+        let mut judged = 0;
         for (index, class) in m.parsed.classes.iter().enumerate() {
+            if judged == MAX_CLASSES_ALONE {
+                break;
+            }
             if bases.contains(class.name.as_str())
                 || class.scope.function.is_some()
                 || loaded.contains(&Loaded::Class(file, index))
@@ -1300,6 +1425,7 @@ pub fn load(sources: &mut Sources, roots: &[FileId]) -> (FlaskStack, Vec<(FileId
             if !settings.contains_key("SESSION_TYPE") && !settings.contains_key("SESSION_REDIS") {
                 continue;
             }
+            judged += 1;
             configs.push(FlaskConfig {
                 file,
                 span: class.span.clone(),

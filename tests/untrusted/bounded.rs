@@ -465,7 +465,27 @@ fn bounded_hostile_flask_apps_end() {
             format!("{head}from m{next} import Config as Base\nclass Config(Base):\n    SESSION_TYPE = 'redis'\napp = Flask(__name__)\napp.config.from_object('m{next}.Config')\nSession(app)\n", next = (i + 1) % 200),
         );
     }
-    for case in ["deep", "cycle", "chain", "itself", "ring"] {
+    // Wide: 20,000 names each given the one before, and 5,000 leaf classes over a 32-class chain
+    // with large bodies (look-ups by index, each class's settings read once).
+    let mut wide = String::from(head);
+    wide.push_str("SESSION_TYPE = 'redis'\nX0 = 'a'\n");
+    for i in 1..20_000 {
+        wide.push_str(&format!("X{i} = X{}\n", i - 1));
+    }
+    for level in 0..32 {
+        wide.push_str(&format!("class B{level}(B{}):\n", level + 1));
+        for k in 0..200 {
+            wide.push_str(&format!("    K{k} = X19999\n"));
+        }
+    }
+    for leaf in 0..5_000 {
+        wide.push_str(&format!(
+            "class L{leaf}(B0):\n    SESSION_REDIS = redis.Redis()\n"
+        ));
+    }
+    wide.push_str("app = Flask(__name__)\napp.config.from_object(__name__)\nSession(app)\n");
+    write(dir.path(), "wide/app.py", wide);
+    for case in ["deep", "cycle", "chain", "itself", "ring", "wide"] {
         let started = std::time::Instant::now();
         let out = run(
             dir.path(),
