@@ -58,3 +58,23 @@ fn the_flask_corpus_gets_only_defensible_findings() {
         "{text}"
     );
 }
+
+/// A development config class is held back like a development file: counted in the summary,
+/// shown with `--all-environments`.
+#[test]
+fn a_development_config_class_is_held_back_like_a_development_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "config.py",
+        "import redis\n\n\nclass Config:\n    SESSION_TYPE = 'redis'\n    SESSION_REDIS = redis.Redis()\n\n\nclass ProductionConfig(Config):\n    SESSION_COOKIE_SECURE = True\n\n\nclass DevelopmentConfig(Config):\n    SESSION_COOKIE_SECURE = False\n",
+    );
+    let fl201 = |extra: &[&str]| {
+        let mut args = vec!["check", "--no-config", "--format", "json"];
+        args.extend(extra);
+        let report = json(&run(dir.path(), &args));
+        rules_of(&report).iter().filter(|r| *r == "FL201").count()
+    };
+    assert_eq!(fl201(&[]), 0);
+    assert_eq!(fl201(&["--all-environments"]), 1);
+}

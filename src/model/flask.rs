@@ -172,12 +172,6 @@ impl FlaskConfig {
         }
     }
 
-    /// Hardening rules are quiet on a class named for development or tests.
-    pub fn held_back(&self) -> bool {
-        self.class_environment
-            .is_some_and(Environment::holds_back_hardening)
-    }
-
     /// The session client: `SESSION_REDIS` read as redis-py reads it.
     pub fn session_redis(&self) -> Option<SessionRedis> {
         let s = self.get("SESSION_REDIS")?;

@@ -164,6 +164,9 @@ pub struct Finding {
     /// `CACHES.default.LOCATION`): what baselines and fingerprints are built from, with the
     /// rule and path. Never a value.
     pub setting: Option<String>,
+    /// The environment the finding is about when it is not its file's: a Flask config class
+    /// named for development or tests (`DevelopmentConfig` in `config.py`).
+    pub environment: Option<crate::environment::Environment>,
 }
 
 impl Finding {
@@ -185,7 +188,17 @@ impl Finding {
             clients: Vec::new(),
             hidden: 0,
             setting: None,
+            environment: None,
         }
+    }
+
+    /// The finding is about something of this environment (None: its file's).
+    pub fn in_environment(
+        mut self,
+        environment: Option<crate::environment::Environment>,
+    ) -> Finding {
+        self.environment = environment;
+        self
     }
 
     /// Name the setting the finding is about.
@@ -413,15 +426,7 @@ pub fn run(ctx: &Context, enabled: &dyn Fn(RuleId) -> bool) -> Vec<Finding> {
                 .filter(|f| rules.iter().any(|r| r.id.as_str() == f.rule)),
         );
     }
-    let first = findings.len();
     flask::run(ctx, &rules, &mut findings);
-    // A config class's settings are judged with each class that extends it: one finding each.
-    let mut seen = std::collections::HashSet::new();
-    let tail = findings.split_off(first);
-    findings.extend(
-        tail.into_iter()
-            .filter(|f| seen.insert((f.rule, f.file, f.span.clone(), f.message.clone()))),
-    );
     setting_names::name_settings(ctx, &mut findings);
     findings
 }

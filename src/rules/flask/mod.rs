@@ -21,15 +21,30 @@ use crate::fix::{self, Applicability, Fix};
 use crate::model::flask::{FlaskConfig, FlaskSetting};
 use crate::syntax::python::PyExpr;
 
-/// Run the enabled Flask rules over every Flask config.
+/// Run the enabled Flask rules over every Flask config. A finding about a config class named for
+/// development or tests carries that environment (the engine holds hardening findings back
+/// there). A base class's settings are judged with each class that extends it: one finding each,
+/// kept in the environment that holds nothing back when one of them does.
 pub(crate) fn run(ctx: &Context, rules: &[&Rule], out: &mut Vec<Finding>) {
+    let mut found = Vec::new();
     for config in &ctx.stack.flask.configs {
         for rule in rules {
             if let Check::Flask(check) = rule.check {
-                check(ctx, config, out);
+                let first = found.len();
+                check(ctx, config, &mut found);
+                for f in &mut found[first..] {
+                    f.environment = config.class_environment;
+                }
             }
         }
     }
+    found.sort_by_key(|f| f.environment.is_some_and(|e| e.holds_back_hardening()));
+    let mut seen = std::collections::HashSet::new();
+    out.extend(
+        found
+            .into_iter()
+            .filter(|f| seen.insert((f.rule, f.file, f.span.clone(), f.message.clone()))),
+    );
 }
 
 /// "the Flask app app.py" / "config class `ProductionConfig` in config.py", for messages.

@@ -24,7 +24,7 @@ reaches a host that is not loopback over `redis://` or without `ssl=True`."####,
 };
 
 fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
-    if config.held_back() || config.session_type().is_some_and(|t| t != "redis") {
+    if config.session_type().is_some_and(|t| t != "redis") {
         return;
     }
     let (Some(s), Some(SessionRedis::Client(client))) =

@@ -22,9 +22,6 @@ sends no attribute, which browsers read as `Lax`."####,
 };
 
 fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
-    if config.held_back() {
-        return;
-    }
     let Some(s) = config.get("SESSION_COOKIE_SAMESITE") else {
         return;
     };

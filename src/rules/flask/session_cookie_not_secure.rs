@@ -34,9 +34,6 @@ pub(crate) fn cookie_flag(
     rule: RuleId,
     out: &mut Vec<Finding>,
 ) {
-    if config.held_back() {
-        return;
-    }
     let secure = rule == RuleId::FL201;
     let (what, consequence, applicability) = if secure {
         (

@@ -22,7 +22,7 @@ path can pose as the Redis server and read every session."####,
 };
 
 fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
-    if config.held_back() || config.session_type().is_some_and(|t| t != "redis") {
+    if config.session_type().is_some_and(|t| t != "redis") {
         return;
     }
     let (Some(s), Some(SessionRedis::Client(client))) =
