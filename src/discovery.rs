@@ -531,13 +531,24 @@ impl Walker<'_> {
             .forced_kind(path)
             .or_else(|| kind_of_path(path, self.sources.confinement()));
         let forced = self.forced_kind(path).is_some();
+        // Installed packages (a vendored `site-packages`) are libraries, not an app's modules.
+        let installed = path
+            .components()
+            .any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
         if name.ends_with(".py")
             && (by_name.is_none() || (by_name == Some(FileKind::DjangoSettings) && !forced))
         {
             let django_named = by_name == Some(FileKind::DjangoSettings);
+            if installed && !django_named {
+                return;
+            }
             let mut kind = None;
             let accept = |head: &[u8]| {
-                kind = python_kind(head, django_named);
+                kind = if installed {
+                    mentions_django_sessions(head).then_some(FileKind::DjangoSettings)
+                } else {
+                    python_kind(head, django_named)
+                };
                 kind.is_some()
             };
             match self.sources.read_if(path, PYTHON_SNIFF_BYTES, accept) {

@@ -78,3 +78,42 @@ fn a_development_config_class_is_held_back_like_a_development_file() {
     assert_eq!(fl201(&[]), 0);
     assert_eq!(fl201(&["--all-environments"]), 1);
 }
+
+/// The passwords and signing keys of a Flask app never show in any output: the client's
+/// `password=`, a URL's user info, `SECRET_KEY` (also through `app.config.update`), and the
+/// fallback of an environment read.
+#[test]
+fn flask_secrets_are_masked_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app.py",
+        "import os\nimport redis\nfrom flask import Flask\nfrom flask_session import Session\n\napp = Flask(__name__)\napp.config.update(SESSION_TYPE='redis', SECRET_KEY='sk-update-7f3a')\napp.config['SESSION_REDIS'] = redis.Redis(host='10.0.0.9', password='pw-kwarg-91c2')\ncache = redis.from_url('redis://:pw-url-4d8e@10.0.0.9:6379/2')\napp.secret_key = os.environ.get('SECRET_KEY', 'sk-fallback-2b6c')\nSession(app)\n",
+    );
+    for format in ["text", "json", "sarif", "github"] {
+        let out = run(
+            dir.path(),
+            &[
+                "check",
+                "--no-config",
+                "--all-environments",
+                "--format",
+                format,
+            ],
+        );
+        let text = stdout(&out);
+        for secret in [
+            "sk-update-7f3a",
+            "pw-kwarg-91c2",
+            "pw-url-4d8e",
+            "sk-fallback-2b6c",
+        ] {
+            assert!(!text.contains(secret), "{format} shows {secret}:\n{text}");
+        }
+    }
+    let stack = stdout(&run(
+        dir.path(),
+        &["stack", "--no-config", "--format", "json"],
+    ));
+    assert!(!stack.contains("pw-kwarg-91c2"), "{stack}");
+}

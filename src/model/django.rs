@@ -255,7 +255,7 @@ pub(crate) fn assignment_secrets(
     if a.value
         .walk()
         .iter()
-        .any(|e| matches!(e, PyExpr::Unknown | PyExpr::Call { .. } | PyExpr::Or(_)))
+        .any(|e| matches!(e, PyExpr::Unknown | PyExpr::Or(_)))
     {
         let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
         url_line_literals(src, span, out);

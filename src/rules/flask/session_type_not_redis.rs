@@ -47,6 +47,11 @@ fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
         None => (config.file, config.span.clone(), subject(ctx, config)),
     };
     let finding = if value == "null" || !BACKENDS.contains(&value.as_str()) {
+        // Only an app that calls `Session(app)` fails to start; a class no audited app loads
+        // (Flask-Session's own `Defaults` in a vendored copy) breaks nothing.
+        if !config.initialises_session {
+            return;
+        }
         let what = match setting {
             Some(_) => format!("`SESSION_TYPE` is `{value}` ({place})"),
             None => format!("`SESSION_TYPE` is unset for the {place}"),
