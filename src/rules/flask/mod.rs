@@ -62,20 +62,15 @@ pub(crate) fn at(ctx: &Context, setting: &FlaskSetting) -> String {
 }
 
 /// A cookie flag whose value is an environment string: `os.getenv("X")`, `os.environ.get("X",
-/// "False")`, or such a read first in an `or`.
+/// "False")` (whatever the default: once the variable is set, the value is its string), or such
+/// a read first in an `or`.
 pub(crate) fn from_env_string(expr: &PyExpr) -> Option<&str> {
     match expr {
         PyExpr::Env {
             var,
-            default,
             converted: false,
-        } => {
-            let string_default = match default.as_deref() {
-                None | Some(PyExpr::None) => true,
-                Some(d) => d.as_str().is_some(),
-            };
-            string_default.then_some(var.as_str())
-        }
+            ..
+        } => Some(var.as_str()),
         PyExpr::Or(terms) => terms.first().and_then(from_env_string),
         _ => None,
     }
