@@ -1131,7 +1131,21 @@ fn app_config(
     m: &Rc<Module>,
     loaded: &mut HashSet<Loaded>,
 ) -> Option<FlaskConfig> {
-    let (apps, instance_relative, session_objects, creates_app) = app_names(&m.parsed);
+    let (apps, instance_relative, mut session_objects, creates_app) = app_names(&m.parsed);
+    // A Flask-Session object made in another module (`from .extensions import sess`).
+    for c in &m.parsed.calls {
+        let Some(object) = c.callee.strip_suffix(".init_app") else {
+            continue;
+        };
+        if object.contains('.') || session_objects.contains(object) {
+            continue;
+        }
+        if let Some((other, PyExpr::Call { callee, .. })) = raw_assignment(reader, m, object, 0) {
+            if session_class(&other.parsed, &callee) {
+                session_objects.insert(object.to_string());
+            }
+        }
+    }
     let initialises = |callee: &str, args: &[(Option<String>, PyExpr)]| {
         (session_class(&m.parsed, callee) && !args.is_empty())
             || callee
