@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// The readers, by fuzz target name.
 #[allow(dead_code)] // used by the regression test, not by the targets
-pub const TARGETS: [&str; 10] = [
+pub const TARGETS: [&str; 11] = [
     "redis",
     "sentinel",
     "php_ini",
@@ -27,6 +27,7 @@ pub const TARGETS: [&str; 10] = [
     "redis_url",
     "compose",
     "kubernetes",
+    "flask",
 ];
 
 pub fn check(target: &str, data: &[u8]) {
@@ -73,6 +74,7 @@ pub fn check(target: &str, data: &[u8]) {
             let file = sources.insert(Path::new("settings.py"), data.to_vec());
             let _ = redline::model::django::load(file, data);
         }
+        "flask" => fixes_converge(data, FileKind::Flask, "app.py", Syntax::Python, &["FL001"]),
         "redis_url" => {
             let _ = redline::model::django::parse_location(&String::from_utf8_lossy(data));
         }

@@ -39,10 +39,13 @@ pub enum FileKind {
     Compose,
     /// A YAML file whose documents have `apiVersion` and `kind`.
     Kubernetes,
+    /// A Python module of a Flask app that uses Flask-Session (`SESSION_TYPE`, `SESSION_REDIS`,
+    /// `flask_session`): the config modules it loads are read with it.
+    Flask,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 9] = [
+    pub const ALL: [FileKind; 10] = [
         FileKind::Redis,
         FileKind::Sentinel,
         FileKind::Acl,
@@ -52,6 +55,7 @@ impl FileKind {
         FileKind::DjangoSettings,
         FileKind::Compose,
         FileKind::Kubernetes,
+        FileKind::Flask,
     ];
 
     pub fn parse(text: &str) -> Option<FileKind> {
@@ -65,6 +69,7 @@ impl FileKind {
             "acl" => Some(FileKind::Acl),
             "compose" => Some(FileKind::Compose),
             "kubernetes" => Some(FileKind::Kubernetes),
+            "flask" => Some(FileKind::Flask),
             _ => None,
         }
     }
@@ -79,6 +84,7 @@ impl FileKind {
             FileKind::Acl => "acl",
             FileKind::Compose => "compose",
             FileKind::Kubernetes => "kubernetes",
+            FileKind::Flask => "flask",
         }
     }
 }
@@ -313,9 +319,23 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || ends(b".ini")
         || name.windows(7).any(|w| w.eq_ignore_ascii_case(b"php.ini"))
         || (ends(b".php") && laravel_config_name(path))
-        || (ends(b".py") && django_name(path))
+        || ends(b".py")
         || ends(b".yml")
         || ends(b".yaml")
+}
+
+/// How much of a Python module is looked at to decide whether it is a Flask-Session module.
+const PYTHON_SNIFF_BYTES: usize = 512 * 1024;
+
+/// A Python module is a Flask module when it names Flask-Session's keys or package, unless it is
+/// a Django settings module (`CACHES`, `SESSION_ENGINE`).
+fn python_kind(bytes: &[u8], django_named: bool) -> Option<FileKind> {
+    let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    let django = has(b"CACHES") || has(b"SESSION_ENGINE") || has(b"django");
+    if crate::model::flask::mentions_flask_session(bytes) && !django {
+        return Some(FileKind::Flask);
+    }
+    (django_named && mentions_django_sessions(bytes)).then_some(FileKind::DjangoSettings)
 }
 
 /// A Laravel config file's name: `{database,session,cache}.php` (which folder holds an app's
@@ -527,12 +547,36 @@ impl Walker<'_> {
         let by_name = self
             .forced_kind(path)
             .or_else(|| kind_of_path(path, self.sources.confinement()));
-        if by_name == Some(FileKind::DjangoSettings) {
-            match self.sources.read(path) {
-                Ok(bytes) if mentions_django_sessions(&bytes) => {
-                    self.add_root(path, bytes, FileKind::DjangoSettings)
+        let forced = self.forced_kind(path).is_some();
+        // Installed packages (a vendored `site-packages`) are libraries, not an app's modules.
+        let installed = path
+            .components()
+            .any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
+        if name.ends_with(".py")
+            && (by_name.is_none() || (by_name == Some(FileKind::DjangoSettings) && !forced))
+        {
+            let django_named = by_name == Some(FileKind::DjangoSettings);
+            if installed && !django_named {
+                return;
+            }
+            let mut kind = None;
+            let accept = |head: &[u8]| {
+                kind = if installed {
+                    mentions_django_sessions(head).then_some(FileKind::DjangoSettings)
+                } else {
+                    python_kind(head, django_named)
+                };
+                kind.is_some()
+            };
+            match self.sources.read_if(path, PYTHON_SNIFF_BYTES, accept) {
+                Ok(Some(bytes)) => {
+                    if let Some(kind) = kind {
+                        self.add_root(path, bytes, kind);
+                    }
                 }
-                Err(ReadError::OutsideTree) => self.error(path, ReadError::OutsideTree),
+                Err(ReadError::OutsideTree) if django_named => {
+                    self.error(path, ReadError::OutsideTree)
+                }
                 _ => {}
             }
             return;
@@ -604,7 +648,6 @@ impl Walker<'_> {
                 return;
             }
         };
-        let forced = self.forced_kind(path).is_some();
         let kind = match by_name {
             Some(kind @ (FileKind::Redis | FileKind::Sentinel)) if !forced => {
                 // A name is a hint; the content decides.
@@ -633,7 +676,7 @@ impl Walker<'_> {
             FileKind::PhpIni => crate::source::Syntax::Ini,
             FileKind::LaravelEnv => crate::source::Syntax::Env,
             FileKind::LaravelConfig => crate::source::Syntax::Php,
-            FileKind::DjangoSettings => crate::source::Syntax::Python,
+            FileKind::DjangoSettings | FileKind::Flask => crate::source::Syntax::Python,
             FileKind::Compose | FileKind::Kubernetes => crate::source::Syntax::Yaml,
             _ => crate::source::Syntax::Redis,
         };
@@ -663,11 +706,10 @@ impl Walker<'_> {
             match kind_of_path(path, self.sources.confinement()) {
                 Some(FileKind::Sentinel) => FileKind::Sentinel,
                 Some(FileKind::PhpIni) => FileKind::PhpIni,
-                Some(
-                    kind @ (FileKind::LaravelEnv
-                    | FileKind::LaravelConfig
-                    | FileKind::DjangoSettings),
-                ) => kind,
+                Some(FileKind::DjangoSettings) => {
+                    python_kind(&bytes, true).unwrap_or(FileKind::DjangoSettings)
+                }
+                Some(kind @ (FileKind::LaravelEnv | FileKind::LaravelConfig)) => kind,
                 Some(FileKind::Compose) => FileKind::Compose,
                 _ if deploy::yaml_name(&name.to_ascii_lowercase()) => {
                     if deploy::reads_as_kubernetes(head.bytes()) {
@@ -676,7 +718,9 @@ impl Walker<'_> {
                         FileKind::Compose
                     }
                 }
-                _ if name.ends_with(".py") => FileKind::DjangoSettings,
+                _ if name.ends_with(".py") => {
+                    python_kind(&bytes, true).unwrap_or(FileKind::DjangoSettings)
+                }
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
                 _ if reads_as_acl(&head) => FileKind::Acl,

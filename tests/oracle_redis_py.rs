@@ -148,3 +148,64 @@ except ValueError as e:
         std::fs::read_to_string(&settings).unwrap()
     );
 }
+
+/// An `@` in a LOCATION password: redis-py splits the user info at the last `@`, reads the
+/// whole password, and a real server accepts it; DJ105 stays quiet.
+#[test]
+fn dj105_quiet_on_an_at_sign_redis_py_reads() {
+    let Some(python) = oracle("python3") else {
+        return;
+    };
+    let Some(server_binary) = oracle("redis-server") else {
+        return;
+    };
+    let password = "p@ss-9d2c7e1a4b6f8e3d5c0a9b7e1f2d4c6a";
+    let url = format!("redis://:{password}@127.0.0.1:6379/2");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(
+        dir.path(),
+        "redis.conf",
+        format!("bind 127.0.0.1\nport 6379\nrequirepass {password}\n"),
+    );
+    write(
+        dir.path(),
+        "settings.py",
+        format!("SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\nCACHES = {{\n    \"default\": {{\n        \"BACKEND\": \"django.core.cache.backends.redis.RedisCache\",\n        \"LOCATION\": \"{url}\",\n    }}\n}}\n"),
+    );
+    let server = match Server::start(&server_binary, &conf, false) {
+        Started::Running(s) => s,
+        Started::Refused(why) => panic!("redis-server refused: {why}"),
+    };
+    let body = r#"
+import redis
+kw = parse_url(sys.stdin.read())
+try:
+    redis.Redis(unix_socket_path=sys.argv[1], password=kw.get("password")).ping()
+    ping = "ok"
+except redis.exceptions.RedisError as e:
+    ping = str(e)
+print(json.dumps({"password": kw.get("password"), "ping": ping}))
+"#;
+    let Some(reply) = with_redis_py(&python, body, server.socket.to_str().unwrap(), &url) else {
+        return;
+    };
+    assert_eq!(reply["password"], password);
+    assert_eq!(reply["ping"], "ok");
+    assert_eq!(
+        parse_location(&url).unwrap().password.as_deref(),
+        Some(password)
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--select",
+            "DJ105,XS101",
+            ".",
+        ],
+    );
+    assert!(rules_of(&json(&out)).is_empty(), "{}", stdout(&out));
+}

@@ -500,7 +500,7 @@ fn the_example_stack_links_its_apps_and_fails_the_check() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let rules = rules_of(&json(&out));
     assert!(rules.len() >= 30, "{rules:?}");
-    for rule in ["XS101", "XS102", "XS103", "PHP102", "LV103"] {
+    for rule in ["XS101", "XS102", "XS103", "PHP102", "LV103", "FL203"] {
         assert!(rules.contains(&rule.to_string()), "{rule} in {rules:?}");
     }
     assert!(

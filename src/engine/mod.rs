@@ -142,10 +142,12 @@ fn hold_back_by_environment(
         if !rules::is_hardening(f.rule) {
             return true;
         }
-        let environment = *environments.entry(f.file).or_insert_with(|| {
+        let of_file = *environments.entry(f.file).or_insert_with(|| {
             crate::environment::of_path(sources.display(f.file), &settings.environments)
         });
-        !environment.holds_back_hardening()
+        // A finding about a development or test config class is held back like its file would be;
+        // a held-back file holds back everything in it.
+        !of_file.holds_back_hardening() && !f.environment.is_some_and(|e| e.holds_back_hardening())
     });
     before - findings.len()
 }

@@ -178,7 +178,7 @@ impl DjangoSettings {
 /// The secret ranges of one assignment (see `DjangoSettings::secrets`).
 /// `literals` holds, for each name assigned so far, the string literals of its last assignment:
 /// a password given by name (`'PASSWORD': REDIS_PW`) marks the literals that name holds.
-fn assignment_secrets(
+pub(crate) fn assignment_secrets(
     src: &[u8],
     a: &Assignment,
     literals: &HashMap<String, Vec<Range<usize>>>,
@@ -188,7 +188,7 @@ fn assignment_secrets(
         .target
         .last()
         .is_some_and(|k| crate::syntax::url::is_secret_key(k));
-    if a.value == PyExpr::Unknown {
+    if matches!(a.value, PyExpr::Unknown | PyExpr::Or(_)) {
         // Not read: its URLs are still masked, and all of it when its name says secret.
         let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
         if secret {
@@ -239,13 +239,24 @@ fn assignment_secrets(
             PyExpr::Name(name) if secret => {
                 out.extend(literals.get(name).into_iter().flatten().cloned());
             }
+            // `redis.Redis(password="...")`: a password-like keyword marks its value.
+            PyExpr::Call { args, .. } => {
+                for (k, v) in args {
+                    let key_secret = k.as_deref().is_some_and(crate::syntax::url::is_secret_key);
+                    pending.push((v, secret || key_secret));
+                }
+            }
             _ => {}
         }
     }
     // What the reader could not evaluate (`"redis://:%s@h" % pw`, `.format()`, f-strings,
     // `or`, conditionals) has no literal spans: on each line of the value that spells a URL,
     // every string literal that is not a dict key is a secret.
-    if a.value.walk().iter().any(|e| **e == PyExpr::Unknown) {
+    if a.value
+        .walk()
+        .iter()
+        .any(|e| matches!(e, PyExpr::Unknown | PyExpr::Or(_)))
+    {
         let span = a.value_span.start.min(src.len())..a.value_span.end.min(src.len());
         url_line_literals(src, span, out);
     }
@@ -296,7 +307,7 @@ fn line_literals(line: &[u8], base: usize) -> Vec<Range<usize>> {
 /// The secret ranges of comment lines: a setting commented out (`# PASSWORD = 'old'`,
 /// `#   'PASSWORD': 'old',`) holds a password as much as a live one, and a comment may quote a
 /// URL with one. A comment shows in excerpts and diff context like any line.
-fn comment_secrets(src: &[u8], out: &mut Vec<Range<usize>>) {
+pub(crate) fn comment_secrets(src: &[u8], out: &mut Vec<Range<usize>>) {
     let mut start = 0;
     for line in src.split(|&b| b == b'\n') {
         let range = start..start + line.len();
@@ -484,8 +495,35 @@ fn eval(expr: &PyExpr, names: &HashMap<String, Setting>) -> Val {
             }
             sum
         }
-        PyExpr::Unknown => Val::Unknown,
+        PyExpr::Or(terms) => {
+            // The first term that is certainly true, past those certainly false.
+            for (i, term) in terms.iter().enumerate() {
+                let v = eval(term, names);
+                match truthy(&v) {
+                    Some(true) => return v,
+                    Some(false) if i + 1 < terms.len() => continue,
+                    Some(false) => return v,
+                    None => return Val::Unknown,
+                }
+            }
+            Val::Unknown
+        }
+        PyExpr::Call { .. } | PyExpr::Unknown => Val::Unknown,
     }
+}
+
+/// Python's truth of a value, when it is certain.
+pub fn truthy(v: &Val) -> Option<bool> {
+    Some(match v {
+        Val::Str(s) => !s.is_empty(),
+        Val::Int(i) => *i != 0,
+        Val::Float(f) => f.parse::<f64>().ok()? != 0.0,
+        Val::Bool(b) => *b,
+        Val::None => false,
+        Val::List(items) => !items.is_empty(),
+        Val::Dict(items) => !items.is_empty(),
+        Val::Unknown | Val::OneOf(_) | Val::Absent => return None,
+    })
 }
 
 /// Set `path` inside `container` (dicts only; anything else becomes unknown).

@@ -4,6 +4,7 @@ pub mod acl;
 pub mod deploy;
 pub mod directives;
 pub mod django;
+pub mod flask;
 pub mod laravel;
 pub mod php;
 pub mod redis;

@@ -8,6 +8,7 @@ pub mod cross_stack;
 pub mod deploy;
 pub mod django;
 pub mod django_rules;
+pub mod flask;
 pub mod laravel;
 pub mod model_issues;
 pub mod passwords;
@@ -164,6 +165,9 @@ pub struct Finding {
     /// `CACHES.default.LOCATION`): what baselines and fingerprints are built from, with the
     /// rule and path. Never a value.
     pub setting: Option<String>,
+    /// The environment the finding is about when it is not its file's: a Flask config class
+    /// named for development or tests (`DevelopmentConfig` in `config.py`).
+    pub environment: Option<crate::environment::Environment>,
 }
 
 impl Finding {
@@ -185,7 +189,17 @@ impl Finding {
             clients: Vec::new(),
             hidden: 0,
             setting: None,
+            environment: None,
         }
+    }
+
+    /// The finding is about something of this environment (None: its file's).
+    pub fn in_environment(
+        mut self,
+        environment: Option<crate::environment::Environment>,
+    ) -> Finding {
+        self.environment = environment;
+        self
     }
 
     /// Name the setting the finding is about.
@@ -243,7 +257,7 @@ impl Context<'_> {
 
 /// The rule families of the catalogue contract (rules.md), including those whose rules a later
 /// release adds: a config naming them must keep working.
-pub const FAMILIES: [&str; 8] = ["RD", "SN", "PHP", "LV", "DJ", "XS", "RL", "DC"];
+pub const FAMILIES: [&str; 9] = ["RD", "SN", "PHP", "LV", "DJ", "FL", "DC", "XS", "RL"];
 
 /// Whether `prefix` names a rule, or a family (optionally with leading digits of an ID).
 pub fn is_known_prefix(prefix: &str) -> bool {
@@ -273,7 +287,10 @@ pub fn code_list(chars: &[char]) -> String {
 /// registry by tests/catalog.rs); only their fixes may edit such a file. A match, not a look-up:
 /// it runs per finding in the fix loop.
 pub fn is_syntax_rule(id: &str) -> bool {
-    matches!(id, "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001")
+    matches!(
+        id,
+        "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001" | "FL001"
+    )
 }
 
 /// Which rules run: `--select` / `--ignore` entries are IDs or family prefixes (`RD`, `SN`,
@@ -410,6 +427,7 @@ pub fn run(ctx: &Context, enabled: &dyn Fn(RuleId) -> bool) -> Vec<Finding> {
                 .filter(|f| rules.iter().any(|r| r.id.as_str() == f.rule)),
         );
     }
+    flask::run(ctx, &rules, &mut findings);
     deploy::confine_fixes(ctx, &mut findings);
     setting_names::name_settings(ctx, &mut findings);
     findings

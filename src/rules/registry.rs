@@ -80,10 +80,22 @@ pub enum RuleId {
     DC101,
     DC102,
     DC103,
+    FL001,
+    FL101,
+    FL102,
+    FL103,
+    FL104,
+    FL105,
+    FL106,
+    FL201,
+    FL202,
+    FL203,
+    FL204,
+    FL205,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 66] = [
+    pub const ALL: [RuleId; 78] = [
         RuleId::RD001,
         RuleId::RD002,
         RuleId::RD101,
@@ -150,6 +162,18 @@ impl RuleId {
         RuleId::DC101,
         RuleId::DC102,
         RuleId::DC103,
+        RuleId::FL001,
+        RuleId::FL101,
+        RuleId::FL102,
+        RuleId::FL103,
+        RuleId::FL104,
+        RuleId::FL105,
+        RuleId::FL106,
+        RuleId::FL201,
+        RuleId::FL202,
+        RuleId::FL203,
+        RuleId::FL204,
+        RuleId::FL205,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -220,6 +244,18 @@ impl RuleId {
             RuleId::DC101 => "DC101",
             RuleId::DC102 => "DC102",
             RuleId::DC103 => "DC103",
+            RuleId::FL001 => "FL001",
+            RuleId::FL101 => "FL101",
+            RuleId::FL102 => "FL102",
+            RuleId::FL103 => "FL103",
+            RuleId::FL104 => "FL104",
+            RuleId::FL105 => "FL105",
+            RuleId::FL106 => "FL106",
+            RuleId::FL201 => "FL201",
+            RuleId::FL202 => "FL202",
+            RuleId::FL203 => "FL203",
+            RuleId::FL204 => "FL204",
+            RuleId::FL205 => "FL205",
         }
     }
 
@@ -317,6 +353,8 @@ pub enum Check {
     LaravelVariant(fn(&Context, &LaravelApp, &EnvSource, &mut Vec<Finding>)),
     /// In the Django family's one pass (`rules/django.rs`).
     Django,
+    /// Once per Flask config (an app, or a config class judged alone).
+    Flask(fn(&Context, &crate::model::flask::FlaskConfig, &mut Vec<Finding>)),
     /// Made by the engine's suppression pass.
     Engine,
 }
@@ -408,4 +446,16 @@ pub static RULES: &[&Rule] = &[
     &super::deploy::redis_port_published::RULE,
     &super::deploy::redis_service_exposed::RULE,
     &super::deploy::password_on_command_line::RULE,
+    &super::flask::module_syntax_error::RULE,
+    &super::flask::session_type_not_redis::RULE,
+    &super::flask::session_redis_not_a_client::RULE,
+    &super::flask::unknown_session_key::RULE,
+    &super::flask::redis_cleartext_remote::RULE,
+    &super::flask::redis_url_password_encoding::RULE,
+    &super::flask::tls_without_verification::RULE,
+    &super::flask::session_cookie_not_secure::RULE,
+    &super::flask::session_cookie_not_httponly::RULE,
+    &super::flask::cookie_flag_from_string::RULE,
+    &super::flask::samesite_none::RULE,
+    &super::flask::secret_key_in_code::RULE,
 ];

@@ -103,6 +103,8 @@ pub enum Origin {
     Django { settings: FileId, alias: String },
     /// A `sentinel monitor` line.
     Sentinel,
+    /// Flask-Session's `SESSION_REDIS` of a Flask app (or config class), by module and label.
+    Flask { module: FileId, config: String },
 }
 
 fn strip_scheme(host: &str) -> &str {
@@ -416,6 +418,7 @@ pub fn collect(sources: &Sources, stack: &super::Stack) -> Vec<Client> {
         django_clients(sources, settings, &mut out);
     }
     sentinel_clients(&stack.sentinels, &mut out);
+    flask_clients(sources, &stack.flask, &mut out);
     // A deploy-time placeholder (`${REDIS_PASSWORD}`, `{{ redis_password }}`) is not the
     // password: it is set when the file is deployed, so it is unknown here.
     for client in &mut out {
@@ -425,4 +428,97 @@ pub fn collect(sources: &Sources, stack: &super::Stack) -> Vec<Client> {
         }
     }
     out
+}
+
+/// The session client of each Flask app whose `SESSION_TYPE` is `redis`: its `SESSION_REDIS`, or
+/// the `Redis()` on localhost:6379 db 0 Flask-Session falls back to when that is no client.
+fn flask_clients(
+    sources: &Sources,
+    flask: &crate::model::flask::FlaskStack,
+    out: &mut Vec<Client>,
+) {
+    use crate::model::flask::{RedisClient, SessionRedis};
+    for config in &flask.configs {
+        // A config whose `SESSION_TYPE` is unknown but that builds a Redis client uses it.
+        let builds_client = matches!(config.session_redis(), Some(SessionRedis::Client(_)));
+        match config.session_type().as_deref() {
+            Some("redis") => {}
+            None if builds_client => {}
+            _ => continue,
+        }
+        let setting = config.get("SESSION_REDIS");
+        let fallback = RedisClient {
+            host: Some("localhost".into()),
+            port: Some(6379),
+            db: Some("0".into()),
+            password: Some(None),
+            ssl: Some(false),
+            ..RedisClient::default()
+        };
+        let client = match config.session_redis() {
+            Some(SessionRedis::Client(c)) => c,
+            Some(SessionRedis::NotAClient(_)) => fallback,
+            None if !config.partial && config.initialises_session => fallback,
+            _ => RedisClient::default(),
+        };
+        let (file, span) = match setting {
+            Some(s) => (s.file, s.span.clone()),
+            None => (config.file, config.span.clone()),
+        };
+        let target = match (&client.socket, &client.host, client.port) {
+            (Some(path), _, _) => Target::Unix(path.clone()),
+            (None, Some(host), Some(port)) => Target::Tcp {
+                host: host.clone(),
+                port,
+            },
+            _ => Target::RunTime,
+        };
+        let password = match (&client.password, &client.password_span) {
+            (Some(None), _) => ClientPassword::None,
+            (Some(Some(value)), Some((lit, _))) => {
+                let bytes = sources.doc(file).bytes();
+                let body = crate::syntax::python::string_body(bytes, lit);
+                let editable = body
+                    .as_ref()
+                    .is_some_and(|b| bytes.get(b.clone()) == Some(value.as_bytes()));
+                ClientPassword::Literal {
+                    value: value.clone(),
+                    file,
+                    span: body.filter(|_| editable).unwrap_or_else(|| lit.clone()),
+                    editable,
+                }
+            }
+            (Some(Some(value)), None) => ClientPassword::Literal {
+                value: value.clone(),
+                file,
+                span: span.clone(),
+                editable: false,
+            },
+            (None, _) => ClientPassword::Unknown,
+        };
+        // One app per folder: an app module and the config classes beside it (the ones its
+        // factory does not load by default) are one app, whose sessions they share by design.
+        let shown = sources.display(config.file);
+        let app = match shown.rsplit_once('/') {
+            Some((folder, _)) => format!("flask:{folder}"),
+            None => "flask:.".to_string(),
+        };
+        out.push(Client {
+            label: format!("Flask-Session `SESSION_REDIS` ({})", config.label),
+            app,
+            purpose: Purpose::Sessions,
+            file,
+            span,
+            target,
+            database: client.db.clone(),
+            prefix: config.key_prefix(),
+            password,
+            user: client.username.clone(),
+            sentinel: None,
+            origin: Origin::Flask {
+                module: config.file,
+                config: config.label.clone(),
+            },
+        });
+    }
 }

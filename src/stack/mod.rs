@@ -81,6 +81,8 @@ pub struct Stack {
     pub php: Vec<PhpConfig>,
     pub laravel: Vec<LaravelApp>,
     pub django: Vec<crate::model::django::DjangoSettings>,
+    /// Flask apps with Flask-Session, and the config classes and modules no app loads.
+    pub flask: crate::model::flask::FlaskStack,
     /// ACL files that no audited config names in `aclfile`, read with the ACL grammar alone.
     pub acl_files: Vec<RedisModel>,
     /// Everything that connects to an instance, and the instance each one is linked to.
@@ -232,6 +234,13 @@ pub fn build(
             .collect()
     };
     mark_extended(sources, &mut django);
+    let flask_roots: Vec<FileId> = roots
+        .iter()
+        .filter(|r| r.kind == FileKind::Flask)
+        .map(|r| r.file)
+        .collect();
+    let (flask, flask_secrets) = crate::model::flask::load(sources, &flask_roots);
+    sources.mark_secrets(flask_secrets);
     // The readers found the secrets of these files; the documents keep them for every output.
     let secrets: Vec<(FileId, std::ops::Range<usize>)> = php
         .iter()
@@ -352,6 +361,7 @@ pub fn build(
         laravel,
         django,
         deploy: deployments,
+        flask,
         ..Default::default()
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();

@@ -43,9 +43,20 @@ pub enum PyExpr {
     Env {
         var: String,
         default: Option<Box<PyExpr>>,
+        /// The reader converts the string it reads (`env.bool`, `env.int`): the value is not
+        /// the environment's string.
+        converted: bool,
     },
     /// `a + b + ...`: the terms in order (flat, so a long chain is no deep tree).
     Add(Vec<PyExpr>),
+    /// `a or b or ...`: the first true term, else the last (flat like `Add`).
+    Or(Vec<PyExpr>),
+    /// A call of a dotted name that is not an environment read (`redis.Redis(host=...)`): the
+    /// callee as written and the arguments, positional (None) and keyword.
+    Call {
+        callee: String,
+        args: Vec<(Option<String>, PyExpr)>,
+    },
     Unknown,
 }
 
@@ -70,7 +81,8 @@ impl PyExpr {
                 PyExpr::Env {
                     default: Some(d), ..
                 } => pending.push(d),
-                PyExpr::Add(terms) => pending.extend(terms),
+                PyExpr::Add(terms) | PyExpr::Or(terms) => pending.extend(terms),
+                PyExpr::Call { args, .. } => pending.extend(args.iter().map(|(_, v)| v)),
                 _ => {}
             }
         }
@@ -91,7 +103,8 @@ impl PyExpr {
                 PyExpr::Env {
                     default: Some(d), ..
                 } => pending.push(&mut **d),
-                PyExpr::Add(terms) => pending.extend(terms.iter_mut()),
+                PyExpr::Add(terms) | PyExpr::Or(terms) => pending.extend(terms.iter_mut()),
+                PyExpr::Call { args, .. } => pending.extend(args.iter_mut().map(|(_, v)| v)),
                 _ => {}
             }
         }
@@ -128,11 +141,57 @@ pub struct Assignment {
     pub conditional: bool,
     /// The right-hand side also sets other names (`A = B = True`): editing it edits them too.
     pub shared_value: bool,
+    /// The class or function body it is in, and whether a branch holds it there.
+    pub scope: Scope,
+}
+
+/// Where a statement is: the class whose body it is in (directly), the function it runs in, and
+/// whether a compound statement (`if`, `try`, `for`, `with`...) inside that body holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Index in `PyModule::classes` of the class whose body holds the statement directly.
+    pub class: Option<usize>,
+    /// The innermost function (`def`) around the statement.
+    pub function: Option<String>,
+    /// Inside a compound statement within its class, function or module body.
+    pub branch: bool,
+}
+
+/// A statement that is a call alone (`app.config.from_object(Config)`, `Session(app)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallStatement {
+    pub callee: String,
+    pub args: Vec<(Option<String>, PyExpr)>,
+    pub span: Range<usize>,
+    pub scope: Scope,
+}
+
+/// `class Name(Base, mod.Base):`: its bases as written (dotted names; others are left out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassDef {
+    pub name: String,
+    pub bases: Vec<String>,
+    pub span: Range<usize>,
+    pub scope: Scope,
+}
+
+/// `from module import a, b as c` (names with their local names) or `import module as m`
+/// (no names; the local name in `alias`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    /// As written, leading dots of a relative import included.
+    pub module: String,
+    pub names: Vec<(String, String)>,
+    pub alias: Option<String>,
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PyModule {
     pub assignments: Vec<Assignment>,
+    pub calls: Vec<CallStatement>,
+    pub classes: Vec<ClassDef>,
+    pub imports: Vec<Import>,
     /// Unbalanced brackets or an unterminated string: where the module stops being readable.
     pub error: Option<(Range<usize>, String)>,
 }
@@ -456,6 +515,7 @@ fn env_call(callee: &str, args: &[(Option<String>, PyExpr)], subscript: bool) ->
         return Some(PyExpr::Env {
             var: name,
             default: None,
+            converted: false,
         });
     }
     let readers = [
@@ -485,6 +545,7 @@ fn env_call(callee: &str, args: &[(Option<String>, PyExpr)], subscript: bool) ->
     Some(PyExpr::Env {
         var: name,
         default: default.map(Box::new),
+        converted: typed && callee != "env.str",
     })
 }
 
@@ -595,10 +656,16 @@ fn primary(input: &str, depth: usize) -> Res<'_, PyExpr> {
         let r = blanks(rest);
         if let Some(args) = r.strip_prefix('(') {
             let (after, args) = call_args(args, depth)?;
-            value = if dotted == "dict" {
+            value = if !matches!(value, PyExpr::Name(_)) {
+                // A call on what a call returned (`f()()`, `a.b().c()`): not read.
+                PyExpr::Unknown
+            } else if dotted == "dict" {
                 dict_call(args)
             } else {
-                env_call(&dotted, &args, false).unwrap_or(PyExpr::Unknown)
+                env_call(&dotted, &args, false).unwrap_or_else(|| PyExpr::Call {
+                    callee: dotted.clone(),
+                    args,
+                })
             };
             rest = after;
         } else if let Some(inner) = r.strip_prefix('[') {
@@ -624,32 +691,57 @@ fn primary(input: &str, depth: usize) -> Res<'_, PyExpr> {
     }
 }
 
-/// `a + b + ...`; any other operator makes the expression Unknown (skipped to its end).
+/// `a + b + ...`, then `or` between such chains; any other operator makes the expression
+/// Unknown (skipped to its end).
 fn expr(input: &str, depth: usize) -> Res<'_, PyExpr> {
-    let (mut rest, mut value) = match primary(input, depth) {
+    let (mut rest, mut value) = match add_chain(input, depth) {
         Ok(r) => r,
         Err(_) if depth > MAX_DEPTH => return Ok((skip_expression(input), PyExpr::Unknown)),
         Err(e) => return Err(e),
     };
     loop {
         let r = blanks(rest);
-        if let Some(after) = r.strip_prefix('+').filter(|a| !a.starts_with('=')) {
-            // Each term at the chain's own depth: the chain is flat, however long.
-            let (after, right) = primary(after, depth)?;
+        let or = r
+            .strip_prefix("or")
+            .filter(|a| a.starts_with([' ', '\t', '\n', '\\', '(', '[', '{', '"', '\'']));
+        if let Some(after) = or {
+            // Each term at the chain's own depth, as for `+`.
+            let (after, right) = add_chain(after, depth)?;
             value = match value {
-                PyExpr::Add(mut terms) => {
+                PyExpr::Or(mut terms) => {
                     terms.push(right);
-                    PyExpr::Add(terms)
+                    PyExpr::Or(terms)
                 }
-                first => PyExpr::Add(vec![first, right]),
+                first => PyExpr::Or(vec![first, right]),
             };
             rest = after;
         } else if r.is_empty() || r.starts_with([',', ')', ']', '}', ':', '#', ';']) {
             return Ok((rest, value));
         } else {
-            // `or`, `if ... else`, `%`, comparisons...: not read.
+            // `if ... else`, `%`, comparisons, `and`...: not read.
             return Ok((skip_expression(r), PyExpr::Unknown));
         }
+    }
+}
+
+/// `a + b + ...` (one term alone is itself), stopping before any other operator.
+fn add_chain(input: &str, depth: usize) -> Res<'_, PyExpr> {
+    let (mut rest, mut value) = primary(input, depth)?;
+    loop {
+        let r = blanks(rest);
+        let Some(after) = r.strip_prefix('+').filter(|a| !a.starts_with('=')) else {
+            return Ok((rest, value));
+        };
+        // Each term at the chain's own depth: the chain is flat, however long.
+        let (after, right) = primary(after, depth)?;
+        value = match value {
+            PyExpr::Add(mut terms) => {
+                terms.push(right);
+                PyExpr::Add(terms)
+            }
+            first => PyExpr::Add(vec![first, right]),
+        };
+        rest = after;
     }
 }
 
@@ -679,10 +771,18 @@ fn skip_expression(input: &str) -> &str {
     ""
 }
 
-/// Assignment targets: `NAME`, `NAME["k"]["k2"]`, `NAME: type`.
+/// Assignment targets: `NAME`, `NAME["k"]["k2"]`, `NAME: type`, and attributes
+/// (`app.config["K"]`, `app.secret_key`: the dotted name is the first element).
 fn target(input: &str) -> Option<(&str, Vec<String>)> {
     let (mut rest, name) = identifier(input).ok()?;
-    let mut path = vec![name.to_string()];
+    let mut dotted = name.to_string();
+    while let Some(after) = rest.strip_prefix('.') {
+        let (r, part) = identifier(after).ok()?;
+        dotted.push('.');
+        dotted.push_str(part);
+        rest = r;
+    }
+    let mut path = vec![dotted];
     loop {
         let r = rest.trim_start_matches([' ', '\t']);
         if let Some(inner) = r.strip_prefix('[') {
@@ -819,8 +919,8 @@ pub fn parse(src: &[u8]) -> PyModule {
             None => "the module is not valid UTF-8 and declares no other encoding (Python refuses it)".into(),
         };
         return PyModule {
-            assignments: Vec::new(),
             error: error.or(Some((0..0, why))),
+            ..PyModule::default()
         };
     };
     let mut module = parse_text(&text);
@@ -830,24 +930,214 @@ pub fn parse(src: &[u8]) -> PyModule {
         a.value_span = at(&a.value_span);
         a.value.map_spans(&|r| Some(at(r)));
     }
+    for c in &mut module.calls {
+        c.span = at(&c.span);
+        for (_, v) in &mut c.args {
+            v.map_spans(&|r| Some(at(r)));
+        }
+    }
+    for c in &mut module.classes {
+        c.span = at(&c.span);
+    }
+    for i in &mut module.imports {
+        i.span = at(&i.span);
+    }
     if let Some((span, _)) = &mut module.error {
         *span = at(span);
     }
     module
 }
 
+/// A block a header line opens.
+#[derive(Debug, Clone)]
+enum Block {
+    Class(usize),
+    Function(String),
+    /// `if`, `try`, `for`, `while`, `with`, `match`...
+    Branch,
+}
+
+fn scope_of(blocks: &[(usize, Block)]) -> Scope {
+    let owner = blocks
+        .iter()
+        .rposition(|(_, b)| !matches!(b, Block::Branch));
+    let function = blocks.iter().rev().find_map(|(_, b)| match b {
+        Block::Function(name) => Some(name.clone()),
+        _ => None,
+    });
+    let class = match owner.map(|o| &blocks[o].1) {
+        Some(Block::Class(index)) => Some(*index),
+        _ => None,
+    };
+    let branch = blocks[owner.map_or(0, |o| o + 1)..]
+        .iter()
+        .any(|(_, b)| matches!(b, Block::Branch));
+    Scope {
+        class: if branch { None } else { class },
+        function,
+        branch,
+    }
+}
+
+const BRANCH_KEYWORDS: [&str; 12] = [
+    "if", "elif", "else", "try", "except", "finally", "for", "while", "with", "async", "match",
+    "case",
+];
+
+/// A line that opens a block: `class`, `def`, or a compound statement ending in `:`. A class
+/// header is recorded in `module`.
+fn header(code: &str, span: Range<usize>, scope: &Scope, module: &mut PyModule) -> Option<Block> {
+    let (rest, word) = identifier(code).ok()?;
+    let after_word = rest.trim_start_matches([' ', '\t']);
+    if after_word.starts_with(['=', '.', '[', ',']) && !after_word.starts_with("==") {
+        return None;
+    }
+    match word {
+        "class" => {
+            let (after, name) = identifier(blanks(rest)).ok()?;
+            let mut bases = Vec::new();
+            if let Some(args) = blanks(after).strip_prefix('(') {
+                if let Ok((_, args)) = call_args(args, 0) {
+                    bases = args
+                        .into_iter()
+                        .filter_map(|(k, v)| match (k, v) {
+                            (None, PyExpr::Name(n)) => Some(n),
+                            _ => None,
+                        })
+                        .collect();
+                }
+            }
+            module.classes.push(ClassDef {
+                name: name.to_string(),
+                bases,
+                span,
+                scope: scope.clone(),
+            });
+            Some(Block::Class(module.classes.len() - 1))
+        }
+        "def" => {
+            let (_, name) = identifier(blanks(rest)).ok()?;
+            Some(Block::Function(name.to_string()))
+        }
+        "async" if blanks(rest).starts_with("def") => {
+            let (_, name) = identifier(blanks(&blanks(rest)[3..])).ok()?;
+            Some(Block::Function(name.to_string()))
+        }
+        w if BRANCH_KEYWORDS.contains(&w) => Some(Block::Branch),
+        _ => None,
+    }
+}
+
+/// `import a.b as c` or `from .a import b, c as d` (one statement per line).
+fn import_statement(code: &str, span: Range<usize>) -> Option<Import> {
+    let (rest, word) = identifier(code).ok()?;
+    let dotted_module = |input: &str| -> Option<(usize, String)> {
+        let input = blanks(input);
+        let dots = input.bytes().take_while(|b| *b == b'.').count();
+        let mut name = ".".repeat(dots);
+        let mut rest = &input[dots..];
+        if let Ok((r, first)) = identifier(rest) {
+            name.push_str(first);
+            rest = r;
+            while let Some(after) = rest.strip_prefix('.') {
+                let (r, part) = identifier(after).ok()?;
+                name.push('.');
+                name.push_str(part);
+                rest = r;
+            }
+        }
+        (!name.is_empty()).then(|| (code.len() - rest.len(), name))
+    };
+    match word {
+        "import" => {
+            let (used, module) = dotted_module(rest)?;
+            let after = blanks(&code[used..]);
+            let alias = after
+                .strip_prefix("as ")
+                .and_then(|a| identifier(blanks(a)).ok())
+                .map(|(_, n)| n.to_string());
+            Some(Import {
+                module,
+                names: Vec::new(),
+                alias,
+                span,
+            })
+        }
+        "from" => {
+            let (used, module) = dotted_module(rest)?;
+            let after = blanks(&code[used..]).strip_prefix("import")?;
+            let list = after.trim_matches(|c: char| c.is_whitespace() || "()\\".contains(c));
+            let list = list.split('#').next().unwrap_or(list);
+            let names = list
+                .split(',')
+                .filter_map(|item| {
+                    let mut words = item.split_whitespace();
+                    let name = words.next()?.trim_matches(['(', ')']);
+                    let local = match (words.next(), words.next()) {
+                        (Some("as"), Some(local)) => local.trim_matches(['(', ')']),
+                        _ => name,
+                    };
+                    (!name.is_empty()).then(|| (name.to_string(), local.to_string()))
+                })
+                .collect();
+            Some(Import {
+                module,
+                names,
+                alias: None,
+                span,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Read a module's text (its offsets index `text`).
 fn parse_text(text: &str) -> PyModule {
     let (lines, error) = logical_lines(text.as_bytes());
     let mut module = PyModule {
-        assignments: Vec::new(),
         error,
+        ..PyModule::default()
     };
+    // The open blocks (indentation of their header, kind), innermost last.
+    let mut blocks: Vec<(usize, Block)> = Vec::new();
     for (start, end, indent) in lines {
         let line = &text[start..end];
         let code = line.trim_start();
         if code.is_empty() || code.starts_with('#') {
             continue;
+        }
+        while blocks.last().is_some_and(|(i, _)| *i >= indent) {
+            blocks.pop();
+        }
+        let scope = scope_of(&blocks);
+        if let Some(block) = header(code, start + indent..end, &scope, &mut module) {
+            if blocks.len() < MAX_NESTING {
+                blocks.push((indent, block));
+            }
+            continue;
+        }
+        if let Some(import) = import_statement(code, start + indent..end) {
+            module.imports.push(import);
+            continue;
+        }
+        if let Ok((rest, PyExpr::Call { callee, args })) = expr(code, 0) {
+            if blanks(rest).is_empty() || blanks(rest).starts_with(['#', ';']) {
+                let mut call = PyExpr::Call { callee, args };
+                let (lo, hi) = (start, end);
+                call.map_spans(&|r| {
+                    let (a, b) = (end.checked_sub(r.start)?, end.checked_sub(r.end)?);
+                    (a >= lo && a <= b && b <= hi).then_some(a..b)
+                });
+                if let PyExpr::Call { callee, args } = call {
+                    module.calls.push(CallStatement {
+                        callee,
+                        args,
+                        span: start + indent..end,
+                        scope,
+                    });
+                }
+                continue;
+            }
         }
         // `(A, B) = ...` and `[A, B] = ...`: the brackets only group the targets.
         let (code, grouped) = match code.strip_prefix(['(', '[']) {
@@ -1000,6 +1290,7 @@ fn parse_text(text: &str) -> PyModule {
                 span: start + indent..end,
                 conditional: indent > 0,
                 shared_value: chained,
+                scope: scope.clone(),
             });
         }
     }
@@ -1032,9 +1323,19 @@ mod tests {
             PyExpr::Dict(items) => {
                 PyExpr::Dict(items.into_iter().map(|(k, v)| (fold(k), fold(v))).collect())
             }
-            PyExpr::Env { var, default } => PyExpr::Env {
+            PyExpr::Env {
+                var,
+                default,
+                converted,
+            } => PyExpr::Env {
                 var,
                 default: default.map(|d| Box::new(fold(*d))),
+                converted,
+            },
+            PyExpr::Or(terms) => PyExpr::Or(terms.into_iter().map(fold).collect()),
+            PyExpr::Call { callee, args } => PyExpr::Call {
+                callee,
+                args: args.into_iter().map(|(k, v)| (k, fold(v))).collect(),
             },
             PyExpr::Add(terms) => {
                 let terms: Vec<PyExpr> = terms.into_iter().map(fold).collect();
@@ -1107,24 +1408,38 @@ mod tests {
             value("A = os.environ.get('X', 'd')\n", "A"),
             PyExpr::Env {
                 var: "X".into(),
-                default: Some(Box::new(PyExpr::Str("d".into())))
+                default: Some(Box::new(PyExpr::Str("d".into()))),
+                converted: false,
             }
         );
         assert_eq!(
             value("A = os.environ['X']\n", "A"),
             PyExpr::Env {
                 var: "X".into(),
-                default: None
+                default: None,
+                converted: false,
             }
         );
         assert_eq!(
             value("A = env.str('X', default='d')\n", "A"),
             PyExpr::Env {
                 var: "X".into(),
-                default: Some(Box::new(PyExpr::Str("d".into())))
+                default: Some(Box::new(PyExpr::Str("d".into()))),
+                converted: false,
             }
         );
-        assert_eq!(value("A = os.getenv('X') or 'y'\n", "A"), PyExpr::Unknown);
+        assert_eq!(
+            value("A = os.getenv('X') or 'y'\n", "A"),
+            PyExpr::Or(vec![
+                PyExpr::Env {
+                    var: "X".into(),
+                    default: None,
+                    converted: false,
+                },
+                PyExpr::Str("y".into())
+            ])
+        );
+        assert_eq!(value("A = x and 'y'\n", "A"), PyExpr::Unknown);
         assert!(matches!(
             value("A = 'redis://' + os.getenv('H', 'h')\n", "A"),
             PyExpr::Add(terms) if terms.len() == 2
@@ -1147,6 +1462,72 @@ mod tests {
                 ("SESSION_COOKIE_SECURE".into(), true, false),
                 ("X".into(), false, true)
             ]
+        );
+    }
+
+    #[test]
+    fn calls_classes_and_scopes() {
+        let src = "import os\nfrom .config import Config, Dev as D\nimport redis\n\nclass Prod(Config, base.Mixin):\n    SESSION_TYPE = 'redis'\n    if X:\n        Y = 1\n\ndef create_app():\n    app = Flask(__name__)\n    app.config['SESSION_REDIS'] = redis.Redis(host='h', port=6380, ssl=True)\n    app.secret_key = 'k'\n    app.config.from_object(Prod)\n    Session(app)\n";
+        let m = parse(src.as_bytes());
+        assert!(m.error.is_none());
+        assert_eq!(m.classes.len(), 1);
+        assert_eq!(m.classes[0].bases, ["Config", "base.Mixin"]);
+        assert_eq!(m.imports.len(), 3);
+        assert_eq!(m.imports[1].module, ".config");
+        assert_eq!(
+            m.imports[1].names,
+            [
+                ("Config".into(), "Config".into()),
+                ("Dev".into(), "D".into())
+            ]
+        );
+        let find = |t: &str| {
+            m.assignments
+                .iter()
+                .find(|a| a.target.join(".") == t)
+                .unwrap()
+        };
+        assert_eq!(find("SESSION_TYPE").scope.class, Some(0));
+        assert!(find("Y").scope.branch);
+        assert_eq!(find("Y").scope.class, None);
+        let redis = find("app.config.SESSION_REDIS");
+        assert_eq!(redis.scope.function.as_deref(), Some("create_app"));
+        assert!(!redis.scope.branch);
+        match &redis.value {
+            PyExpr::Call { callee, args } => {
+                assert_eq!(callee, "redis.Redis");
+                assert_eq!(args.len(), 3);
+                assert_eq!(args[1], (Some("port".into()), PyExpr::Int(6380)));
+                match &args[0].1 {
+                    PyExpr::Lit { span, .. } => assert_eq!(&src[span.clone()], "'h'"),
+                    other => panic!("{other:?}"),
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(find("app.secret_key").target, ["app.secret_key"]);
+        let calls: Vec<&str> = m.calls.iter().map(|c| c.callee.as_str()).collect();
+        assert_eq!(calls, ["app.config.from_object", "Session"]);
+        assert_eq!(m.calls[0].args[0].1, PyExpr::Name("Prod".into()));
+    }
+
+    #[test]
+    fn hostile_statements_stay_linear() {
+        // A long call chain, deep class nesting and a long `or` chain: read without recursion.
+        let chain = format!("X = a{}\n", ".b()".repeat(100_000));
+        assert_eq!(
+            parse(chain.as_bytes()).assignments[0].value,
+            PyExpr::Unknown
+        );
+        let mut nested = String::new();
+        for i in 0..5_000 {
+            nested.push_str(&format!("{}class C{i}(C{}):\n", " ".repeat(i), i + 1));
+        }
+        let m = parse(nested.as_bytes());
+        assert_eq!(m.classes.len(), 5_000);
+        let ors = format!("X = {}'y'\n", "a or ".repeat(100_000));
+        assert!(
+            matches!(&parse(ors.as_bytes()).assignments[0].value, PyExpr::Or(t) if t.len() == 100_001)
         );
     }
 

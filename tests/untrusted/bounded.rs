@@ -420,3 +420,83 @@ fn terminal_closed_stdout_ends_quietly() {
         );
     }
 }
+
+/// Flask apps built to make the reader loop or recurse: a 5,000-class hierarchy, an
+/// inheritance cycle, a 100,000-call chain, a config module that imports itself, and a ring of
+/// modules importing each other. Each run ends, with no panic, in bounded time.
+#[test]
+fn bounded_hostile_flask_apps_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "import redis\nfrom flask import Flask\nfrom flask_session import Session\n";
+    // A deep hierarchy: C0(C1), C1(C2)... each class one level deeper than the last.
+    let mut deep = String::from(head);
+    for i in 0..5_000 {
+        deep.push_str(&format!(
+            "class C{i}(C{}):\n    SESSION_TYPE = 'redis'\n",
+            i + 1
+        ));
+    }
+    deep.push_str("app = Flask(__name__)\napp.config.from_object(C0)\nSession(app)\n");
+    write(dir.path(), "deep/app.py", deep);
+    write(
+        dir.path(),
+        "cycle/app.py",
+        format!("{head}class A(B):\n    SESSION_TYPE = 'redis'\nclass B(A):\n    SESSION_REDIS = redis.Redis()\napp = Flask(__name__)\napp.config.from_object(A)\nSession(app)\n"),
+    );
+    write(
+        dir.path(),
+        "chain/app.py",
+        format!(
+            "{head}app = Flask(__name__)\napp.config['SESSION_REDIS'] = redis.Redis(){}\napp.config['SESSION_TYPE'] = {}'redis'\nSession(app)\n",
+            ".pipeline()".repeat(100_000),
+            "x or ".repeat(100_000)
+        ),
+    );
+    write(
+        dir.path(),
+        "itself/app.py",
+        format!("{head}from app import Config\nimport app\nclass Config(app.Config):\n    SESSION_REDIS = app.SESSION_REDIS\nSESSION_REDIS = SESSION_REDIS\napp = Flask(__name__)\napp.config.from_object('app.Config')\napp.config.from_object(app)\nSession(app)\n"),
+    );
+    // A ring: m0 loads m1's class, m1 loads m2's... and the last loads m0's.
+    for i in 0..200 {
+        write(
+            dir.path(),
+            &format!("ring/m{i}.py"),
+            format!("{head}from m{next} import Config as Base\nclass Config(Base):\n    SESSION_TYPE = 'redis'\napp = Flask(__name__)\napp.config.from_object('m{next}.Config')\nSession(app)\n", next = (i + 1) % 200),
+        );
+    }
+    // Wide: 20,000 names each given the one before, and 5,000 leaf classes over a 32-class chain
+    // with large bodies (look-ups by index, each class's settings read once).
+    let mut wide = String::from(head);
+    wide.push_str("SESSION_TYPE = 'redis'\nX0 = 'a'\n");
+    for i in 1..20_000 {
+        wide.push_str(&format!("X{i} = X{}\n", i - 1));
+    }
+    for level in 0..32 {
+        wide.push_str(&format!("class B{level}(B{}):\n", level + 1));
+        for k in 0..200 {
+            wide.push_str(&format!("    K{k} = X19999\n"));
+        }
+    }
+    for leaf in 0..5_000 {
+        wide.push_str(&format!(
+            "class L{leaf}(B0):\n    SESSION_REDIS = redis.Redis()\n"
+        ));
+    }
+    wide.push_str("app = Flask(__name__)\napp.config.from_object(__name__)\nSession(app)\n");
+    write(dir.path(), "wide/app.py", wide);
+    for case in ["deep", "cycle", "chain", "itself", "ring", "wide"] {
+        let started = std::time::Instant::now();
+        let out = run(
+            dir.path(),
+            &["check", "--no-config", "--format", "json", case],
+        );
+        assert_ran(&out, case);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{case} took {:?}",
+            started.elapsed()
+        );
+        json(&out);
+    }
+}

@@ -47,7 +47,7 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         // PHP102 and LV102 report a missing password of PHP and Laravel clients; Django has no
         // rule of its own for it.
         if client.password == ClientPassword::None
-            && matches!(client.origin, Origin::Django { .. })
+            && matches!(client.origin, Origin::Django { .. } | Origin::Flask { .. })
             && expected.needs_one()
         {
             push(

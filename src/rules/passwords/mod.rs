@@ -233,8 +233,42 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
             }
         }
     }
+    flask_literals(ctx, &mut out);
     mark_placeholders(&mut out);
     out
+}
+
+/// The literal passwords of Flask-Session clients (`redis.Redis(password="...")`, a `from_url`
+/// URL's user info), once per place even when several config classes share the client.
+fn flask_literals(ctx: &Context, out: &mut Vec<PasswordLiteral>) {
+    let mut seen = std::collections::HashSet::new();
+    for client in &ctx.stack.clients {
+        let (
+            crate::stack::Origin::Flask { .. },
+            crate::stack::ClientPassword::Literal {
+                value,
+                file,
+                span,
+                editable,
+            },
+        ) = (&client.origin, &client.password)
+        else {
+            continue;
+        };
+        if !seen.insert((*file, span.clone())) {
+            continue;
+        }
+        out.push(PasswordLiteral {
+            what: "the password of the Flask-Session client (`SESSION_REDIS`)".into(),
+            setting: "SESSION_REDIS".into(),
+            file: *file,
+            span: span.clone(),
+            value: value.clone().into_bytes(),
+            kind: LiteralKind::Value,
+            client: true,
+            editable: *editable,
+        });
+    }
 }
 
 /// A Django cache's passwords: URL userinfo of each LOCATION and the OPTIONS password
