@@ -1422,21 +1422,24 @@ pub fn load_generated(sources: &mut Sources, files: &mut [DeployFile]) {
 /// Give each Kubernetes workload the ConfigMap block its config file comes from; a workload
 /// whose config is not in the audited manifests is dropped (its settings are unknown).
 pub fn resolve_config_maps(files: &mut [DeployFile]) {
-    let maps: Vec<ConfigMapKey> = files
-        .iter()
-        .flat_map(|f| f.config_maps.iter().cloned())
-        .collect();
+    // By (name, key): a look-up per workload, not a scan of every ConfigMap.
+    let mut maps: HashMap<(String, String), Vec<ConfigMapKey>> = HashMap::new();
+    for m in files.iter().flat_map(|f| f.config_maps.iter()) {
+        maps.entry((m.name.clone(), m.key.clone()))
+            .or_default()
+            .push(m.clone());
+    }
     for f in files.iter_mut() {
         f.workloads
             .retain_mut(|w| match w.pending_config_map.take() {
                 None => true,
-                Some((name, key)) => {
-                    let found = maps.iter().find(|m| {
-                        m.name == name
-                            && m.key == key
-                            && (m.namespace.is_none()
+                Some(reference) => {
+                    let found = maps.get(&reference).and_then(|candidates| {
+                        candidates.iter().find(|m| {
+                            m.namespace.is_none()
                                 || w.namespace.is_none()
-                                || m.namespace == w.namespace)
+                                || m.namespace == w.namespace
+                        })
                     });
                     match found {
                         Some(m) => {

@@ -9,23 +9,27 @@ use crate::discovery::{FileKind, Root};
 use crate::model::deploy::{self, ConfigSource, DeployFile, Deployed};
 use crate::model::redis::{self, DeployedConfig, LoadOptions};
 use crate::source::{normalize, FileId, Sources};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The compose files and manifests read, and which instance each deployed server is.
 #[derive(Debug, Clone, Default)]
 pub struct DeployStack {
     pub files: Vec<DeployFile>,
-    /// (instance index, file index, workload index).
+    /// (instance index, file index, workload index), by instance index.
     pub instances: Vec<(usize, usize, usize)>,
+    /// Compose host names (lower-cased) -> instance indexes, and Kubernetes Service names
+    /// (lower-cased) -> (file index, service index): looked up per client, never scanned.
+    hosts: HashMap<String, Vec<usize>>,
+    services: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl DeployStack {
     /// The deployment behind instance `index`, if it is one.
     pub fn of_instance(&self, index: usize) -> Option<&Deployed> {
-        self.instances
-            .iter()
-            .find(|(i, _, _)| *i == index)
-            .map(|&(_, f, w)| &self.files[f].workloads[w])
+        // Deployed instances are appended in order: the list is sorted.
+        let at = self.instances.binary_search_by_key(&index, |t| t.0).ok()?;
+        let (_, f, w) = self.instances[at];
+        Some(&self.files[f].workloads[w])
     }
 
     /// The instances a Kubernetes Service selects.
@@ -84,7 +88,7 @@ pub fn build(
     instances.retain(|i| !owned.contains(&i.model.root));
     let mut stack = DeployStack {
         files,
-        instances: Vec::new(),
+        ..Default::default()
     };
     for (f, file) in stack.files.iter().enumerate() {
         for (w, workload) in file.workloads.iter().enumerate() {
@@ -113,12 +117,30 @@ pub fn build(
                     (role, role_source) = (super::Role::Sessions, super::RoleSource::FileName);
                 }
             }
+            if workload.platform == deploy::Platform::Compose {
+                for host in &workload.hosts {
+                    stack
+                        .hosts
+                        .entry(host.to_ascii_lowercase())
+                        .or_default()
+                        .push(instances.len());
+                }
+            }
             stack.instances.push((instances.len(), f, w));
             instances.push(Instance {
                 model,
                 role,
                 role_source,
             });
+        }
+    }
+    for (f, file) in stack.files.iter().enumerate() {
+        for (s, service) in file.services.iter().enumerate() {
+            stack
+                .services
+                .entry(service.name.to_ascii_lowercase())
+                .or_default()
+                .push((f, s));
         }
     }
     stack
@@ -139,39 +161,34 @@ pub fn link_by_name(
     let host = host.to_ascii_lowercase();
     let client_path = normalize(&sources.get(client.file).path);
     let mut found: Vec<usize> = Vec::new();
-    for &(index, f, w) in &deploy.instances {
-        let d = &deploy.files[f].workloads[w];
-        if d.platform == deploy::Platform::Compose
-            && d.hosts.iter().any(|h| h.eq_ignore_ascii_case(&host))
-            && client_path.starts_with(normalize(&d.project))
-            && listens[index].ports.contains(port)
-        {
+    for &index in deploy.hosts.get(&host).into_iter().flatten() {
+        let Some(d) = deploy.of_instance(index) else {
+            continue;
+        };
+        if client_path.starts_with(normalize(&d.project)) && listens[index].ports.contains(port) {
             found.push(index);
         }
     }
-    for file in &deploy.files {
-        for service in &file.services {
-            let mut parts = host.split('.');
-            let name = parts.next().unwrap_or("");
-            let namespace = parts.next();
-            let rest: Vec<&str> = parts.collect();
-            let suffix_ok =
-                rest.is_empty() || rest == ["svc"] || rest == ["svc", "cluster", "local"];
-            if name != service.name.to_ascii_lowercase()
-                || !suffix_ok
-                || (namespace.is_some()
-                    && service.namespace.is_some()
-                    && namespace != service.namespace.as_deref())
-            {
-                continue;
-            }
-            found.extend(
-                deploy
-                    .selected_by(service)
-                    .into_iter()
-                    .filter(|&i| listens[i].ports.contains(port)),
-            );
+    let mut parts = host.split('.');
+    let name = parts.next().unwrap_or("");
+    let namespace = parts.next();
+    let rest: Vec<&str> = parts.collect();
+    let suffix_ok = rest.is_empty() || rest == ["svc"] || rest == ["svc", "cluster", "local"];
+    for &(f, s) in deploy.services.get(name).into_iter().flatten() {
+        let service = &deploy.files[f].services[s];
+        if !suffix_ok
+            || (namespace.is_some()
+                && service.namespace.is_some()
+                && namespace != service.namespace.as_deref())
+        {
+            continue;
         }
+        found.extend(
+            deploy
+                .selected_by(service)
+                .into_iter()
+                .filter(|&i| listens[i].ports.contains(port)),
+        );
     }
     found.sort_unstable();
     found.dedup();

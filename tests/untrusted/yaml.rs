@@ -108,3 +108,27 @@ fn invalid_yaml_and_binary_junk_are_dc001_never_a_crash() {
     let dc001 = rules_of(&report).iter().filter(|r| *r == "DC001").count();
     assert_eq!(dc001, cases.len(), "{report}");
 }
+
+#[test]
+fn thousands_of_redis_services_and_services_selecting_them_stay_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut compose = String::from("services:\n");
+    for i in 0..3_000 {
+        compose.push_str(&format!(
+            "  r{i}:\n    image: redis:7\n    command: redis-server --appendonly no --requirepass pw{i}\n    ports:\n      - \"{}:6379\"\n",
+            6000 + i % 1000
+        ));
+    }
+    write(dir.path(), "docker-compose.yml", compose);
+    let mut manifests = String::new();
+    for i in 0..2_000 {
+        manifests.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\nspec:\n  type: LoadBalancer\n  selector:\n    app: redis\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d{i}\nspec:\n  template:\n    metadata:\n      labels:\n        app: redis\n    spec:\n      containers:\n        - name: redis\n          image: redis:7\n"
+        ));
+    }
+    write(dir.path(), "k8s/all.yaml", manifests);
+    let (report, took) = check_json(dir.path());
+    let rules = rules_of(&report);
+    assert!(rules.contains(&"DC101".to_string()) && rules.contains(&"DC102".to_string()));
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}

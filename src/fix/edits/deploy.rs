@@ -49,27 +49,67 @@ fn confine_edit(sources: &Sources, deployed: &Deployed, edit: Edit) -> Option<Ed
     Some(edit)
 }
 
-/// Whether an edit of the deployment's YAML file, as `confine` left it, is one the YAML takes
-/// (for fixes made outside the instance's own rules: password rotation, client edits).
-pub fn allowed(sources: &Sources, deployed: &Deployed, edit: &Edit) -> bool {
-    if edit.file != deployed.file {
-        return false;
-    }
-    let doc = sources.doc(deployed.file);
-    if let Some(ConfigSource::Block { file, lines, .. }) = &deployed.config {
-        if *file == deployed.file {
-            let region = doc.line(lines.start).start()..doc.line(lines.end - 1).end();
-            if edit.range.start >= region.start && edit.range.end <= region.end {
-                return true;
+/// What the YAML files of a run take, gathered once: per file, the exact tokens a fix may
+/// replace and the ConfigMap blocks it may edit (for fixes made outside the instances' own
+/// rules: password rotation, client edits).
+#[derive(Default)]
+pub struct Editable {
+    files: std::collections::HashMap<crate::source::FileId, EditableFile>,
+}
+
+#[derive(Default)]
+struct EditableFile {
+    tokens: std::collections::HashSet<(usize, usize)>,
+    blocks: Vec<Range<usize>>,
+}
+
+impl Editable {
+    pub fn new<'a>(
+        sources: &Sources,
+        deployed: impl IntoIterator<Item = &'a Deployed>,
+    ) -> Editable {
+        let mut out = Editable::default();
+        for d in deployed {
+            let entry = out.files.entry(d.file).or_default();
+            entry
+                .tokens
+                .extend(d.editable.iter().map(|r| (r.start, r.end)));
+            if let Some(ConfigSource::Block { file, lines, .. }) = &d.config {
+                if *file == d.file {
+                    let doc = sources.doc(d.file);
+                    entry
+                        .blocks
+                        .push(doc.line(lines.start).start()..doc.line(lines.end - 1).end());
+                }
             }
         }
+        out
     }
-    let word = edit
-        .replacement
-        .strip_prefix(b"\"")
-        .and_then(|r| r.strip_suffix(b"\""))
-        .unwrap_or(&edit.replacement);
-    deployed.editable.contains(&edit.range) && plain_word(word)
+
+    /// A YAML file with nothing a fix may edit (a manifest of Services only).
+    pub fn add_file(&mut self, file: crate::source::FileId) {
+        self.files.entry(file).or_default();
+    }
+
+    /// Whether `edit` leaves the files this knows valid YAML (files it does not know: yes).
+    pub fn allows(&self, edit: &Edit) -> bool {
+        let Some(file) = self.files.get(&edit.file) else {
+            return true;
+        };
+        if file
+            .blocks
+            .iter()
+            .any(|b| edit.range.start >= b.start && edit.range.end <= b.end)
+        {
+            return true;
+        }
+        let word = edit
+            .replacement
+            .strip_prefix(b"\"")
+            .and_then(|r| r.strip_suffix(b"\""))
+            .unwrap_or(&edit.replacement);
+        file.tokens.contains(&(edit.range.start, edit.range.end)) && plain_word(word)
+    }
 }
 
 /// An edit of a ConfigMap block: replacements inside it stay; new lines are indented like the
@@ -103,9 +143,15 @@ fn in_block(bytes: &[u8], region: Range<usize>, indent: &[u8], mut edit: Edit) -
     if needs_break {
         out.extend_from_slice(ending);
     }
+    // Exactly the block's indentation (redis-server trims it anyway): a first line indented
+    // deeper would set a deeper indentation for the whole block.
     for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let start = line
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .unwrap_or(line.len());
         out.extend_from_slice(indent);
-        out.extend_from_slice(line);
+        out.extend_from_slice(&line[start..]);
         out.extend_from_slice(ending);
     }
     if needs_break && at == bytes.len() {

@@ -11,9 +11,7 @@ pub mod redis_port_published;
 pub mod redis_service_exposed;
 
 use super::{Context, Finding};
-use crate::model::deploy::Deployed;
 use crate::stack::Instance;
-use std::collections::HashMap;
 
 /// The instance's default user needs no password (RD101 holds).
 fn needs_no_password(instance: &Instance) -> bool {
@@ -27,26 +25,21 @@ fn needs_no_password(instance: &Instance) -> bool {
 /// Drop the fixes (of any rule: password rotation, client edits) with an edit of a compose file
 /// or manifest that the YAML does not take (`fix::edits::deploy::allowed`): the finding stays.
 pub(crate) fn confine_fixes(ctx: &Context, findings: &mut [Finding]) {
-    let mut by_file: HashMap<crate::source::FileId, Vec<&Deployed>> = HashMap::new();
-    for file in &ctx.stack.deploy.files {
-        by_file
-            .entry(file.file)
-            .or_default()
-            .extend(file.workloads.iter());
-    }
-    if by_file.is_empty() {
+    if ctx.stack.deploy.files.is_empty() {
         return;
     }
+    let editable = crate::fix::edits::deploy::Editable::new(
+        ctx.sources,
+        ctx.stack
+            .deploy
+            .files
+            .iter()
+            .flat_map(|f| f.workloads.iter()),
+    );
     // The DC rules' own edits are made for the YAML.
     for finding in findings.iter_mut().filter(|f| !f.rule.starts_with("DC")) {
         let Some(fix) = &finding.fix else { continue };
-        let fits = fix.edits.iter().all(|edit| match by_file.get(&edit.file) {
-            None => true,
-            Some(workloads) => workloads
-                .iter()
-                .any(|w| crate::fix::edits::deploy::allowed(ctx.sources, w, edit)),
-        });
-        if !fits {
+        if !fix.edits.iter().all(|edit| editable.allows(edit)) {
             finding.fix = None;
         }
     }

@@ -42,11 +42,16 @@ fn exposed_services(ctx: &Context, out: &mut Vec<Finding>) {
             let open = selected
                 .iter()
                 .any(|&i| needs_no_password(&ctx.stack.instances[i]));
-            let names: Vec<String> = selected
+            // A few names, then how many more: a hostile manifest can select thousands.
+            let mut names: Vec<String> = selected
                 .iter()
+                .take(3)
                 .filter_map(|&i| ctx.stack.deploy.of_instance(i))
                 .map(|d| format!("`{}`", crate::syntax::safe_text(&d.name)))
                 .collect();
+            if selected.len() > 3 {
+                names.push(format!("{} more", selected.len() - 3));
+            }
             let consequence = if open {
                 "and it needs no password: anyone who reaches the address has the data"
             } else {

@@ -33,10 +33,17 @@ appendonly true                  <- "argument must be 'yes' or 'no'""####,
 /// Every instance's refused lines (a fix in a shared include names the other instances), and
 /// those of standalone ACL files, which get their syntax checked and nothing else.
 fn invalid_lines(ctx: &Context, out: &mut Vec<Finding>) {
+    let manifests: std::collections::HashSet<FileId> =
+        ctx.stack.deploy.files.iter().map(|f| f.file).collect();
     for (index, instance) in ctx.stack.instances.iter().enumerate() {
         let first = out.len();
         model_issues(ctx, &instance.model, RuleId::RD001, RuleId::RD001, out);
-        name_shared_includes(ctx, index, &mut out[first..]);
+        // A ConfigMap block's lines: the moved comment keeps the block's indentation.
+        if let Some(deployed) = ctx.stack.deploy.of_instance(index) {
+            let mine = out.split_off(first);
+            out.extend(on_deployment(ctx, instance, deployed, mine));
+        }
+        name_shared_includes(ctx, index, &manifests, &mut out[first..]);
     }
     for model in &ctx.stack.acl_files {
         model_issues(ctx, model, RuleId::RD001, RuleId::RD001, out);

@@ -32,6 +32,10 @@ use std::net::IpAddr;
 /// Run the enabled per-instance rules over every instance; a fix that edits a file other
 /// instances include names them.
 pub(crate) fn run(ctx: &Context, rules: &[&Rule], out: &mut Vec<Finding>) {
+    // Compose files and manifests are not shared the way an included file is: the edits a fix
+    // makes there are one service's own tokens (`fix::edits::deploy`).
+    let manifests: std::collections::HashSet<FileId> =
+        ctx.stack.deploy.files.iter().map(|f| f.file).collect();
     for (index, instance) in ctx.stack.instances.iter().enumerate() {
         let first = out.len();
         for rule in rules {
@@ -43,7 +47,7 @@ pub(crate) fn run(ctx: &Context, rules: &[&Rule], out: &mut Vec<Finding>) {
             let mine = out.split_off(first);
             out.extend(on_deployment(ctx, instance, deployed, mine));
         }
-        name_shared_includes(ctx, index, &mut out[first..]);
+        name_shared_includes(ctx, index, &manifests, &mut out[first..]);
     }
 }
 
@@ -96,12 +100,22 @@ fn on_deployment(
 
 /// A fix that edits a file other instances include changes those instances too: its
 /// description names them.
-fn name_shared_includes(ctx: &Context, index: usize, findings: &mut [Finding]) {
+fn name_shared_includes(
+    ctx: &Context,
+    index: usize,
+    manifests: &std::collections::HashSet<FileId>,
+    findings: &mut [Finding],
+) {
     for finding in findings {
         let Some(fix) = finding.fix.as_mut() else {
             continue;
         };
-        let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+        let mut files: Vec<FileId> = fix
+            .edits
+            .iter()
+            .map(|e| e.file)
+            .filter(|f| !manifests.contains(f))
+            .collect();
         files.sort_unstable();
         files.dedup();
         let mut notes = Vec::new();
