@@ -157,10 +157,16 @@ impl SecretValues {
         let mut out = Vec::with_capacity(bytes.len());
         let mut i = 0;
         while i < bytes.len() {
-            let hit = self
-                .lengths
-                .iter()
-                .find(|&&n| i + n <= bytes.len() && self.values.contains(&bytes[i..i + n]));
+            // A value that is only part of a longer word of the message (`short` in
+            // "shorter") is that word, not the value.
+            let inside_word = |n: usize| {
+                let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
+                (letter(bytes.get(i)) && i > 0 && letter(bytes.get(i - 1)))
+                    || (letter(bytes.get(i + n - 1)) && letter(bytes.get(i + n)))
+            };
+            let hit = self.lengths.iter().find(|&&n| {
+                i + n <= bytes.len() && self.values.contains(&bytes[i..i + n]) && !inside_word(n)
+            });
             match hit {
                 Some(&n) => {
                     out.extend_from_slice(crate::secret::MASK.as_bytes());
@@ -570,6 +576,13 @@ mod tests {
             b"requirepass ********".to_vec()
         );
         assert_eq!(shown_bytes(&doc, 0..22, true), b"requirepass \"hunter22\"");
+        // A word of the message that merely holds the value is left alone.
+        let mut doc = Document::parse(b"requirepass short\n".to_vec());
+        doc.mark_secret(12..17);
+        assert_eq!(
+            SecretValues::of(&doc).mask("shorter than 32: `short`, :short@"),
+            "shorter than 32: `********`, :********@"
+        );
     }
 
     #[test]

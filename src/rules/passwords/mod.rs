@@ -343,8 +343,14 @@ fn django_literals(
 
 /// One generated secret for every editable literal holding `value`, and for every client linked
 /// to an instance whose password it is (a stale client gets the new password too).
-/// `same_value`: the literals of the stack that hold `value` (looked up once by the caller).
-fn rotation_fix(ctx: &Context, same_value: &[&PasswordLiteral], value: &[u8]) -> Fix {
+/// `same_value`: the literals of the stack that hold `value`, and `instances`: the instances
+/// whose password it is (both looked up once by the caller).
+fn rotation_fix(
+    ctx: &Context,
+    same_value: &[&PasswordLiteral],
+    value: &[u8],
+    instances: &[usize],
+) -> Fix {
     let secret = secret::generate();
     let mut edits: Vec<crate::fix::Edit> = same_value
         .iter()
@@ -357,13 +363,7 @@ fn rotation_fix(ctx: &Context, same_value: &[&PasswordLiteral], value: &[u8]) ->
         })
         .collect();
     let mut by_hand = Vec::new();
-    let text = String::from_utf8_lossy(value);
-    for (index, instance) in ctx.stack.instances.iter().enumerate() {
-        if crate::stack::passwords::instance_password(&instance.model).plain()
-            != Some(text.as_ref())
-        {
-            continue;
-        }
+    for &index in instances {
         let rotation = super::client_edits::rotate_linked_clients(ctx, index, &secret, false);
         let mut have: std::collections::HashSet<(crate::source::FileId, usize, usize)> = edits
             .iter()

@@ -44,6 +44,18 @@ fn weak_password(ctx: &Context, out: &mut Vec<Finding>) {
     for o in &everywhere {
         by_value.entry(o.value.as_slice()).or_default().push(o);
     }
+    // The instances whose default user's password each value is: computed once, not once per
+    // rotated password (thousands of weak passwords made it quadratic).
+    let mut instances_by_password: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (index, instance) in ctx.stack.instances.iter().enumerate() {
+        if let Some(p) = crate::stack::passwords::instance_password(&instance.model).plain() {
+            instances_by_password
+                .entry(p.to_string())
+                .or_default()
+                .push(index);
+        }
+    }
     // One rotation per password, carried by its first finding: the others point at it. (A fix per
     // finding would hold an edit of every copy: a file of n users sharing one password made n²
     // edits.)
@@ -85,7 +97,10 @@ fn weak_password(ctx: &Context, out: &mut Vec<Finding>) {
                 let same = by_value
                     .get(literal.value.as_slice())
                     .map_or(&[][..], Vec::as_slice);
-                Some(rotation_fix(ctx, same, &literal.value))
+                let instances = instances_by_password
+                    .get(String::from_utf8_lossy(&literal.value).as_ref())
+                    .map_or(&[][..], Vec::as_slice);
+                Some(rotation_fix(ctx, same, &literal.value, instances))
             }
             None => None,
         };
