@@ -8,6 +8,7 @@ pub mod cross_stack;
 pub mod django;
 pub mod django_rules;
 pub mod laravel;
+pub mod live;
 pub mod model_issues;
 pub mod passwords;
 pub mod php;

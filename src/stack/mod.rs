@@ -85,6 +85,8 @@ pub struct Stack {
     /// Everything that connects to an instance, and the instance each one is linked to.
     pub clients: Vec<Client>,
     pub links: Vec<Link>,
+    /// Running servers read with `check --live` (their configurations are instances too).
+    pub live: Vec<crate::live::LiveTarget>,
     /// Where each instance listens (same order as `instances`).
     pub listens: Vec<Listen>,
     /// The clients linked to each instance (positions in `clients`), and the clients of each
@@ -323,6 +325,7 @@ pub fn build(
         .map(|r| redis::load_acl(sources, r.file, options))
         .collect();
     let mut stack = Stack {
+        live: Vec::new(),
         instances,
         sentinels,
         acl_files,
