@@ -247,6 +247,23 @@ pub(crate) fn audit_uncapped(
         &settings.hosts,
     );
     stack.live = link_live_targets(&settings.live, &stack, sources);
+    // A linked server has its file's role (declared, or from the clients linked to the file).
+    for live in &stack.live {
+        let role = live.linked.and_then(|file| {
+            let i = stack.instances.iter().find(|i| i.model.root == file)?;
+            Some((i.role, i.role_source))
+        });
+        if let Some((role, source)) = role {
+            if let Some(i) = stack
+                .instances
+                .iter_mut()
+                .find(|i| i.model.root == live.file)
+            {
+                i.role = role;
+                i.role_source = source;
+            }
+        }
+    }
     let ctx = Context {
         sources,
         stack: &stack,

@@ -32,6 +32,13 @@ struct InstanceView {
     persistence: &'static str,
     role: &'static str,
     role_from: &'static str,
+    /// `check --live`: the running server read for this file's instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    running_as: Option<String>,
+    /// `check --live`: this instance is a running server, and the file it runs from (when
+    /// linked; `""` when not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -110,7 +117,14 @@ fn instance_password_text(stack: &Stack, index: usize) -> &'static str {
 fn instance_view(stack: &Stack, sources: &Sources, i: usize) -> InstanceView {
     let instance = &stack.instances[i];
     let model = &instance.model;
-    let listen = &stack.listens[i];
+    // A running server beside its file is kept out of client linking: show where it listens.
+    let own;
+    let listen = if sources.is_live(model.root) {
+        own = crate::stack::links::listen(instance);
+        &own
+    } else {
+        &stack.listens[i]
+    };
     let mut addresses: Vec<String> = listen
         .addresses
         .iter()
@@ -154,6 +168,16 @@ fn instance_view(stack: &Stack, sources: &Sources, i: usize) -> InstanceView {
         persistence,
         role: instance.role.as_str(),
         role_from,
+        running_as: stack
+            .live
+            .iter()
+            .find(|l| l.linked == Some(model.root))
+            .map(|l| l.display.clone()),
+        live_of: stack.live.iter().find(|l| l.file == model.root).map(|l| {
+            l.linked
+                .map(|f| sources.display(f).to_string())
+                .unwrap_or_default()
+        }),
     }
 }
 
@@ -324,6 +348,23 @@ pub fn text(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
             i.maxmemory_policy,
             if i.monitored_by_sentinel { ", monitored by a Sentinel" } else { "" },
         ));
+        if let Some(target) = &i.running_as {
+            out.push_str(&format!(
+                "    running server {target} (--live)
+"
+            ));
+        }
+        match i.live_of.as_deref() {
+            Some("") => out.push_str(
+                "    running server (--live), linked to no file
+",
+            ),
+            Some(file) => out.push_str(&format!(
+                "    running server (--live) of {file}
+"
+            )),
+            None => {}
+        }
     }
     out.push_str(&format!("Sentinels ({})\n", t.sentinels.len()));
     for sn in &t.sentinels {

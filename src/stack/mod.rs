@@ -335,6 +335,7 @@ pub fn build(
         ..Default::default()
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();
+    unlist_live_duplicates(sources, &stack.instances, &mut stack.listens);
     stack.clients = clients::collect(sources, &stack);
     stack.links = stack
         .clients
@@ -378,6 +379,29 @@ pub fn build(
         }
     }
     stack
+}
+
+/// A running server (`check --live`) that listens where an audited file's instance listens is
+/// that file's server: clients link to the file's instance, not ambiguously to both.
+fn unlist_live_duplicates(sources: &Sources, instances: &[Instance], listens: &mut [Listen]) {
+    let overlaps = |a: &Listen, b: &Listen| {
+        (a.unix.is_some() && a.unix == b.unix) || a.ports.iter().any(|p| b.ports.contains(p))
+    };
+    for i in 0..instances.len() {
+        if !sources.is_live(instances[i].model.root) {
+            continue;
+        }
+        let duplicate = (0..instances.len()).any(|j| {
+            !sources.is_live(instances[j].model.root) && overlaps(&listens[i], &listens[j])
+        });
+        if duplicate {
+            listens[i] = Listen {
+                addresses: Vec::new(),
+                ports: Vec::new(),
+                unix: None,
+            };
+        }
+    }
 }
 
 fn role_of(sources: &Sources, model: &RedisModel, declared: &[DeclaredRole]) -> (Role, RoleSource) {
