@@ -225,6 +225,16 @@ pub struct LiveArgs {
     /// Seconds to wait for a --live connection and for each command [default: 5].
     #[arg(long, value_name = "SECONDS")]
     pub live_timeout: Option<f64>,
+    /// CA certificates (PEM) that rediss:// targets' certificates are checked against
+    /// [default: /etc/ssl/certs/ca-certificates.crt].
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for rediss:// targets, with --tls-key.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

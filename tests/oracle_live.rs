@@ -499,3 +499,200 @@ fn run_with_auth(dir: &Path, args: &[&str]) -> Output {
         .env("REDISCLI_AUTH", STRONG);
     cmd.output().unwrap()
 }
+
+/// Run openssl in `dir`; false (with the reason printed) when it fails.
+fn openssl(dir: &Path, args: &[&str]) -> bool {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl runs");
+    if !out.status.success() {
+        eprintln!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    out.status.success()
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, all made here.
+fn make_certificates(dir: &Path) -> bool {
+    write(
+        dir,
+        "san.ext",
+        "subjectAltName = IP:127.0.0.1, DNS:localhost\n",
+    );
+    // Extensions make the certificates X.509 v3, the only version webpki accepts.
+    write(dir, "client.ext", "extendedKeyUsage = clientAuth\n");
+    let steps: [&[&str]; 7] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=redline test CA",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "client.key",
+            "-out",
+            "client.csr",
+            "-subj",
+            "/CN=redline",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "client.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "client.ext",
+        ],
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=another CA",
+        ],
+        &["version"],
+    ];
+    steps.iter().all(|args| openssl(dir, args))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_tls_target_is_read_with_the_certificates_the_test_makes() {
+    if oracle("openssl").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    assert!(
+        make_certificates(&certs),
+        "openssl could not make the test certificates"
+    );
+    let port = free_port();
+    let c = |name: &str| certs.join(name).display().to_string();
+    let conf = write(
+        dir.path(),
+        "redis.conf",
+        format!(
+            "port 0\nbind 127.0.0.1\ntls-port {port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\nrequirepass {STRONG}\nmaxmemory-policy noeviction\n",
+            c("server.crt"),
+            c("server.key"),
+            c("ca.crt")
+        ),
+    );
+    let Some(binary) = oracle("redis-server") else {
+        return;
+    };
+    let server = match Server::start(&binary, &conf, false) {
+        Started::Running(server) => server,
+        Started::Refused(why) if why.contains("TLS") || why.contains("tls") => {
+            common::oracle_missing(&format!("redis-server built with TLS ({why})"));
+            return;
+        }
+        Started::Refused(why) => panic!("{why}"),
+    };
+    authed(&server, STRONG).call(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
+    let target = format!("rediss://127.0.0.1:{port}");
+    let live = format!("{target}=redis.conf");
+    let args = |ca: &str| {
+        vec![
+            "--format".to_string(),
+            "json".into(),
+            "--tls-ca".into(),
+            c(ca),
+            "--tls-cert".into(),
+            c("client.crt"),
+            "--tls-key".into(),
+            c("client.key"),
+            "--live".into(),
+            live.clone(),
+            "redis.conf".into(),
+        ]
+    };
+    let trusted: Vec<String> = args("ca.crt");
+    let trusted: Vec<&str> = trusted.iter().map(String::as_str).collect();
+    let out = check(dir.path(), Some(STRONG), &trusted);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    let drift = drift_about(&report, "`maxmemory-policy`").expect("drift read over TLS");
+    assert_eq!(drift["related"][0]["path"], target);
+
+    // A certificate from another CA is refused: exit 2, naming the target.
+    let untrusted: Vec<String> = args("other.crt");
+    let untrusted: Vec<&str> = untrusted.iter().map(String::as_str).collect();
+    let out = check(dir.path(), Some(STRONG), &untrusted);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&target) && err.contains("certificate"),
+        "{err}"
+    );
+}

@@ -25,6 +25,34 @@ fn password(args: &LiveArgs) -> Result<Option<Vec<u8>>, RunError> {
         .map(|v| std::os::unix::ffi::OsStrExt::as_bytes(v.as_os_str()).to_vec()))
 }
 
+/// The system's CA bundle (Debian, Ubuntu, Alpine), used without --tls-ca.
+const SYSTEM_CA: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+fn tls(args: &LiveArgs) -> Result<std::sync::Arc<rustls::ClientConfig>, RunError> {
+    let read = |path: &PathBuf, what: &str| {
+        crate::source::read_regular_file(path)
+            .map_err(|e| RunError(format!("{what} {}: {e}", path.display())))
+    };
+    let ca = match &args.tls_ca {
+        Some(path) => read(path, "--tls-ca")?,
+        None => read(
+            &PathBuf::from(SYSTEM_CA),
+            "no --tls-ca, and the system CA bundle",
+        )?,
+    };
+    let cert = args
+        .tls_cert
+        .as_ref()
+        .map(|p| read(p, "--tls-cert"))
+        .transpose()?;
+    let key = args
+        .tls_key
+        .as_ref()
+        .map(|p| read(p, "--tls-key"))
+        .transpose()?;
+    live::tls_config(&ca, cert.as_deref(), key.as_deref()).map_err(RunError)
+}
+
 /// Read every target of `--live` and redline.toml. A target that cannot be parsed (a password in
 /// it) fails the run; one that cannot be reached or refuses the password is a file error (exit
 /// 2, named), and the others are still audited.
@@ -63,8 +91,12 @@ pub(super) fn read_targets(
             ))
         }
     };
+    let wants_tls = requests
+        .iter()
+        .any(|(t, _)| t.to_ascii_lowercase().starts_with("rediss://"));
     let credentials = Credentials {
         password: password(args)?,
+        tls: if wants_tls { Some(tls(args)?) } else { None },
     };
     for (text, path) in requests {
         let target = live::parse_target(&text).map_err(|e| RunError(format!("--live: {e}")))?;

@@ -181,6 +181,52 @@ pub struct LiveTarget {
 
 pub struct Credentials {
     pub password: Option<Vec<u8>>,
+    /// For `rediss://` targets.
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+}
+
+/// A TLS client configuration with ring as its explicitly chosen crypto provider: the server's
+/// certificate is checked against the CA certificates of `ca` (PEM), and `cert`+`key` (PEM) are
+/// presented when given (redis-server asks for a client certificate by default).
+pub fn tls_config(
+    ca: &[u8],
+    cert: Option<&[u8]>,
+    key: Option<&[u8]>,
+) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for found in CertificateDer::pem_slice_iter(ca) {
+        let der = found.map_err(|e| format!("the CA certificates: {e}"))?;
+        roots
+            .add(der)
+            .map_err(|e| format!("a CA certificate: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err("no CA certificate found (PEM `BEGIN CERTIFICATE` blocks)".into());
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots);
+    let config = match (cert, key) {
+        (Some(cert), Some(key)) => {
+            let chain = CertificateDer::pem_slice_iter(cert)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("--tls-cert: {e}"))?;
+            if chain.is_empty() {
+                return Err("--tls-cert: no certificate found".into());
+            }
+            let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| format!("--tls-key: {e}"))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| format!("--tls-cert/--tls-key: {e}"))?
+        }
+        (None, None) => builder.with_no_client_auth(),
+        _ => return Err("--tls-cert and --tls-key go together".into()),
+    };
+    Ok(std::sync::Arc::new(config))
 }
 
 /// Connect, authenticate and read. `Err` when the server cannot be reached, refuses the
@@ -192,12 +238,16 @@ pub fn read(
     timeout: Duration,
     config_command: &str,
 ) -> Result<Snapshot, String> {
-    if target.tls {
-        return Err("rediss:// targets are not supported yet by this build (no TLS client)".into());
-    }
-    let mut conn = match &target.address {
-        Address::Tcp { host, port } => Connection::tcp(host, *port, timeout)?,
-        Address::Unix(path) => Connection::unix(path, timeout)?,
+    let mut conn = match (&target.address, target.tls) {
+        (Address::Tcp { host, port }, true) => {
+            let config = credentials
+                .tls
+                .clone()
+                .ok_or("a rediss:// target needs the CA certificates (--tls-ca)")?;
+            Connection::tls(host, *port, timeout, config)?
+        }
+        (Address::Tcp { host, port }, false) => Connection::tcp(host, *port, timeout)?,
+        (Address::Unix(path), _) => Connection::unix(path, timeout)?,
     };
     if let Some(password) = &credentials.password {
         let reply = match &target.user {

@@ -44,6 +44,7 @@ impl Reply {
 enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
 }
 
 impl Stream {
@@ -57,6 +58,10 @@ impl Stream {
                 s.set_read_timeout(Some(t))?;
                 s.set_write_timeout(Some(t))
             }
+            Stream::Tls(s) => {
+                s.sock.set_read_timeout(Some(t))?;
+                s.sock.set_write_timeout(Some(t))
+            }
         }
     }
 }
@@ -66,6 +71,7 @@ impl Read for Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
         }
     }
 }
@@ -75,12 +81,14 @@ impl Write for Stream {
         match self {
             Stream::Tcp(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Stream::Tcp(s) => s.flush(),
             Stream::Unix(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
         }
     }
 }
@@ -99,6 +107,29 @@ pub struct Connection {
 
 impl Connection {
     pub fn tcp(host: &str, port: u16, timeout: Duration) -> Result<Connection, String> {
+        Connection::over(Stream::Tcp(Self::tcp_stream(host, port, timeout)?), timeout)
+    }
+
+    /// TLS over TCP; the handshake happens with the first command, within its deadline, and
+    /// the certificate is checked against `host`.
+    pub fn tls(
+        host: &str,
+        port: u16,
+        timeout: Duration,
+        config: std::sync::Arc<rustls::ClientConfig>,
+    ) -> Result<Connection, String> {
+        let name = rustls::pki_types::ServerName::try_from(host.to_string())
+            .map_err(|_| format!("`{host}` is not a name a certificate can be checked against"))?;
+        let tls = rustls::ClientConnection::new(config, name)
+            .map_err(|e| format!("cannot start TLS: {e}"))?;
+        let tcp = Self::tcp_stream(host, port, timeout)?;
+        Connection::over(
+            Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp))),
+            timeout,
+        )
+    }
+
+    fn tcp_stream(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, String> {
         let addrs: Vec<_> = (host, port)
             .to_socket_addrs()
             .map_err(|e| format!("cannot resolve {host}: {e}"))?
@@ -108,7 +139,7 @@ impl Connection {
             match TcpStream::connect_timeout(&addr, timeout) {
                 Ok(s) => {
                     let _ = s.set_nodelay(true);
-                    return Connection::over(Stream::Tcp(s), timeout);
+                    return Ok(s);
                 }
                 Err(e) => last = format!("cannot connect: {e}"),
             }
