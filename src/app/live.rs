@@ -128,8 +128,20 @@ pub(super) fn read_targets(
         }
         match live::read(&target, &credentials, timeout, &config_command) {
             Ok(snapshot) => {
-                let file =
-                    sources.insert_live(&target.display, live::render(&snapshot).into_bytes());
+                let text = live::render(&snapshot);
+                // Bounded like a file: a server that answers with megabytes of settings or users
+                // is not held as a document.
+                if text.len() as u64 > crate::source::MAX_FILE_SIZE {
+                    errors.push(FileError {
+                        path: target.display.clone(),
+                        error: format!(
+                            "its configuration is larger than {} bytes: not audited",
+                            crate::source::MAX_FILE_SIZE
+                        ),
+                    });
+                    continue;
+                }
+                let file = sources.insert_live(&target.display, text.into_bytes());
                 roots.push(Root {
                     file,
                     kind: FileKind::Redis,

@@ -317,3 +317,82 @@ impl Connection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reply a connection reads when the server sends `bytes` and then closes.
+    fn reply_to(bytes: Vec<u8>) -> Result<Reply, String> {
+        let (client, mut server) = UnixStream::pair().unwrap();
+        let writer = std::thread::spawn(move || {
+            let mut request = [0u8; 64];
+            let _ = server.read(&mut request);
+            let _ = server.write_all(&bytes);
+        });
+        let mut conn = Connection::over(Stream::Unix(client), Duration::from_secs(2)).unwrap();
+        let reply = conn.command(&[b"PING"]);
+        drop(conn);
+        let _ = writer.join();
+        reply
+    }
+
+    #[test]
+    fn well_formed_replies_are_read() {
+        assert_eq!(
+            reply_to(b"+OK\r\n".to_vec()),
+            Ok(Reply::Simple("OK".into()))
+        );
+        assert_eq!(
+            reply_to(b"*2\r\n$3\r\nfoo\r\n$-1\r\n".to_vec()),
+            Ok(Reply::Array(Some(vec![
+                Reply::Bulk(Some(b"foo".to_vec())),
+                Reply::Bulk(None)
+            ])))
+        );
+        assert_eq!(reply_to(b":-3\r\n".to_vec()), Ok(Reply::Integer(-3)));
+        assert_eq!(
+            reply_to(b"-NOPERM no\r\n".to_vec()),
+            Ok(Reply::Error("NOPERM no".into()))
+        );
+    }
+
+    #[test]
+    fn malformed_replies_are_errors_never_panics() {
+        for bad in [
+            &b"$5\r\nab"[..],
+            b"$-2\r\n",
+            b"$99999999999999999999999\r\n",
+            b"*-5\r\n",
+            b"*1000000000\r\n",
+            b"$3\r\nabcd\r\n",
+            b"%2\r\n",
+            b"\r\n",
+            b"+OK\n",
+            b":x\r\n",
+            b"",
+        ] {
+            assert!(
+                reply_to(bad.to_vec()).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // Pseudo-random bytes, most of them valid type markers: an answer or an error, never a
+        // panic nor an allocation past the limits.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..300 {
+            let len = (state % 64) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let alphabet = b"*$:+-\r\n0123456789-";
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let _ = reply_to(bytes);
+        }
+    }
+}
