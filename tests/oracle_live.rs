@@ -179,6 +179,28 @@ fn drift_after_config_set_is_reported_and_the_audit_changes_nothing() {
             args.extend_from_slice(extra);
             args.push(".");
             let out = check(dir.path(), Some(OTHER), &args);
+            if format == "sarif" {
+                // Findings on a server are logical locations: still valid SARIF 2.1.0.
+                let schema: serde_json::Value = serde_json::from_slice(
+                    &std::fs::read(
+                        common::manifest_dir().join("tests/sarif/sarif-schema-2.1.0.json"),
+                    )
+                    .unwrap(),
+                )
+                .unwrap();
+                let validator = jsonschema::draft7::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .unwrap();
+                let sarif = json(&out);
+                let errors: Vec<String> = validator
+                    .iter_errors(&sarif)
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(errors.is_empty(), "{errors:?}");
+                let logical = sarif.to_string().contains("logicalLocations");
+                assert!(logical, "a finding on the server has a logical location");
+            }
             let all = format!("{}{}", stdout(&out), stderr(&out));
             assert!(!all.contains(OTHER), "{format} {extra:?}: {all}");
             for h in &hashes {
@@ -695,4 +717,37 @@ fn a_tls_target_is_read_with_the_certificates_the_test_makes() {
         err.contains(&target) && err.contains("certificate"),
         "{err}"
     );
+}
+
+#[test]
+fn drift_is_reported_where_the_file_sets_the_value_through_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "conf.d/memory.conf",
+        "maxmemory 100mb\nmaxmemory-policy noeviction\n",
+    );
+    // redis-server resolves `include` against its working folder: the test starts it in the
+    // config's folder, where redline resolves it too.
+    let conf = write(
+        dir.path(),
+        "redis.conf",
+        format!("port 0\nrequirepass {STRONG}\ninclude conf.d/memory.conf\n"),
+    );
+    let Some(server) = start(&conf) else { return };
+    let mut c = authed(&server, STRONG);
+    c.call(&["CONFIG", "SET", "maxmemory-policy", "allkeys-random"]);
+    // 100mb written in bytes: the same value, no drift.
+    c.call(&["CONFIG", "SET", "maxmemory", "104857600"]);
+    let live = format!("{}=redis.conf", target(&server));
+    let out = check(
+        dir.path(),
+        Some(STRONG),
+        &["--format", "json", "--live", &live, "."],
+    );
+    let report = json(&out);
+    let policy = drift_about(&report, "`maxmemory-policy`").expect("drift");
+    assert_eq!(policy["path"], "conf.d/memory.conf");
+    assert_eq!(policy["line"], 2);
+    assert!(drift_about(&report, "`maxmemory`").is_none(), "{report}");
 }
