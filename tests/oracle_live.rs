@@ -378,6 +378,14 @@ fn a_wrong_password_an_unreachable_target_and_a_password_in_the_url_are_exit_2()
         err.contains(&gone) && err.contains("cannot connect"),
         "{err}"
     );
+    let closed = format!("redis://127.0.0.1:{}", free_port());
+    let out = check(files.path(), None, &["--live", &closed, "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&closed) && err.contains("cannot connect"),
+        "{err}"
+    );
 
     let out = check(
         files.path(),

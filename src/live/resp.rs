@@ -130,10 +130,22 @@ impl Connection {
     }
 
     fn tcp_stream(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, String> {
-        let addrs: Vec<_> = (host, port)
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve {host}: {e}"))?
-            .collect();
+        // The system resolver has no time-out of its own: it runs on a thread that is left
+        // behind if it does not answer in time.
+        let (send, receive) = std::sync::mpsc::channel();
+        let name = host.to_string();
+        std::thread::spawn(move || {
+            let _ = send.send(
+                (name.as_str(), port)
+                    .to_socket_addrs()
+                    .map(|a| a.collect::<Vec<_>>()),
+            );
+        });
+        let addrs = match receive.recv_timeout(timeout) {
+            Ok(Ok(addrs)) => addrs,
+            Ok(Err(e)) => return Err(format!("cannot resolve {host}: {e}")),
+            Err(_) => return Err(format!("cannot resolve {host} within {timeout:?}")),
+        };
         let mut last = format!("cannot resolve {host}");
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, timeout) {
