@@ -759,3 +759,39 @@ fn drift_is_reported_where_the_file_sets_the_value_through_includes() {
     assert_eq!(policy["line"], 2);
     assert!(drift_about(&report, "`maxmemory`").is_none(), "{report}");
 }
+
+#[test]
+fn acl_users_added_or_changed_on_the_server_are_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(
+        dir.path(),
+        "redis.conf",
+        format!(
+            "port 0\nrequirepass {STRONG}\nuser app on >{STRONG} ~app:* +get +set\nuser report on >{OTHER} ~* +@read\n"
+        ),
+    );
+    let Some(server) = start(&conf) else { return };
+    let mut c = authed(&server, STRONG);
+    for args in [
+        &["ACL", "SETUSER", "intruder", "on", "nopass", "+@all", "~*"][..],
+        &["ACL", "SETUSER", "app", "resetpass", &format!(">{OTHER}")],
+    ] {
+        assert_eq!(c.call(args), Reply::Status("OK".into()));
+    }
+    let live = format!("{}=redis.conf", target(&server));
+    let out = check(
+        dir.path(),
+        Some(STRONG),
+        &["--format", "json", "--live", &live, "."],
+    );
+    let report = json(&out);
+    let intruder = drift_about(&report, "`intruder`").expect("added user");
+    assert_eq!(intruder["severity"], "error");
+    let app = drift_about(&report, "`app`").expect("changed password");
+    assert_eq!(app["severity"], "error");
+    assert_eq!(app["line"], 3);
+    assert!(drift_about(&report, "`report`").is_none(), "{report}");
+    assert!(drift_about(&report, "default user").is_none(), "{report}");
+    let all = stdout(&out);
+    assert!(!all.contains(OTHER) && !all.contains(&sha256_hex(OTHER.as_bytes())));
+}

@@ -172,6 +172,7 @@ fn config_drift(ctx: &Context, out: &mut Vec<Finding>) {
             });
         }
         default_user_drift(live, running, file_model, &mut drifts);
+        named_user_drift(live, running, file_model, &mut drifts);
         masterauth_drift(live, file_model, &mut drifts);
         command_drift(live, file_model, &mut drifts);
         for d in drifts {
@@ -247,6 +248,65 @@ fn default_user_drift<'a>(
         message: format!("{message} on {}", live.display),
         error,
     });
+}
+
+/// The other ACL users: added or removed on the server, or with other passwords (by hash).
+fn named_user_drift<'a>(
+    live: &LiveTarget,
+    running: &crate::stack::Instance,
+    file: &'a RedisModel,
+    out: &mut Vec<Drift<'a>>,
+) {
+    if live.snapshot.acl.is_none() || file.acl_file.is_some() && file.named_users.is_empty() {
+        // An aclfile redline could not read says nothing about the file's users.
+        return;
+    }
+    let line_of = |name: &[u8]| {
+        file.users
+            .iter()
+            .rev()
+            .find(|u| u.values.first().is_some_and(|a| a.value == name))
+    };
+    for (name, run) in &running.model.named_users {
+        let shown = crate::syntax::safe_text(&String::from_utf8_lossy(name));
+        let in_file = file.named_users.iter().find(|(n, _)| n == name);
+        let (message, error) = match in_file {
+            None => (
+                format!("ACL user `{shown}`: {} has it, the file does not", live.display),
+                run.enabled,
+            ),
+            Some((_, f)) if run.open_without_password() && !f.open_without_password() => (
+                format!("ACL user `{shown}`: needs no password on {}, the file sets one", live.display),
+                true,
+            ),
+            Some((_, f)) if password_hashes(run) != password_hashes(f) => (
+                format!("ACL user `{shown}`: its passwords on {} differ from the file's (compared by SHA-256)", live.display),
+                true,
+            ),
+            _ => continue,
+        };
+        out.push(Drift {
+            setting: format!("user {shown}"),
+            at: line_of(name),
+            message,
+            error,
+        });
+    }
+    for (name, _) in &file.named_users {
+        if running.model.named_users.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let shown = crate::syntax::safe_text(&String::from_utf8_lossy(name));
+        out.push(Drift {
+            setting: format!("user {shown}"),
+            at: line_of(name),
+            message: format!(
+                "ACL user `{shown}`: the file defines it, {} does not",
+                live.display
+            ),
+            error: false,
+        });
+    }
 }
 
 fn masterauth_drift<'a>(live: &LiveTarget, file: &'a RedisModel, out: &mut Vec<Drift<'a>>) {
