@@ -45,6 +45,8 @@ enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
     Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+    /// A reply already in memory (`parse_reply`: fuzzing and tests).
+    Bytes(std::io::Cursor<Vec<u8>>),
 }
 
 impl Stream {
@@ -62,6 +64,7 @@ impl Stream {
                 s.sock.set_read_timeout(Some(t))?;
                 s.sock.set_write_timeout(Some(t))
             }
+            Stream::Bytes(_) => Ok(()),
         }
     }
 }
@@ -72,6 +75,7 @@ impl Read for Stream {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
             Stream::Tls(s) => s.read(buf),
+            Stream::Bytes(s) => s.read(buf),
         }
     }
 }
@@ -82,6 +86,7 @@ impl Write for Stream {
             Stream::Tcp(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
             Stream::Tls(s) => s.write(buf),
+            Stream::Bytes(_) => Ok(buf.len()),
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -89,8 +94,16 @@ impl Write for Stream {
             Stream::Tcp(s) => s.flush(),
             Stream::Unix(s) => s.flush(),
             Stream::Tls(s) => s.flush(),
+            Stream::Bytes(_) => Ok(()),
         }
     }
+}
+
+/// Read one reply from `bytes` with the limits a server's reply has (the fuzz target's entry).
+pub fn parse_reply(bytes: &[u8]) -> Result<Reply, String> {
+    let stream = Stream::Bytes(std::io::Cursor::new(bytes.to_vec()));
+    let mut conn = Connection::over(stream, Duration::from_secs(5))?;
+    conn.command(&[b"PING"])
 }
 
 pub struct Connection {
