@@ -366,6 +366,33 @@ fn a_wrong_password_an_unreachable_target_and_a_password_in_the_url_are_exit_2()
     // The files are still reported.
     assert!(stdout(&out).contains("RD301"), "{}", stdout(&out));
 
+    // No password at all: the server asks for one.
+    let out = check(files.path(), None, &["--live", &target(&server), "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("authentication required"),
+        "{}",
+        stderr(&out)
+    );
+    // --password-file: its first line is the password.
+    let secret = write(
+        files.path(),
+        "secret/pw",
+        format!("{STRONG}\nnot this line\n"),
+    );
+    let out = check(
+        files.path(),
+        None,
+        &[
+            "--password-file",
+            secret.to_str().unwrap(),
+            "--live",
+            &target(&server),
+            "redis.conf",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
     let gone = format!("unix://{}/nothing.sock", files.path().display());
     let out = check(
         files.path(),
