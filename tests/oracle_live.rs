@@ -202,6 +202,17 @@ fn drift_after_config_set_is_reported_and_the_audit_changes_nothing() {
                 assert!(logical, "a finding on the server has a logical location");
             }
             let all = format!("{}{}", stdout(&out), stderr(&out));
+            // A server is named by its target, never given a line 0.
+            let named = match format {
+                "text" => format!("{}: RD501", target(&server)),
+                "junit" => format!("{}: RD501 [error]", target(&server)),
+                _ => target(&server),
+            };
+            assert!(all.contains(&named), "{format}: {all}");
+            assert!(
+                !all.contains(":0:0") && !all.contains("\"line\": 0"),
+                "{format}: {all}"
+            );
             assert!(!all.contains(OTHER), "{format} {extra:?}: {all}");
             for h in &hashes {
                 assert!(!all.contains(h.as_str()), "{format} {extra:?} shows a hash");
