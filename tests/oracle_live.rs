@@ -833,3 +833,44 @@ fn acl_users_added_or_changed_on_the_server_are_drift() {
     let all = stdout(&out);
     assert!(!all.contains(OTHER) && !all.contains(&sha256_hex(OTHER.as_bytes())));
 }
+
+#[test]
+fn an_acl_user_of_the_url_reads_what_it_may_and_the_rest_is_li001() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(
+        dir.path(),
+        "redis.conf",
+        format!(
+            "port 0\nappendonly no\nrequirepass {STRONG}\nuser auditor on >{OTHER} +info +config|get +command|info\n"
+        ),
+    );
+    let Some(server) = start(&conf) else { return };
+    let as_auditor = format!("unix://auditor@{}", server.socket.display());
+    let out = check(
+        dir.path(),
+        Some(OTHER),
+        &["--format", "json", "--live", &as_auditor, "redis.conf"],
+    );
+    let report = json(&out);
+    // Reported under the target without the user.
+    let li001 = findings_of(&report, "LI001");
+    assert_eq!(li001.len(), 1, "{report}");
+    assert_eq!(li001[0]["path"], target(&server));
+    assert!(
+        li001[0]["message"].as_str().unwrap().contains("ACL LIST"),
+        "{report}"
+    );
+    // CONFIG GET was allowed: RD301 judged the running value.
+    let rd301 = findings_of(&report, "RD301");
+    assert!(
+        rd301.iter().any(|f| f["path"] == target(&server)),
+        "{report}"
+    );
+    // Without ACL LIST the default user is unknown: no RD101 on the server.
+    assert!(
+        !findings_of(&report, "RD101")
+            .iter()
+            .any(|f| f["path"] == target(&server)),
+        "{report}"
+    );
+}

@@ -59,8 +59,10 @@ pub fn parse_target(text: &str) -> Result<Target, String> {
         .split_once("://")
         .ok_or("a live target is redis://host[:port], rediss://host[:port] or unix:///path")?;
     let scheme = scheme.to_ascii_lowercase();
-    let (userinfo, rest) = match rest.rsplit_once('@') {
-        Some((u, r)) => (Some(u), r),
+    // User info is in the authority only (before the first `/`): a socket path may hold `@`.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (userinfo, rest) = match rest[..authority_end].rsplit_once('@') {
+        Some((u, _)) => (Some(u), &rest[u.len() + 1..]),
         None => (None, rest),
     };
     if userinfo.is_some_and(|u| u.contains(':')) {
@@ -463,6 +465,9 @@ mod tests {
         assert_eq!(t.display, "redis://cache.internal:6380");
         assert_eq!(t.user.as_deref(), Some("app"));
         assert_eq!(t.db, 2);
+        let t = parse_target("unix://auditor@/run/a@b/redis.sock").unwrap();
+        assert_eq!(t.user.as_deref(), Some("auditor"));
+        assert_eq!(t.address, Address::Unix("/run/a@b/redis.sock".into()));
         let t = parse_target("unix:///run/redis.sock").unwrap();
         assert_eq!(t.address, Address::Unix("/run/redis.sock".into()));
         assert_eq!(t.display, "unix:///run/redis.sock");
