@@ -551,12 +551,49 @@ fn redline_toml_links_a_target_to_its_file() {
             target(&server)
         ),
     );
+    // redline.toml alone connects nowhere: the target must be named.
     let out = run_with_auth(dir.path(), &["check", "--format", "json", "."]);
+    let report = json(&out);
+    assert!(findings_of(&report, "LI101").is_empty(), "{report}");
+    let out = run_with_auth(
+        dir.path(),
+        &["check", "--format", "json", "--live", &target(&server), "."],
+    );
     let report = json(&out);
     assert!(
         drift_about(&report, "`maxmemory-policy`").is_some(),
         "{report}"
     );
+
+    // `redline stack` shows the server beside its file, and a client that points at the socket
+    // links to the file's instance alone (not ambiguously to the running server too). The test
+    // server's socket comes from its command line: the file says it too.
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(
+        &conf,
+        format!("{text}unixsocket {}\n", server.socket.display()),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "php.ini",
+        format!(
+            "session.save_handler = redis\nsession.save_path = \"unix://{}?auth={STRONG}&database=2\"\n",
+            server.socket.display()
+        ),
+    );
+    let out = run_with_auth(dir.path(), &["stack", "--live", &target(&server), "."]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("running server {} (--live)", target(&server))),
+        "{text}"
+    );
+    assert!(
+        text.contains("running server (--live) of redis.conf"),
+        "{text}"
+    );
+    assert!(text.contains("-> instance0"), "{text}");
+    assert!(!text.contains("ambiguous"), "{text}");
 }
 
 fn run_with_auth(dir: &Path, args: &[&str]) -> Output {

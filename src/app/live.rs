@@ -53,7 +53,7 @@ fn tls(args: &LiveArgs) -> Result<std::sync::Arc<rustls::ClientConfig>, RunError
     live::tls_config(&ca, cert.as_deref(), key.as_deref()).map_err(RunError)
 }
 
-/// Read every target of `--live` and redline.toml. A target that cannot be parsed (a password in
+/// Read every target of `--live` (linked by `=PATH` or redline.toml). A target that cannot be parsed (a password in
 /// it) fails the run; one that cannot be reached or refuses the password is a file error (exit
 /// 2, named), and the others are still audited.
 pub(super) fn read_targets(
@@ -71,12 +71,11 @@ pub(super) fn read_targets(
         };
         requests.push((target, path));
     }
+    // redline.toml links the targets named on the command line to their files; it never makes
+    // a run connect anywhere by itself (a pull request controls that file).
     for (target, path) in &settings.live_links {
-        match requests.iter_mut().find(|(t, _)| t == target) {
-            Some((_, p @ None)) => *p = Some(path.clone()),
-            Some(_) => {}
-            None if !args.live.is_empty() => {}
-            None => requests.push((target.clone(), Some(path.clone()))),
+        if let Some((_, p @ None)) = requests.iter_mut().find(|(t, _)| t == target) {
+            *p = Some(path.clone());
         }
     }
     if requests.is_empty() {
