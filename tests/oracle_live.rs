@@ -594,6 +594,31 @@ fn redline_toml_links_a_target_to_its_file() {
     );
     assert!(text.contains("-> instance0"), "{text}");
     assert!(!text.contains("ambiguous"), "{text}");
+    let out = run_with_auth(
+        dir.path(),
+        &["stack", "--format", "dot", "--live", &target(&server), "."],
+    );
+    assert!(
+        stdout(&out).contains("instance0 -> instance1 [label=\"running (--live)\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_with_auth(
+        dir.path(),
+        &[
+            "stack",
+            "--format",
+            "mermaid",
+            "--live",
+            &target(&server),
+            ".",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("instance0 -.-|\"running (--live)\"| instance1"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 fn run_with_auth(dir: &Path, args: &[&str]) -> Output {

@@ -537,6 +537,11 @@ pub fn dot(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
             }
         ));
     }
+    for (file, running) in live_pairs(&t) {
+        edges.push_str(&format!(
+            "  {file} -> {running} [label=\"running (--live)\", style=dotted];\n"
+        ));
+    }
     for n in nodes(&t).into_iter().chain(extra) {
         out.push_str(&format!(
             "  {} [shape={}, label=\"{}\"];\n",
@@ -583,7 +588,26 @@ pub fn mermaid(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String
         };
         out.push_str(&format!("  {}{shape}\n", n.id));
     }
+    // After the client edges: `linkStyle` counts edges in order.
+    for (file, running) in live_pairs(&t) {
+        edges.push_str(&format!("  {file} -.-|\"running (--live)\"| {running}\n"));
+    }
     out.push_str(&edges);
     out.push_str(&styles);
     out
+}
+
+/// Each file's instance and the running server read for it (`check --live`), by node id.
+fn live_pairs(t: &Topology) -> Vec<(String, String)> {
+    t.instances
+        .iter()
+        .filter_map(|file| {
+            let target = file.running_as.as_ref()?;
+            let running = t
+                .instances
+                .iter()
+                .find(|i| i.live_of.is_some() && &i.file == target)?;
+            Some((file.id.clone(), running.id.clone()))
+        })
+        .collect()
 }
