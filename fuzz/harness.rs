@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// The readers, by fuzz target name.
 #[allow(dead_code)] // used by the regression test, not by the targets
-pub const TARGETS: [&str; 11] = [
+pub const TARGETS: [&str; 12] = [
     "redis",
     "sentinel",
     "php_ini",
@@ -28,6 +28,7 @@ pub const TARGETS: [&str; 11] = [
     "compose",
     "kubernetes",
     "flask",
+    "live_reply",
 ];
 
 pub fn check(target: &str, data: &[u8]) {
@@ -102,6 +103,31 @@ pub fn check(target: &str, data: &[u8]) {
                 fix_until_stable(&mut sources, &roots, &settings, true);
                 let fixed = redline::syntax::yaml::parse(sources.doc(file).bytes());
                 assert!(fixed.error.is_none(), "a fix broke the YAML");
+            }
+        }
+        "live_reply" => {
+            // A server's reply: read within the limits, and whatever it holds, its strings
+            // rendered as settings and ACL users never make more lines than they are items.
+            if let Ok(reply) = redline::live::resp::parse_reply(data) {
+                let texts: Vec<String> = match &reply {
+                    redline::live::resp::Reply::Array(Some(items)) => {
+                        items.iter().filter_map(|r| r.text()).collect()
+                    }
+                    other => other.text().into_iter().collect(),
+                };
+                let snapshot = redline::live::Snapshot {
+                    settings: texts
+                        .iter()
+                        .map(|t| ("maxmemory-policy".to_string(), t.clone()))
+                        .collect(),
+                    acl: Some(texts.iter().map(|t| format!("user {t}")).collect()),
+                    ..Default::default()
+                };
+                let rendered = redline::live::render(&snapshot);
+                assert!(
+                    rendered.lines().count() <= 2 * texts.len(),
+                    "a value became more than one line"
+                );
             }
         }
         other => panic!("unknown fuzz target {other}"),

@@ -2,6 +2,7 @@
 //! for `fix`, the fix loop and the writes), then the reports and the exit code.
 
 mod catalog;
+mod live;
 mod output;
 mod output_dir;
 mod settings;
@@ -110,9 +111,16 @@ fn stdin_input(
 fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
     use crate::cli::StackFormat;
     let common = args.as_common();
-    let settings = settings(&common)?;
+    let mut settings = settings(&common)?;
     let mut sources = Sources::confined(settings.tree.clone());
-    let found = discover(&common, &settings, &mut sources)?;
+    let mut found = discover(&common, &settings, &mut sources)?;
+    live::read_targets(
+        &common.live,
+        &mut settings,
+        &mut sources,
+        &mut found.roots,
+        &mut found.errors,
+    )?;
     let (stack, findings) = audit(&mut sources, &found.roots, &settings);
     let text = match args.format {
         StackFormat::Text => report::topology::text(&stack, &sources, &findings),
@@ -133,9 +141,16 @@ fn stack_command(args: &crate::cli::StackArgs) -> Result<i32, RunError> {
 }
 
 fn check(args: &CommonArgs) -> Result<i32, RunError> {
-    let settings = settings(args)?;
+    let mut settings = settings(args)?;
     let mut sources = Sources::confined(settings.tree.clone());
-    let found = discover(args, &settings, &mut sources)?;
+    let mut found = discover(args, &settings, &mut sources)?;
+    live::read_targets(
+        &args.live,
+        &mut settings,
+        &mut sources,
+        &mut found.roots,
+        &mut found.errors,
+    )?;
     let (stack, findings, held_back) = audit_counted(&mut sources, &found.roots, &settings);
     drop(stack);
     let resolved = resolve_for_output(args, &findings, &sources, &settings)?;
@@ -166,6 +181,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn fix(args: &FixArgs) -> Result<i32, RunError> {
     let common = &args.common;
+    if !common.live.live.is_empty() {
+        return Err(RunError(
+            "--live is for `check` and `stack`: redline never changes a running server".into(),
+        ));
+    }
     if reads_stdin(&common.input) {
         return fix_stdin(args);
     }

@@ -207,6 +207,34 @@ pub struct CommonArgs {
     /// Judge the configs as this Redis version reads them (6.2, 7.0, 7.2, 7.4, 8.0) [default: any].
     #[arg(long, value_name = "VERSION", value_parser = Completed(redis_versions), hide_possible_values = true)]
     pub redis_version: Option<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Live audit (v1.2): running servers read with read-only commands.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LiveArgs {
+    /// Also audit the running server TARGET (redis://[user@]host[:port][/db] or
+    /// unix:///path/redis.sock; repeatable); TARGET=PATH links it to the config it runs from.
+    /// The password comes from REDISCLI_AUTH or --password-file, never from TARGET.
+    #[arg(long, value_name = "TARGET")]
+    pub live: Vec<String>,
+    /// Read the password of the --live targets from FILE (its first line).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Seconds to wait for a --live connection and for each command [default: 5].
+    #[arg(long, value_name = "SECONDS")]
+    pub live_timeout: Option<f64>,
+    /// CA certificates (PEM) that rediss:// targets' certificates are checked against
+    /// [default: /etc/ssl/certs/ca-certificates.crt].
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for rediss:// targets, with --tls-key.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -225,6 +253,8 @@ pub struct StackArgs {
     pub input: InputArgs,
     #[arg(long, value_enum, default_value_t = StackFormat::Text)]
     pub format: StackFormat,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 impl StackArgs {
@@ -246,6 +276,7 @@ impl StackArgs {
             write_baseline: None,
             show_secrets: false,
             redis_version: None,
+            live: self.live.clone(),
         }
     }
 }

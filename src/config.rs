@@ -32,6 +32,8 @@ struct RawConfig {
 struct RawInstance {
     path: Spanned<String>,
     role: Spanned<String>,
+    /// The running server this config is the file of (`check --live`).
+    live: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +63,8 @@ pub struct FileConfig {
     pub environments: Vec<crate::environment::EnvironmentGlob>,
     /// `allow-read`: folders added to the audited tree, relative to redline.toml's folder.
     pub allow_read: Vec<PathBuf>,
+    /// `live = "TARGET"` of an `[[instance]]`: the target and the config it runs from.
+    pub live: Vec<(String, PathBuf)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +240,11 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, String> {
                 ))
             }
         };
+        if let Some(target) = &instance.live {
+            config
+                .live
+                .push((target.get_ref().clone(), base.join(instance.path.get_ref())));
+        }
         config.instances.push(DeclaredRole {
             path: base.join(instance.path.get_ref()),
             role,

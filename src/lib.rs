@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod engine;
 pub mod environment;
 pub mod fix;
+pub mod live;
 pub mod manual;
 pub mod model;
 pub mod report;

@@ -46,6 +46,9 @@ pub struct SourceFile {
     /// are never changed: one copy is enough).
     first_read: Option<Document>,
     pub syntax: Syntax,
+    /// A running server's configuration (`check --live`), not a file: never written, located
+    /// by its target only, and its secrets never shown, not even with `--show-secrets`.
+    pub live: bool,
 }
 
 impl SourceFile {
@@ -240,12 +243,31 @@ impl Sources {
             doc: Document::parse(bytes),
             first_read: None,
             syntax: Syntax::Redis,
+            live: false,
         });
         self.by_path.insert(key, id);
         if let Some(real) = real {
             self.by_real.insert(real, id);
         }
         id
+    }
+
+    /// Register the configuration of a running server, named by its target (no credentials).
+    pub fn insert_live(&mut self, target: &str, bytes: Vec<u8>) -> FileId {
+        let id = self.files.len();
+        self.files.push(SourceFile {
+            path: PathBuf::from(target),
+            display: target.to_string(),
+            doc: Document::parse(bytes),
+            first_read: None,
+            syntax: Syntax::Redis,
+            live: true,
+        });
+        id
+    }
+
+    pub fn is_live(&self, id: FileId) -> bool {
+        self.files[id].live
     }
 
     pub fn set_syntax(&mut self, id: FileId, syntax: Syntax) {

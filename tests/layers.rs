@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["fix"],
     &["syntax"],
     &["model"],
-    &["discovery"],
+    &["discovery", "live"],
     &["stack"],
     &["fix::edits"],
     &["rules"],

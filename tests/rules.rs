@@ -150,7 +150,13 @@ fn safe_fixes_produce_the_expected_files() {
 #[test]
 fn every_rule_has_cases_that_fire_and_that_pass() {
     let all = cases();
+    // The LI rules judge a running server, which a fixture folder cannot hold: tests/oracle_live.rs
+    // starts real redis-servers for each of them (firing and passing).
+    let needs_a_server = ["LI001", "LI101", "LI102"];
     for rule in redline::rules::catalog() {
+        if needs_a_server.contains(&rule.id.as_str()) {
+            continue;
+        }
         let of: Vec<_> = all.iter().filter(|(r, _)| *r == rule.id).collect();
         let fires = of.iter().any(|(_, c)| {
             c.file_name()

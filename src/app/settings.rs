@@ -142,6 +142,8 @@ pub(super) fn settings(args: &CommonArgs) -> Result<Settings, RunError> {
         environments: file.environments.clone(),
         all_environments: args.input.all_environments,
         tree: audited_tree(args, &file),
+        live: Vec::new(),
+        live_links: file.live.clone(),
     })
 }
 

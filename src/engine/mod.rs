@@ -47,6 +47,10 @@ pub struct Settings {
     pub all_environments: bool,
     /// The audited tree: reads and writes stay inside it.
     pub tree: crate::confine::Tree,
+    /// Running servers read for `check --live`, their configurations already in `Sources`.
+    pub live: Vec<crate::live::LiveTarget>,
+    /// `live = "TARGET"` of redline.toml's `[[instance]]`s: the target and its config.
+    pub live_links: Vec<(String, PathBuf)>,
 }
 
 impl Settings {
@@ -67,6 +71,8 @@ impl Settings {
             environments: Vec::new(),
             all_environments: false,
             tree: crate::confine::Tree::unrestricted(),
+            live: Vec::new(),
+            live_links: Vec::new(),
         }
     }
 }
@@ -235,13 +241,31 @@ pub(crate) fn audit_uncapped(
     roots: &[Root],
     settings: &Settings,
 ) -> (Stack, Vec<Finding>, usize) {
-    let stack = stack::build(
+    let mut stack = stack::build(
         sources,
         roots,
         &settings.load,
         &settings.declared,
         &settings.hosts,
     );
+    stack.live = link_live_targets(&settings.live, &stack, sources);
+    // A linked server has its file's role (declared, or from the clients linked to the file).
+    for live in &stack.live {
+        let role = live.linked.and_then(|file| {
+            let i = stack.instances.iter().find(|i| i.model.root == file)?;
+            Some((i.role, i.role_source))
+        });
+        if let Some((role, source)) = role {
+            if let Some(i) = stack
+                .instances
+                .iter_mut()
+                .find(|i| i.model.root == live.file)
+            {
+                i.role = role;
+                i.role_source = source;
+            }
+        }
+    }
     let ctx = Context {
         sources,
         stack: &stack,
@@ -250,6 +274,7 @@ pub(crate) fn audit_uncapped(
     let runs = |id: RuleId| rule_runs(id, sources, settings);
     let mut findings = rules::run(&ctx, &runs);
     findings.retain(|f| settings.selection.enabled(f.rule));
+    live_findings(&mut findings, &stack, sources);
     findings = apply_per_file_ignores(findings, sources, settings);
     if settings.inline_ignores {
         let files = suppressible_files(&stack);
@@ -271,6 +296,76 @@ pub(crate) fn audit_uncapped(
         ))
     });
     (stack, findings, held_back)
+}
+
+/// Each live target with its linked file resolved to the root of an instance of the stack.
+fn link_live_targets(
+    live: &[crate::live::LiveTarget],
+    stack: &Stack,
+    sources: &Sources,
+) -> Vec<crate::live::LiveTarget> {
+    live.iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t.linked = t
+                .linked_path
+                .as_ref()
+                .and_then(|p| sources.id_of(p))
+                .filter(|id| stack.instances.iter().any(|i| i.model.root == *id));
+            t
+        })
+        .collect()
+}
+
+/// The `RD` rules whose verdict rests on each setting a live target may fail to give.
+const RULES_NEEDING: [(&str, &[&str]); 16] = [
+    ("bind", &["RD201", "RD202", "RD203", "RD204"]),
+    ("port", &["RD204"]),
+    ("protected-mode", &["RD203"]),
+    ("appendonly", &["RD301"]),
+    ("appendfsync", &["RD302"]),
+    ("maxmemory", &["RD502"]),
+    ("maxmemory-policy", &["RD501"]),
+    // RD301 fires on `appendonly no` whatever `save` says (which only makes it an error).
+    ("save", &[]),
+    ("unixsocket", &["RD205"]),
+    ("unixsocketperm", &["RD205"]),
+    ("tls-port", &["RD204"]),
+    ("activedefrag", &["RD503"]),
+    ("requirepass", &["RD101", "RD203"]),
+    ("masterauth", &[]),
+    (
+        "ACL LIST",
+        &["RD101", "RD203", "RD401", "RD402", "XS201", "XS101"],
+    ),
+    ("COMMAND INFO", &["RD401", "RD402", "RD403"]),
+];
+
+/// Findings on a live target's configuration: no fixes (nothing is written to a server), and
+/// none from a rule that needs a setting the server would not give (rules.md: they stay silent).
+/// `RD001`/`RD002` never apply: the text is redline's rendering, not a file someone wrote.
+fn live_findings(findings: &mut Vec<Finding>, stack: &Stack, sources: &Sources) {
+    if stack.live.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let Some(live) = stack.live.iter().find(|l| l.file == f.file) else {
+            return true;
+        };
+        if matches!(f.rule, "RD001" | "RD002" | "RD102" | "RD403") {
+            return false;
+        }
+        !live.snapshot.unread.iter().any(|(name, _)| {
+            RULES_NEEDING
+                .iter()
+                .any(|(setting, rules)| setting == name && rules.contains(&f.rule))
+        })
+    });
+    for f in findings.iter_mut() {
+        if sources.is_live(f.file) {
+            f.fix = None;
+        }
+    }
 }
 
 /// Whether a rule runs at all: not when the selection (`--select`, `--ignore`) disables it, nor

@@ -25,19 +25,25 @@ pub fn render(findings: &[Resolved]) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut props = vec![
-            format!("file={}", escape_property(&f.path)),
-            format!("line={}", f.line),
-            format!("endLine={}", f.end_line),
-        ];
+        let mut props = Vec::new();
+        // A live target is no file of the repository: its annotation names no file.
+        if f.line > 0 {
+            props.push(format!("file={}", escape_property(&f.path)));
+            props.push(format!("line={}", f.line));
+            props.push(format!("endLine={}", f.end_line));
+        }
         // Columns only mean something on a single line.
-        if f.line == f.end_line {
+        if f.line > 0 && f.line == f.end_line {
             props.push(format!("col={}", f.column));
             props.push(format!("endColumn={}", f.end_column.max(f.column)));
         }
         props.push(format!(
             "title={}",
-            escape_property(&format!("{} {}", f.rule, f.name))
+            escape_property(&if f.line == 0 {
+                format!("{} {} ({})", f.rule, f.name, f.path)
+            } else {
+                format!("{} {}", f.rule, f.name)
+            })
         ));
         out.push_str(&format!(
             "::{command} {}::{}\n",

@@ -18,7 +18,8 @@ pub fn render(findings: &[Resolved]) -> String {
                 "check_name": format!("{} {}", f.rule, f.name),
                 "fingerprint": f.fingerprint,
                 "severity": severity,
-                "location": { "path": f.path, "lines": { "begin": f.line, "end": f.end_line } },
+                // Code Quality needs a line: a live target's findings (line 0) are at its first.
+                "location": { "path": f.path, "lines": { "begin": f.line.max(1), "end": f.end_line.max(1) } },
             })
         })
         .collect();

@@ -23,10 +23,11 @@ struct JsonFinding<'a> {
     name: &'a str,
     severity: &'a str,
     path: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
+    /// null for a live target (`check --live`): a server has no lines.
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
     message: &'a str,
     fix: Option<JsonFix<'a>>,
     related: Vec<JsonRelated<'a>>,
@@ -41,7 +42,7 @@ struct JsonFix<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     path: &'a str,
-    line: usize,
+    line: Option<usize>,
     message: &'a str,
 }
 
@@ -56,6 +57,11 @@ struct JsonSummary {
     /// Present when the environments held findings back.
     #[serde(skip_serializing_if = "is_zero")]
     held_back: usize,
+}
+
+/// A position, or none for a live target (line 0).
+fn located(line: usize, value: usize) -> Option<usize> {
+    (line > 0).then_some(value)
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -76,10 +82,10 @@ pub fn render(findings: &[Resolved], summary: &Summary) -> String {
                 name: &f.name,
                 severity: f.severity.as_str(),
                 path: &f.path,
-                line: f.line,
-                column: f.column,
-                end_line: f.end_line,
-                end_column: f.end_column,
+                line: located(f.line, f.line),
+                column: located(f.line, f.column),
+                end_line: located(f.line, f.end_line),
+                end_column: located(f.line, f.end_column),
                 message: &f.message,
                 fix: f.fix.as_ref().map(|(a, d)| JsonFix {
                     applicability: a.as_str(),
@@ -90,7 +96,7 @@ pub fn render(findings: &[Resolved], summary: &Summary) -> String {
                     .iter()
                     .map(|r| JsonRelated {
                         path: &r.path,
-                        line: r.line,
+                        line: located(r.line, r.line),
                         message: &r.message,
                     })
                     .collect(),

@@ -81,20 +81,24 @@ pub fn render(findings: &[Resolved], files: &[String]) -> String {
             );
         }
         for f in mine {
+            // A live target (line 0) has no line: named by the target alone.
+            let at = if f.line == 0 {
+                String::new()
+            } else {
+                format!(":{}:{}", f.line, f.column)
+            };
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"{a}\" name=\"{a}:{}:{} {}\">",
-                f.line, f.column, f.rule
+                "    <testcase classname=\"{a}\" name=\"{a}{at} {}\">",
+                f.rule
             );
             let _ = writeln!(
                 out,
-                "      <failure type=\"{} {}\" message=\"{}\">{}:{}:{}: {} [{}] {}</failure>",
+                "      <failure type=\"{} {}\" message=\"{}\">{}{at}: {} [{}] {}</failure>",
                 f.rule,
                 escape_attr(&f.name),
                 escape_attr(&f.message),
                 p,
-                f.line,
-                f.column,
                 f.rule,
                 f.severity,
                 escape(&f.message)

@@ -222,14 +222,22 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
         .iter()
         .map(|f| {
             let doc = sources.doc(f.file);
-            let (line, column) = doc.line_col(f.span.start);
-            let (end_line, end_column) = if f.span.is_empty() {
+            // A running server's configuration has no lines anyone wrote: it is located by its
+            // target alone (line 0: no line), and its secrets are never shown.
+            let live = sources.is_live(f.file);
+            let show_secrets = show_secrets && !live;
+            let (line, column) = if live {
+                (0, 0)
+            } else {
+                doc.line_col(f.span.start)
+            };
+            let (end_line, end_column) = if f.span.is_empty() || live {
                 (line, column)
             } else {
                 doc.line_col(f.span.end)
             };
             let absent = f.span.is_empty() && f.span.start == 0;
-            let (excerpt, marker) = if doc.line_count() > 0 && !absent {
+            let (excerpt, marker) = if doc.line_count() > 0 && !absent && !live {
                 let mut content = doc.line(line - 1).content();
                 if line == 1 && doc.has_bom() {
                     content.start = (content.start + 3).min(content.end);
@@ -261,8 +269,17 @@ pub fn resolve(findings: &[Finding], sources: &Sources, show_secrets: bool) -> V
                     .iter()
                     .map(|r| ResolvedRelated {
                         path: sources.display(r.file).to_string(),
-                        line: sources.doc(r.file).line_col(r.span.start).0,
-                        message: values.shown(sources, r.file, &r.message, show_secrets),
+                        line: if sources.is_live(r.file) {
+                            0
+                        } else {
+                            sources.doc(r.file).line_col(r.span.start).0
+                        },
+                        message: values.shown(
+                            sources,
+                            r.file,
+                            &r.message,
+                            show_secrets && !sources.is_live(r.file),
+                        ),
                     })
                     .collect(),
                 excerpt,

@@ -111,6 +111,16 @@ fn rules(info: &RunInfo) -> Vec<Value> {
         .collect()
 }
 
+/// A physical location, or for a live target (line 0: a running server, not a file) a logical
+/// one named by the target.
+fn location(path: &str, line: usize, region: Value) -> Value {
+    if line == 0 {
+        json!({ "logicalLocations": [{ "fullyQualifiedName": path, "kind": "resource" }] })
+    } else {
+        json!({ "physicalLocation": { "artifactLocation": artifact(path), "region": region } })
+    }
+}
+
 fn region(f: &Resolved) -> Value {
     json!({ "startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column.max(f.column) })
 }
@@ -125,7 +135,7 @@ pub fn render(findings: &[Resolved], info: &RunInfo) -> String {
                 "ruleId": f.rule,
                 "level": level(f.severity),
                 "message": { "text": f.message },
-                "locations": [{ "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(f) } }],
+                "locations": [location(&f.path, f.line, region(f))],
                 "partialFingerprints": { "redline/v1": f.fingerprint },
             });
             if let Some(i) = index(f.rule) {
@@ -137,7 +147,10 @@ pub fn render(findings: &[Resolved], info: &RunInfo) -> String {
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        json!({ "id": i, "message": { "text": r.message }, "physicalLocation": { "artifactLocation": artifact(&r.path), "region": { "startLine": r.line } } })
+                        let mut related = location(&r.path, r.line, json!({ "startLine": r.line }));
+                        related["id"] = json!(i);
+                        related["message"] = json!({ "text": r.message });
+                        related
                     })
                     .collect();
             }

@@ -75,7 +75,12 @@ pub fn render_findings(findings: &[Resolved]) -> String {
             Severity::Warning => ("warning", |t| t.yellow().bold()),
             Severity::Info => ("info", |t| t.blue().bold()),
         };
-        let location = format!("{}:{}:{}:", f.path, f.line, f.column);
+        // A live target has no line: `redis://host:6379: RD101 ...`.
+        let location = if f.line == 0 {
+            format!("{}:", f.path)
+        } else {
+            format!("{}:{}:{}:", f.path, f.line, f.column)
+        };
         let head = format!("{} {} [{}] ", location.bold(), f.rule.bold(), paint(word));
         let head_width = location.chars().count() + 1 + f.rule.len() + 2 + word.len() + 2;
         write_wrapped(&mut out, &head, head_width, &f.message);
@@ -94,7 +99,11 @@ pub fn render_findings(findings: &[Resolved]) -> String {
             }
         }
         for r in &f.related {
-            let place = format!("{}:{}: ", r.path, r.line);
+            let place = if r.line == 0 {
+                format!("{}: ", r.path)
+            } else {
+                format!("{}:{}: ", r.path, r.line)
+            };
             let head = format!("  {} {place}", "=".dimmed());
             write_wrapped(&mut out, &head, 4 + place.chars().count(), &r.message);
         }

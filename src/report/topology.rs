@@ -32,6 +32,13 @@ struct InstanceView {
     persistence: &'static str,
     role: &'static str,
     role_from: &'static str,
+    /// `check --live`: the running server read for this file's instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    running_as: Option<String>,
+    /// `check --live`: this instance is a running server, and the file it runs from (when
+    /// linked; `""` when not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -110,7 +117,14 @@ fn instance_password_text(stack: &Stack, index: usize) -> &'static str {
 fn instance_view(stack: &Stack, sources: &Sources, i: usize) -> InstanceView {
     let instance = &stack.instances[i];
     let model = &instance.model;
-    let listen = &stack.listens[i];
+    // A running server beside its file is kept out of client linking: show where it listens.
+    let own;
+    let listen = if sources.is_live(model.root) {
+        own = crate::stack::links::listen(instance);
+        &own
+    } else {
+        &stack.listens[i]
+    };
     let mut addresses: Vec<String> = listen
         .addresses
         .iter()
@@ -157,6 +171,16 @@ fn instance_view(stack: &Stack, sources: &Sources, i: usize) -> InstanceView {
         persistence,
         role: instance.role.as_str(),
         role_from,
+        running_as: stack
+            .live
+            .iter()
+            .find(|l| l.linked == Some(model.root))
+            .map(|l| l.display.clone()),
+        live_of: stack.live.iter().find(|l| l.file == model.root).map(|l| {
+            l.linked
+                .map(|f| sources.display(f).to_string())
+                .unwrap_or_default()
+        }),
     }
 }
 
@@ -339,6 +363,23 @@ pub fn text(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
             i.maxmemory_policy,
             if i.monitored_by_sentinel { ", monitored by a Sentinel" } else { "" },
         ));
+        if let Some(target) = &i.running_as {
+            out.push_str(&format!(
+                "    running server {target} (--live)
+"
+            ));
+        }
+        match i.live_of.as_deref() {
+            Some("") => out.push_str(
+                "    running server (--live), linked to no file
+",
+            ),
+            Some(file) => out.push_str(&format!(
+                "    running server (--live) of {file}
+"
+            )),
+            None => {}
+        }
     }
     out.push_str(&format!("Sentinels ({})\n", t.sentinels.len()));
     for sn in &t.sentinels {
@@ -511,6 +552,11 @@ pub fn dot(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String {
             }
         ));
     }
+    for (file, running) in live_pairs(&t) {
+        edges.push_str(&format!(
+            "  {file} -> {running} [label=\"running (--live)\", style=dotted];\n"
+        ));
+    }
     for n in nodes(&t).into_iter().chain(extra) {
         out.push_str(&format!(
             "  {} [shape={}, label=\"{}\"];\n",
@@ -557,7 +603,26 @@ pub fn mermaid(stack: &Stack, sources: &Sources, findings: &[Finding]) -> String
         };
         out.push_str(&format!("  {}{shape}\n", n.id));
     }
+    // After the client edges: `linkStyle` counts edges in order.
+    for (file, running) in live_pairs(&t) {
+        edges.push_str(&format!("  {file} -.-|\"running (--live)\"| {running}\n"));
+    }
     out.push_str(&edges);
     out.push_str(&styles);
     out
+}
+
+/// Each file's instance and the running server read for it (`check --live`), by node id.
+fn live_pairs(t: &Topology) -> Vec<(String, String)> {
+    t.instances
+        .iter()
+        .filter_map(|file| {
+            let target = file.running_as.as_ref()?;
+            let running = t
+                .instances
+                .iter()
+                .find(|i| i.live_of.is_some() && &i.file == target)?;
+            Some((file.id.clone(), running.id.clone()))
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ pub mod django;
 pub mod django_rules;
 pub mod flask;
 pub mod laravel;
+pub mod live;
 pub mod model_issues;
 pub mod passwords;
 pub mod php;
@@ -257,7 +258,7 @@ impl Context<'_> {
 
 /// The rule families of the catalogue contract (rules.md), including those whose rules a later
 /// release adds: a config naming them must keep working.
-pub const FAMILIES: [&str; 9] = ["RD", "SN", "PHP", "LV", "DJ", "FL", "DC", "XS", "RL"];
+pub const FAMILIES: [&str; 10] = ["RD", "SN", "PHP", "LV", "DJ", "FL", "DC", "LI", "XS", "RL"];
 
 /// Whether `prefix` names a rule, or a family (optionally with leading digits of an ID).
 pub fn is_known_prefix(prefix: &str) -> bool {

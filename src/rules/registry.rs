@@ -45,6 +45,9 @@ pub enum RuleId {
     XS103,
     XS104,
     XS201,
+    LI001,
+    LI101,
+    LI102,
     RL001,
     RL002,
     PHP001,
@@ -95,7 +98,7 @@ pub enum RuleId {
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 78] = [
+    pub const ALL: [RuleId; 81] = [
         RuleId::RD001,
         RuleId::RD002,
         RuleId::RD101,
@@ -127,6 +130,9 @@ impl RuleId {
         RuleId::XS103,
         RuleId::XS104,
         RuleId::XS201,
+        RuleId::LI001,
+        RuleId::LI101,
+        RuleId::LI102,
         RuleId::RL001,
         RuleId::RL002,
         RuleId::PHP001,
@@ -209,6 +215,9 @@ impl RuleId {
             RuleId::XS103 => "XS103",
             RuleId::XS104 => "XS104",
             RuleId::XS201 => "XS201",
+            RuleId::LI001 => "LI001",
+            RuleId::LI101 => "LI101",
+            RuleId::LI102 => "LI102",
             RuleId::RL001 => "RL001",
             RuleId::RL002 => "RL002",
             RuleId::PHP001 => "PHP001",
@@ -411,6 +420,9 @@ pub static RULES: &[&Rule] = &[
     &super::cross_stack::sessions_share_instance_with_cache::RULE,
     &super::cross_stack::client_target_unknown::RULE,
     &super::passwords::weak_password::RULE,
+    &super::live::settings_unreadable::RULE,
+    &super::live::config_drift::RULE,
+    &super::live::running_version_unknown_to_file::RULE,
     &super::suppressions::unused_suppression::RULE,
     &super::suppressions::unknown_rule_in_suppression::RULE,
     &super::php::invalid_ini_line::RULE,

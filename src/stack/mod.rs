@@ -88,6 +88,8 @@ pub struct Stack {
     /// Everything that connects to an instance, and the instance each one is linked to.
     pub clients: Vec<Client>,
     pub links: Vec<Link>,
+    /// Running servers read with `check --live` (their configurations are instances too).
+    pub live: Vec<crate::live::LiveTarget>,
     /// Where each instance listens (same order as `instances`).
     pub listens: Vec<Listen>,
     /// Compose files and Kubernetes manifests, and the instances they start.
@@ -354,6 +356,7 @@ pub fn build(
         .map(|r| redis::load_acl(sources, r.file, options))
         .collect();
     let mut stack = Stack {
+        live: Vec::new(),
         instances,
         sentinels,
         acl_files,
@@ -365,6 +368,7 @@ pub fn build(
         ..Default::default()
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();
+    unlist_live_duplicates(sources, &stack.instances, &mut stack.listens);
     stack.clients = clients::collect(sources, &stack);
     deploy::apply_compose_environment(sources, &stack.laravel, &mut stack.clients, &stack.deploy);
     stack.links = stack
@@ -417,6 +421,29 @@ pub fn build(
         }
     }
     stack
+}
+
+/// A running server (`check --live`) that listens where an audited file's instance listens is
+/// that file's server: clients link to the file's instance, not ambiguously to both.
+fn unlist_live_duplicates(sources: &Sources, instances: &[Instance], listens: &mut [Listen]) {
+    let overlaps = |a: &Listen, b: &Listen| {
+        (a.unix.is_some() && a.unix == b.unix) || a.ports.iter().any(|p| b.ports.contains(p))
+    };
+    for i in 0..instances.len() {
+        if !sources.is_live(instances[i].model.root) {
+            continue;
+        }
+        let duplicate = (0..instances.len()).any(|j| {
+            !sources.is_live(instances[j].model.root) && overlaps(&listens[i], &listens[j])
+        });
+        if duplicate {
+            listens[i] = Listen {
+                addresses: Vec::new(),
+                ports: Vec::new(),
+                unix: None,
+            };
+        }
+    }
 }
 
 fn role_of(sources: &Sources, model: &RedisModel, declared: &[DeclaredRole]) -> (Role, RoleSource) {
