@@ -13,6 +13,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+pub mod node;
+
 /// A config file named on the command line or found by discovery, with its kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Root {
@@ -33,10 +35,14 @@ pub enum FileKind {
     DjangoSettings,
     /// A Redis ACL file (`user` lines only), read with the ACL grammar alone.
     Acl,
+    /// The `package.json` of an Express app (it depends on `express-session`).
+    NodePackage,
+    /// A JavaScript or TypeScript module of an Express app that mentions `express-session`.
+    NodeModule,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 7] = [
+    pub const ALL: [FileKind; 9] = [
         FileKind::Redis,
         FileKind::Sentinel,
         FileKind::Acl,
@@ -44,6 +50,8 @@ impl FileKind {
         FileKind::LaravelEnv,
         FileKind::LaravelConfig,
         FileKind::DjangoSettings,
+        FileKind::NodeModule,
+        FileKind::NodePackage,
     ];
 
     pub fn parse(text: &str) -> Option<FileKind> {
@@ -55,6 +63,8 @@ impl FileKind {
             "laravel-config" => Some(FileKind::LaravelConfig),
             "django-settings" => Some(FileKind::DjangoSettings),
             "acl" => Some(FileKind::Acl),
+            "node" => Some(FileKind::NodeModule),
+            "node-package" => Some(FileKind::NodePackage),
             _ => None,
         }
     }
@@ -67,6 +77,8 @@ impl FileKind {
             FileKind::LaravelConfig => "laravel-config",
             FileKind::DjangoSettings => "django-settings",
             FileKind::Acl => "acl",
+            FileKind::NodeModule => "node",
+            FileKind::NodePackage => "node-package",
         }
     }
 }
@@ -302,6 +314,7 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || name.windows(7).any(|w| w.eq_ignore_ascii_case(b"php.ini"))
         || (ends(b".php") && laravel_config_name(path))
         || (ends(b".py") && django_name(path))
+        || node::may_be_node_file(name)
 }
 
 /// A Laravel config file's name: `{database,session,cache}.php` (which folder holds an app's
@@ -461,6 +474,8 @@ fn sniff(bytes: &[u8]) -> Option<FileKind> {
 struct Walker<'a> {
     options: &'a DiscoveryOptions,
     sources: &'a mut Sources,
+    /// Whether each folder is an Express app (its package.json depends on express-session).
+    node_apps: std::collections::HashMap<PathBuf, bool>,
     found: Discovered,
     cwd: Option<PathBuf>,
 }
@@ -502,6 +517,12 @@ impl Walker<'_> {
     fn consider(&mut self, path: &Path) {
         if self.excluded(path) {
             return;
+        }
+        if self.forced_kind(path).is_none() {
+            if let Some((bytes, kind)) = node::consider(self.sources, &mut self.node_apps, path) {
+                self.add_root(path, bytes, kind);
+                return;
+            }
         }
         let name = path
             .file_name()
@@ -595,6 +616,8 @@ impl Walker<'_> {
             FileKind::LaravelEnv => crate::source::Syntax::Env,
             FileKind::LaravelConfig => crate::source::Syntax::Php,
             FileKind::DjangoSettings => crate::source::Syntax::Python,
+            FileKind::NodeModule => crate::source::Syntax::JavaScript,
+            FileKind::NodePackage => crate::source::Syntax::Other,
             _ => crate::source::Syntax::Redis,
         };
         self.sources.set_syntax(file, syntax);
@@ -629,6 +652,10 @@ impl Walker<'_> {
                     | FileKind::DjangoSettings),
                 ) => kind,
                 _ if name.ends_with(".py") => FileKind::DjangoSettings,
+                _ if name == "package.json" => FileKind::NodePackage,
+                _ if node::may_be_node_file(name.as_bytes()) && name != "package.json" => {
+                    FileKind::NodeModule
+                }
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
                 _ if reads_as_acl(&head) => FileKind::Acl,
@@ -971,6 +998,7 @@ pub fn discover_with_stdin(
         sources,
         found: Discovered::default(),
         cwd: std::env::current_dir().ok(),
+        node_apps: std::collections::HashMap::new(),
     };
     if let Some(StdinFile { name, bytes }) = stdin {
         walker.named(&name, bytes);

@@ -30,6 +30,8 @@ pub enum Syntax {
     Php,
     /// A Django settings module.
     Python,
+    /// A JavaScript or TypeScript module of an Express app.
+    JavaScript,
     /// redline.toml and other files only pointed into.
     Other,
 }

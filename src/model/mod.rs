@@ -4,6 +4,7 @@ pub mod acl;
 pub mod directives;
 pub mod django;
 pub mod laravel;
+pub mod node;
 pub mod php;
 pub mod redis;
 pub mod save_path;

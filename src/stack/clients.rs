@@ -103,6 +103,8 @@ pub enum Origin {
     Django { settings: FileId, alias: String },
     /// A `sentinel monitor` line.
     Sentinel,
+    /// The store client of an Express `session({...})` call, by file and offset of the call.
+    Node { file: FileId, at: usize },
 }
 
 fn strip_scheme(host: &str) -> &str {
@@ -416,6 +418,7 @@ pub fn collect(sources: &Sources, stack: &super::Stack) -> Vec<Client> {
         django_clients(sources, settings, &mut out);
     }
     sentinel_clients(&stack.sentinels, &mut out);
+    super::node::node_clients(sources, &stack.node, &mut out);
     // A deploy-time placeholder (`${REDIS_PASSWORD}`, `{{ redis_password }}`) is not the
     // password: it is set when the file is deployed, so it is unknown here.
     for client in &mut out {

@@ -10,6 +10,7 @@ use crate::model::sentinel::{self, SentinelModel};
 
 pub mod clients;
 pub mod links;
+pub mod node;
 pub mod passwords;
 
 use crate::source::{normalize, FileId, Sources};
@@ -80,6 +81,8 @@ pub struct Stack {
     pub php: Vec<PhpConfig>,
     pub laravel: Vec<LaravelApp>,
     pub django: Vec<crate::model::django::DjangoSettings>,
+    /// Express apps (express-session with connect-redis).
+    pub node: Vec<crate::model::node::NodeApp>,
     /// ACL files that no audited config names in `aclfile`, read with the ACL grammar alone.
     pub acl_files: Vec<RedisModel>,
     /// Everything that connects to an instance, and the instance each one is linked to.
@@ -221,6 +224,7 @@ pub fn build(
             .collect()
     };
     mark_extended(sources, &mut django);
+    let node = node::node_apps(sources, roots);
     // The readers found the secrets of these files; the documents keep them for every output.
     let secrets: Vec<(FileId, std::ops::Range<usize>)> = php
         .iter()
@@ -231,6 +235,7 @@ pub fn build(
                 .iter()
                 .flat_map(|d| d.secrets.iter().map(|r| (d.file, r.clone()))),
         )
+        .chain(node.iter().flat_map(|a| a.secrets.iter().cloned()))
         .collect();
     sources.mark_secrets(secrets);
     // redis.conf and sentinel.conf models are built in parallel on the files read so far; a
@@ -329,6 +334,7 @@ pub fn build(
         php,
         laravel,
         django,
+        node,
         ..Default::default()
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();
