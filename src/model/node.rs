@@ -887,7 +887,7 @@ impl<'a> Resolver<'a> {
             }),
             resave: absent_or_unknown("resave"),
             save_uninitialized: absent_or_unknown("saveUninitialized"),
-            proxy: get("proxy").unwrap_or(Value::Unknown),
+            proxy: absent_or_unknown("proxy").unwrap_or(Value::Nullish),
             secure: if cookie.is_none() && unknown_props {
                 Some(Value::Unknown)
             } else {
@@ -1073,12 +1073,7 @@ impl<'a> Resolver<'a> {
             });
         } else if let Some(binding) = self.binding_name_of(m2, e) {
             client.bound_to = Some(binding.clone());
-            client.error_listener = self
-                .module(m2)
-                .js
-                .error_listeners
-                .iter()
-                .any(|l| *l == binding);
+            client.error_listener = self.module(m2).js.error_listeners.contains(&binding);
         }
         Some(client)
     }
@@ -1399,9 +1394,13 @@ impl<'a> Resolver<'a> {
                     name: key.into(),
                     at: self.located(i, p.span.clone()),
                     why: format!(
-                        "node-redis {}does not read a top-level `{key}` (it reads {}): the client connects to localhost:6379",
+                        "node-redis {}does not read a top-level `{key}` (it reads {})",
                         major.map_or(String::new(), |m| format!("{m} ")),
-                        if key == "db" { "`database`" } else { "`socket.host` and `socket.port`" }
+                        if key == "db" {
+                            "`database`"
+                        } else {
+                            "`socket.host` and `socket.port`"
+                        }
                     ),
                 });
             }

@@ -9,6 +9,7 @@ pub mod django;
 pub mod django_rules;
 pub mod laravel;
 pub mod model_issues;
+pub mod node;
 pub mod passwords;
 pub mod php;
 pub mod redis;
@@ -242,7 +243,7 @@ impl Context<'_> {
 
 /// The rule families of the catalogue contract (rules.md), including those whose rules a later
 /// release adds: a config naming them must keep working.
-pub const FAMILIES: [&str; 7] = ["RD", "SN", "PHP", "LV", "DJ", "XS", "RL"];
+pub const FAMILIES: [&str; 8] = ["RD", "SN", "PHP", "LV", "DJ", "NJ", "XS", "RL"];
 
 /// Whether `prefix` names a rule, or a family (optionally with leading digits of an ID).
 pub fn is_known_prefix(prefix: &str) -> bool {
@@ -272,7 +273,10 @@ pub fn code_list(chars: &[char]) -> String {
 /// registry by tests/catalog.rs); only their fixes may edit such a file. A match, not a look-up:
 /// it runs per finding in the fix loop.
 pub fn is_syntax_rule(id: &str) -> bool {
-    matches!(id, "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001")
+    matches!(
+        id,
+        "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001" | "NJ001"
+    )
 }
 
 /// Which rules run: `--select` / `--ignore` entries are IDs or family prefixes (`RD`, `SN`,

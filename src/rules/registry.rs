@@ -76,10 +76,23 @@ pub enum RuleId {
     DJ106,
     DJ201,
     DJ202,
+    NJ001,
+    NJ101,
+    NJ102,
+    NJ103,
+    NJ104,
+    NJ105,
+    NJ201,
+    NJ202,
+    NJ203,
+    NJ204,
+    NJ205,
+    NJ206,
+    NJ301,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 62] = [
+    pub const ALL: [RuleId; 75] = [
         RuleId::RD001,
         RuleId::RD002,
         RuleId::RD101,
@@ -142,6 +155,19 @@ impl RuleId {
         RuleId::DJ106,
         RuleId::DJ201,
         RuleId::DJ202,
+        RuleId::NJ001,
+        RuleId::NJ101,
+        RuleId::NJ102,
+        RuleId::NJ103,
+        RuleId::NJ104,
+        RuleId::NJ105,
+        RuleId::NJ201,
+        RuleId::NJ202,
+        RuleId::NJ203,
+        RuleId::NJ204,
+        RuleId::NJ205,
+        RuleId::NJ206,
+        RuleId::NJ301,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -208,6 +234,19 @@ impl RuleId {
             RuleId::DJ106 => "DJ106",
             RuleId::DJ201 => "DJ201",
             RuleId::DJ202 => "DJ202",
+            RuleId::NJ001 => "NJ001",
+            RuleId::NJ101 => "NJ101",
+            RuleId::NJ102 => "NJ102",
+            RuleId::NJ103 => "NJ103",
+            RuleId::NJ104 => "NJ104",
+            RuleId::NJ105 => "NJ105",
+            RuleId::NJ201 => "NJ201",
+            RuleId::NJ202 => "NJ202",
+            RuleId::NJ203 => "NJ203",
+            RuleId::NJ204 => "NJ204",
+            RuleId::NJ205 => "NJ205",
+            RuleId::NJ206 => "NJ206",
+            RuleId::NJ301 => "NJ301",
         }
     }
 
@@ -392,4 +431,17 @@ pub static RULES: &[&Rule] = &[
     &super::django_rules::DJ106,
     &super::django_rules::DJ201,
     &super::django_rules::DJ202,
+    &super::node::module_syntax_error::RULE,
+    &super::node::session_store_memory::RULE,
+    &super::node::client_option_ignored::RULE,
+    &super::node::redis_url_password_encoding::RULE,
+    &super::node::redis_cleartext_remote::RULE,
+    &super::node::no_error_listener::RULE,
+    &super::node::session_cookie_not_secure::RULE,
+    &super::node::session_cookie_not_httponly::RULE,
+    &super::node::resave_or_save_uninitialized_unset::RULE,
+    &super::node::secure_cookie_without_trust_proxy::RULE,
+    &super::node::session_secret_in_code::RULE,
+    &super::node::samesite_none_without_secure::RULE,
+    &super::node::sessions_never_expire::RULE,
 ];

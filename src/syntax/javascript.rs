@@ -671,7 +671,7 @@ impl<'a> Visit<'a> for Collector {
                         self.module.module_exports = Some(convert(&it.right, 0));
                     } else if is_exports_object(&m.object) {
                         let value = convert(&it.right, 0);
-                        self.export(&m.property.name.to_string(), value);
+                        self.export(m.property.name.as_ref(), value);
                     }
                 }
                 _ => {}
