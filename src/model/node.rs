@@ -709,6 +709,26 @@ impl<'a> Resolver<'a> {
             Expr::Null { .. } => Value::Nullish,
             Expr::Ident { name, .. } if name == "undefined" => Value::Nullish,
             Expr::Env { var, .. } => self.env(var),
+            // `Number(process.env.PORT)`, `parseInt(...)`, `String(...)`: an unset variable stays
+            // unknown (its `|| fallback` then runs), a known value is converted.
+            Expr::Call { callee, args, .. }
+                if matches!(callee.as_ref(), Expr::Ident { name, .. }
+                    if ["Number", "parseInt", "parseFloat", "String"].contains(&name.as_str())) =>
+            {
+                let Some(first) = args.first() else {
+                    return Value::Unknown;
+                };
+                let to_string =
+                    matches!(callee.as_ref(), Expr::Ident { name, .. } if name == "String");
+                match self.scalar(m, first, steps + 1) {
+                    Value::Env(var) => Value::Env(var),
+                    v if to_string => v,
+                    v => match v.text().map(|t| t.trim().parse::<f64>()) {
+                        Some(Ok(value)) => Value::Num { value, at },
+                        _ => Value::Unknown,
+                    },
+                }
+            }
             Expr::Template { quasis, exprs, .. } => {
                 let mut text = String::new();
                 for (i, q) in quasis.iter().enumerate() {
@@ -1177,9 +1197,10 @@ impl<'a> Resolver<'a> {
             client.database = Some(db.clone());
         }
         if reads_query {
+            // ioredis fills from the query only what the user info and the path left unset.
             for (k, v) in &parsed.query {
                 match k.as_str() {
-                    "password" => {
+                    "password" if parsed.password.is_none() => {
                         if let Some(at) = url.at() {
                             client.password = Value::Str {
                                 text: v.clone(),
@@ -1190,7 +1211,7 @@ impl<'a> Resolver<'a> {
                             };
                         }
                     }
-                    "db" => client.database = Some(v.clone()),
+                    "db" if parsed.database.is_none() => client.database = Some(v.clone()),
                     _ => {}
                 }
             }

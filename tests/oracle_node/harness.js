@@ -1,0 +1,151 @@
+'use strict';
+// The Express oracle (tests/oracle_node.rs): load one app's entry module as node runs it, with
+// an empty environment, and print as JSON what the real libraries made of it. `express` is a
+// stub that records `app.set`/`app.enable`; the real express-session and connect-redis are
+// wrapped to record their options; the real ioredis and node-redis clients are constructed, and
+// their sockets are intercepted (recorded, never opened), so no network is used.
+const Module = require('module');
+const path = require('path');
+const net = require('net');
+const tls = require('tls');
+const { Duplex } = require('stream');
+
+const record = { trustProxy: [], sessions: [], stores: [], clients: [], sockets: [], errors: [] };
+const modules = path.join(__dirname, 'node_modules');
+const realLoad = Module._load;
+const real = (name) => realLoad(require.resolve(name, { paths: [modules] }), null, false);
+
+// A socket that never connects: writes are swallowed, 'connect' never comes.
+function pendingSocket() {
+  const s = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+  for (const m of ['setNoDelay', 'setKeepAlive', 'setTimeout', 'ref', 'unref']) s[m] = () => s;
+  s.connecting = true;
+  return s;
+}
+function intercept(kind) {
+  return (...args) => {
+    const o = typeof args[0] === 'object' && args[0] !== null ? args[0] : { port: args[0], host: args[1] };
+    record.sockets.push({ kind, host: o.host, port: o.port, path: o.path });
+    return pendingSocket();
+  };
+}
+net.connect = net.createConnection = intercept('tcp');
+tls.connect = intercept('tls');
+
+function cookieOf(c) {
+  if (c === undefined || c === null) return null;
+  return { secure: c.secure, httpOnly: c.httpOnly, sameSite: c.sameSite };
+}
+
+function expressStub() {
+  const settings = {};
+  const app = function () {};
+  app.locals = {};
+  app.set = (key, value) => {
+    if (key === 'trust proxy') record.trustProxy.push(value);
+    settings[key] = value;
+    return proxy;
+  };
+  app.enable = (key) => app.set(key, true);
+  app.disable = (key) => app.set(key, false);
+  app.get = (key, ...rest) => (rest.length === 0 ? settings[key] : proxy);
+  app.listen = () => ({ close() {}, on() {}, address() { return {}; } });
+  const proxy = new Proxy(app, {
+    get(target, prop) {
+      if (prop in target) return target[prop];
+      return () => proxy;
+    },
+  });
+  return proxy;
+}
+const express = new Proxy(expressStub, {
+  get(target, prop) {
+    if (prop in target) return target[prop];
+    return () => () => {};
+  },
+});
+
+const realSession = real('express-session');
+function session(options) {
+  const o = options || {};
+  record.sessions.push({
+    hasStore: o.store !== undefined,
+    secretType: Array.isArray(o.secret) ? 'array' : typeof o.secret,
+    resave: o.resave,
+    saveUninitialized: o.saveUninitialized,
+    proxy: o.proxy,
+    cookie: cookieOf(o.cookie),
+  });
+  return realSession(options);
+}
+Object.assign(session, realSession);
+
+const realConnectRedis = real('connect-redis');
+const BaseStore = realConnectRedis.default || realConnectRedis.RedisStore;
+class RecordedStore extends BaseStore {
+  constructor(options) {
+    super(options);
+    record.stores.push({ prefix: this.prefix, ttl: this.ttl, disableTTL: this.disableTTL });
+  }
+}
+const connectRedis = { ...realConnectRedis, default: RecordedStore, RedisStore: RecordedStore };
+Object.defineProperty(connectRedis, '__esModule', { value: true });
+
+const RealIORedis = real('ioredis');
+class IORedis extends RealIORedis {
+  constructor(...args) {
+    super(...args);
+    const o = this.options;
+    record.clients.push({
+      lib: 'ioredis',
+      host: o.host, port: Number(o.port), path: o.path || null, tls: !!o.tls,
+      password: o.password ?? null, username: o.username ?? null, db: Number(o.db || 0),
+      sentinel: Array.isArray(o.sentinels),
+    });
+  }
+}
+for (const name of ['default', 'Redis']) {
+  Object.defineProperty(IORedis, name, { value: IORedis, configurable: true });
+}
+
+const realRedis = real('redis');
+function createClient(...args) {
+  const client = realRedis.createClient(...args);
+  const o = client.options || {};
+  const socket = o.socket || {};
+  record.clients.push({
+    lib: 'node-redis',
+    host: socket.host ?? 'localhost', port: Number(socket.port ?? 6379), path: socket.path ?? null,
+    tls: !!socket.tls, password: o.password ?? null, username: o.username ?? null,
+    db: Number(o.database ?? 0), sentinel: false,
+  });
+  return client;
+}
+const redis = new Proxy(realRedis, {
+  get(target, prop) {
+    return prop === 'createClient' ? createClient : target[prop];
+  },
+});
+
+const stubs = {
+  express, 'express-session': session, 'connect-redis': connectRedis, ioredis: IORedis, redis,
+  dotenv: real('dotenv'),
+};
+Module._load = function load(request, parent, isMain) {
+  if (Object.prototype.hasOwnProperty.call(stubs, request)) return stubs[request];
+  if (request === 'dotenv/config') return stubs.dotenv.config();
+  return realLoad.call(this, request, parent, isMain);
+};
+
+process.on('uncaughtException', (e) => record.errors.push(String(e && e.message)));
+process.on('unhandledRejection', (e) => record.errors.push(String(e && e.message)));
+// express-session's deprecation notices go to stderr; keep stdout for the record.
+try {
+  require(path.resolve(process.argv[2]));
+} catch (e) {
+  record.errors.push(String(e && e.message));
+}
+setTimeout(() => {
+  process.stdout.write(JSON.stringify(record));
+  process.exit(0);
+}, 200);
