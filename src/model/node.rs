@@ -618,7 +618,10 @@ impl<'a> Resolver<'a> {
             Expr::Call { callee, args, .. } => {
                 // `require('connect-redis')(session)`: the legacy store class.
                 if let Resolved::Package(name, path) = self.resolve(m, callee, steps + 1) {
-                    if name == "connect-redis" && path.is_empty() && !args.is_empty() {
+                    // `import connectRedis from 'connect-redis'` (TypeScript's interop): the
+                    // default of a CommonJS module is the module itself.
+                    let whole = path.is_empty() || path == ["default"];
+                    if name == "connect-redis" && whole && !args.is_empty() {
                         return Resolved::Package(name, vec!["(session)".into()]);
                     }
                     if name == "dotenv" {
@@ -1082,19 +1085,21 @@ impl<'a> Resolver<'a> {
             }
             _ => return None,
         };
-        client.bound_to = bound_to.clone();
-        // The listener is looked for by the name the client is bound to, in every module.
-        if let Some(name) = &bound_to {
-            client.error_listener = self.app.modules.iter().any(|md| {
-                md.js
-                    .error_listeners
+        // The name it is made under (`const client = createClient()`), else the name the
+        // store is given; the listener is looked for under either, in every module.
+        let names: Vec<String> = self
+            .binding_name_of(m2, e)
+            .into_iter()
+            .chain(bound_to)
+            .collect();
+        client.error_listener = self.app.modules.iter().any(|md| {
+            md.js.error_listeners.iter().any(|l| {
+                names
                     .iter()
-                    .any(|l| l == name || l.ends_with(&format!(".{name}")))
-            });
-        } else if let Some(binding) = self.binding_name_of(m2, e) {
-            client.bound_to = Some(binding.clone());
-            client.error_listener = self.module(m2).js.error_listeners.contains(&binding);
-        }
+                    .any(|n| l == n || l.ends_with(&format!(".{n}")))
+            })
+        });
+        client.bound_to = names.into_iter().next();
         Some(client)
     }
 
