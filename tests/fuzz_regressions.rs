@@ -41,6 +41,19 @@ fn the_real_world_corpus_keeps_the_invariants() {
         ("laravel-config", "php_array"),
         ("django-settings", "django"),
     ];
+    // Express apps: every module of the node corpus, each read as an app of its own.
+    let node = walkdir::WalkDir::new(fixtures().join("corpus/node"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| ["js", "ts", "mjs", "cjs"].iter().any(|m| x == *m))
+        });
+    for entry in node {
+        harness::check("javascript", &std::fs::read(entry.path()).unwrap());
+    }
     for (folder, target) in pairs {
         for entry in std::fs::read_dir(fixtures().join("corpus").join(folder)).unwrap() {
             let path = entry.unwrap().path();

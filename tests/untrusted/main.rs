@@ -6,4 +6,5 @@ mod common;
 
 mod bounded;
 mod confined;
+mod express;
 mod secrets;
