@@ -30,8 +30,12 @@ talks to a different instance or fails."####,
 fn ignored_options(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, _, client, index) in store_clients(ctx) {
         for option in &client.ignored {
-            let target = match &client.address {
-                crate::model::node::Address::Tcp { host, port } => {
+            let target = match (option.name.as_str(), &client.address) {
+                ("db" | "database" | "?db=", _) => format!(
+                    ": the client uses database {}",
+                    client.database.as_deref().unwrap_or("0")
+                ),
+                (_, crate::model::node::Address::Tcp { host, port }) => {
                     format!(": the client connects to {host}:{port}")
                 }
                 _ => String::new(),

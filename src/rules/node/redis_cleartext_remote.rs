@@ -39,8 +39,9 @@ fn cleartext(ctx: &Context, out: &mut Vec<Finding>) {
                 at.file,
                 at.span,
                 format!(
-                    "the {} client reaches {host}:{port} without TLS: the password and the sessions cross the network in clear text",
-                    client.library.name()
+                    "the {} client reaches {host}:{port}{} without TLS: the password and the sessions cross the network in clear text",
+                    client.library.name(),
+                    client.url.as_ref().map_or(String::new(), origin_note)
                 ),
             )
             .setting("client.tls")
