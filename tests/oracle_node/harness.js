@@ -52,15 +52,16 @@ function expressStub() {
   app.listen = () => ({ close() {}, on() {}, address() { return {}; } });
   const proxy = new Proxy(app, {
     get(target, prop) {
-      if (prop in target) return target[prop];
+      if (prop in target || prop === '__esModule' || typeof prop === 'symbol') return target[prop];
       return () => proxy;
     },
   });
   return proxy;
 }
+// Not an ES module: TypeScript's `import express from 'express'` then takes the function itself.
 const express = new Proxy(expressStub, {
   get(target, prop) {
-    if (prop in target) return target[prop];
+    if (prop in target || prop === '__esModule' || typeof prop === 'symbol') return target[prop];
     return () => () => {};
   },
 });
@@ -135,6 +136,21 @@ Module._load = function load(request, parent, isMain) {
   if (Object.prototype.hasOwnProperty.call(stubs, request)) return stubs[request];
   if (request === 'dotenv/config') return stubs.dotenv.config();
   return realLoad.call(this, request, parent, isMain);
+};
+
+// TypeScript modules are compiled first, to CommonJS, as ts-node or tsc with esModuleInterop do.
+const typescript = real('typescript');
+require.extensions['.ts'] = (module, filename) => {
+  const source = require('fs').readFileSync(filename, 'utf8');
+  const { outputText } = typescript.transpileModule(source, {
+    compilerOptions: {
+      module: typescript.ModuleKind.CommonJS,
+      target: typescript.ScriptTarget.ES2020,
+      esModuleInterop: true,
+    },
+    fileName: filename,
+  });
+  module._compile(outputText, filename);
 };
 
 process.on('uncaughtException', (e) => record.errors.push(String(e && e.message)));
