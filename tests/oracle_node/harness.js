@@ -156,10 +156,20 @@ require.extensions['.ts'] = (module, filename) => {
 process.on('uncaughtException', (e) => record.errors.push(String(e && e.message)));
 process.on('unhandledRejection', (e) => record.errors.push(String(e && e.message)));
 // express-session's deprecation notices go to stderr; keep stdout for the record.
-try {
-  require(path.resolve(process.argv[2]));
-} catch (e) {
-  record.errors.push(String(e && e.message));
+const entry = path.resolve(process.argv[2]);
+if (entry.endsWith('.mjs')) {
+  // ES modules: loader hooks resolve the stubbed packages to esm/*.mjs, which hand out the
+  // objects above.
+  globalThis.__redlineStubs = stubs;
+  const { pathToFileURL } = require('url');
+  Module.register('./esm/hooks.mjs', pathToFileURL(__filename));
+  import(pathToFileURL(entry).href).catch((e) => record.errors.push(String(e && e.message)));
+} else {
+  try {
+    require(entry);
+  } catch (e) {
+    record.errors.push(String(e && e.message));
+  }
 }
 setTimeout(() => {
   process.stdout.write(JSON.stringify(record));
