@@ -892,3 +892,52 @@ impl<'a> Visit<'a> for Collector {
         walk::walk_import_expression(self, it);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commonjs_and_es_module_bindings_and_exports() {
+        let m = parse(
+            b"const session = require('express-session');\nconst { RedisStore: Store } = require('connect-redis');\nimport Redis, { Cluster } from 'ioredis';\nexport const client = new Redis(process.env.URL ?? 'redis://x');\nexport * from './other';\nexport { client as c } from './again';\nmodule.exports.legacy = 1;\napp.use(session({ secret: `s${1}` }));\napp.set('trust proxy', true);\nclient.on('error', () => {});\nrequire('dotenv').config();\n",
+            "app.ts",
+        );
+        assert_eq!(m.error, None);
+        let store = m.binding("Store", 100).unwrap();
+        assert!(matches!(store, Expr::Member { property, .. } if property == "RedisStore"));
+        assert!(
+            matches!(m.binding("Cluster", 0), Some(Expr::Member { property, .. }) if property == "Cluster")
+        );
+        assert!(matches!(m.export("client"), Some(Expr::Ident { name, .. }) if name == "client"));
+        assert!(matches!(m.export("c"), Some(Expr::Member { .. })));
+        assert!(matches!(m.export("legacy"), Some(Expr::Num { .. })));
+        assert_eq!(m.star_exports, vec!["./other".to_string()]);
+        assert_eq!(m.session_calls.len(), 1);
+        assert_eq!(m.trust_proxy.len(), 1);
+        assert_eq!(m.error_listeners, vec!["client".to_string()]);
+        assert!(m.loads_dotenv);
+        let Some(Expr::New { args, .. }) = m.binding("client", 500) else {
+            panic!("client is a new expression");
+        };
+        assert!(
+            matches!(&args[0], Expr::Logical { op: LogicalOp::Nullish, left, .. } if matches!(left.as_ref(), Expr::Env { var, .. } if var == "URL"))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_nesting_are_reported_with_spans_inside_the_file() {
+        let m = parse(b"const x = {;\n", "a.js");
+        let e = m.error.unwrap();
+        assert!(e.span.end <= 13);
+        let deep = format!(
+            "x = {}1{};",
+            "[".repeat(MAX_NESTING + 1),
+            "]".repeat(MAX_NESTING + 1)
+        );
+        let m = parse(deep.as_bytes(), "a.js");
+        assert!(m.error.unwrap().message.contains("nested deeper"));
+        let m = parse(b"const s = '\xff';", "a.js");
+        assert_eq!(m.error.unwrap().span, 11..12);
+    }
+}
