@@ -300,6 +300,29 @@ pub fn versions(bytes: &[u8]) -> Versions {
     }
 }
 
+/// The installed major version of each package, from an npm lock file (`package-lock.json`
+/// version 2/3 `packages`, or version 1 `dependencies`): what runs, where package.json only gives
+/// a range.
+pub fn locked_versions(bytes: &[u8]) -> Versions {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Versions::default();
+    };
+    let get = |name: &str| {
+        json.get("packages")
+            .and_then(|p| p.get(format!("node_modules/{name}")))
+            .or_else(|| json.get("dependencies").and_then(|d| d.get(name)))
+            .and_then(|p| p.get("version"))
+            .and_then(|v| v.as_str())
+            .and_then(major_of)
+    };
+    Versions {
+        express_session: get("express-session"),
+        connect_redis: get("connect-redis"),
+        ioredis: get("ioredis"),
+        redis: get("redis").or_else(|| get("@redis/client").map(|m| m + 3)),
+    }
+}
+
 /// Whether a path is inside build output or dependencies, which are not read.
 pub fn is_build_output(path: &Path) -> bool {
     path.components().any(|c| {
@@ -358,7 +381,19 @@ pub fn load(
     package: Option<FileId>,
     entries: &[FileId],
 ) -> NodeApp {
-    let versions = package.map_or_else(Versions::default, |p| versions(sources.doc(p).bytes()));
+    let mut versions = package.map_or_else(Versions::default, |p| versions(sources.doc(p).bytes()));
+    // The lock file beside package.json says what is installed; it wins over the range.
+    let lock = dir.join("package-lock.json");
+    if package.is_some() && std::fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file()) {
+        if let Ok(id) = sources.load(&lock) {
+            sources.set_syntax(id, crate::source::Syntax::Other);
+            let locked = locked_versions(sources.doc(id).bytes());
+            versions.express_session = locked.express_session.or(versions.express_session);
+            versions.connect_redis = locked.connect_redis.or(versions.connect_redis);
+            versions.ioredis = locked.ioredis.or(versions.ioredis);
+            versions.redis = locked.redis.or(versions.redis);
+        }
+    }
     let mut modules: Vec<NodeModule> = Vec::new();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     let mut bytes_read = 0usize;
@@ -1640,6 +1675,19 @@ mod tests {
         assert!(breaking_characters("a%41@+=").is_empty());
         assert_eq!(encode_password("a#b%41%"), "a%23b%41%25");
         assert_eq!(percent_decode("a%23b"), "a#b");
+    }
+
+    #[test]
+    fn locked_versions_win() {
+        let v = locked_versions(
+            br#"{"lockfileVersion":3,"packages":{"":{},"node_modules/redis":{"version":"3.1.2"},"node_modules/connect-redis":{"version":"6.1.3"}}}"#,
+        );
+        assert_eq!(v.redis, Some(3));
+        assert_eq!(v.connect_redis, Some(6));
+        let v1 = locked_versions(
+            br#"{"lockfileVersion":1,"dependencies":{"ioredis":{"version":"4.28.5"}}}"#,
+        );
+        assert_eq!(v1.ioredis, Some(4));
     }
 
     #[test]
