@@ -1192,6 +1192,35 @@ impl<'a> Resolver<'a> {
         if parsed.tls {
             client.tls = Some(true);
         }
+        // ioredis 5 splits the URL with Node's legacy `url.parse`: an unencoded `#`, `/` or `?`
+        // in the password ends the host part there, so it connects to what comes before (the
+        // user name as a host, or localhost:6379) with no password at all (checked with
+        // ioredis 5.9.2). node-redis throws "Invalid URL" instead (NJ103 says so).
+        let cut = parsed
+            .password
+            .as_deref()
+            .is_some_and(|p| p.contains(['#', '/', '?']));
+        if cut && client.library == Library::Ioredis {
+            let rest = text.split_once("://").map_or("", |(_, r)| r);
+            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+            let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            let (host, port) = match host_port.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse::<u16>().ok()),
+                None => (host_port, None),
+            };
+            client.address = Address::Tcp {
+                host: if host.is_empty() {
+                    "localhost".into()
+                } else {
+                    host.to_ascii_lowercase()
+                },
+                port: port.unwrap_or(6379),
+            };
+            client.password = Value::Nullish;
+            client.username = None;
+            client.database = Some("0".into());
+            return;
+        }
         client.address = match parsed.port {
             Some(Ok(_)) | None if !parsed.host.is_empty() => Address::Tcp {
                 host: parsed.host.clone(),

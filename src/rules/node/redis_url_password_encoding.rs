@@ -66,15 +66,31 @@ fn url_encoding(ctx: &Context, out: &mut Vec<Finding>) {
                 at.file,
                 if *literal { inner } else { at.span.clone() },
                 format!(
-                    "the password in the Redis URL{} holds {} not percent-encoded: {} cannot parse the URL",
+                    "the password in the Redis URL{} holds {} not percent-encoded: {}",
                     origin_note(url),
                     crate::rules::code_list(&bad),
-                    client.library.name()
+                    consequence(client, &bad)
                 ),
             )
             .setting("client.url")
             .with_fix(fix)
             .about_clients(index),
         );
+    }
+}
+
+/// What the library does with the URL (checked with ioredis 5.9.2 and node-redis 4.7.0).
+fn consequence(client: &crate::model::node::NodeClient, bad: &[char]) -> String {
+    use crate::model::node::{Address, Library};
+    let cut = bad.iter().any(|c| matches!(c, '#' | '/' | '?'));
+    match (client.library, cut, &client.address) {
+        (Library::Ioredis, true, Address::Tcp { host, port }) => {
+            format!("ioredis cuts the URL there and connects to {host}:{port} without a password")
+        }
+        (_, false, _) => format!(
+            "{} fails with \"URI malformed\" when it decodes the password",
+            client.library.name()
+        ),
+        (library, _, _) => format!("{} refuses the URL (\"Invalid URL\")", library.name()),
     }
 }
