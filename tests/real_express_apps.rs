@@ -88,6 +88,8 @@ fn every_finding_on_the_express_corpus_is_a_reviewed_one() {
         "benawad__type-graphql-series/src/redis.ts",
         "cnodejs__nodeclub/app.js",
         "hmcts__pcs-frontend/src/main/modules/session/index.ts",
+        // Made inside `getSessionStore()`, the function `store:` calls.
+        "ministryofjustice__digital-prison-services/backend/setupWebSession.ts",
         "redis-developer__basic-redis-chat-app-demo-nodejs/server/redis.js",
     ] {
         assert!(clients.contains(file), "{file}: {clients:?}");

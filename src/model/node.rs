@@ -482,6 +482,7 @@ pub fn load(
     let resolver = Resolver {
         app: &app,
         by_path: &by_path,
+        budget: std::cell::Cell::new(MAX_WORK),
     };
     let mut sessions = Vec::new();
     let mut trust_proxy = false;
@@ -608,6 +609,26 @@ enum Resolved<'a> {
 struct Resolver<'a> {
     app: &'a NodeApp,
     by_path: &'a HashMap<PathBuf, usize>,
+    /// Resolution steps left for the whole app: a value built as `a + a` from `a = b + b`...
+    /// doubles at each level, and a depth limit alone would not bound it.
+    budget: std::cell::Cell<usize>,
+}
+
+/// Resolution steps per app.
+const MAX_WORK: usize = 200_000;
+/// A string built longer than this (by `+` or a template) is unknown: no real option is.
+const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+impl Resolver<'_> {
+    /// Spend one step; false once the app's budget is gone (everything after is unknown).
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        if left == 0 {
+            return false;
+        }
+        self.budget.set(left - 1);
+        true
+    }
 }
 
 impl<'a> Resolver<'a> {
@@ -635,7 +656,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn resolve(&self, m: usize, e: &'a Expr, steps: usize) -> Resolved<'a> {
-        if steps > MAX_STEPS {
+        if steps > MAX_STEPS || !self.spend() {
             return Resolved::Unknown;
         }
         match e {
@@ -652,16 +673,28 @@ impl<'a> Resolver<'a> {
             }
             Expr::Call { callee, args, .. } => {
                 // `require('connect-redis')(session)`: the legacy store class.
-                if let Resolved::Package(name, path) = self.resolve(m, callee, steps + 1) {
+                let callee = self.resolve(m, callee, steps + 1);
+                if let Resolved::Package(name, path) = &callee {
                     // `import connectRedis from 'connect-redis'` (TypeScript's interop): the
                     // default of a CommonJS module is the module itself.
-                    let whole = path.is_empty() || path == ["default"];
+                    let whole = path.is_empty() || *path == ["default"];
                     if name == "connect-redis" && whole && !args.is_empty() {
-                        return Resolved::Package(name, vec!["(session)".into()]);
+                        return Resolved::Package(name.clone(), vec!["(session)".into()]);
                     }
                     if name == "dotenv" {
                         return Resolved::Unknown;
                     }
+                }
+                // A factory of the app: what it returns (its parameters stay unknown).
+                if let Resolved::Expr(
+                    i,
+                    Expr::Function {
+                        returns: Some(returned),
+                        ..
+                    },
+                ) = callee
+                {
+                    return self.resolve(i, returned, steps + 1);
                 }
                 Resolved::Expr(m, e)
             }
@@ -726,7 +759,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn scalar(&self, m: usize, e: &'a Expr, steps: usize) -> Value {
-        if steps > MAX_STEPS {
+        if steps > MAX_STEPS || !self.spend() {
             return Value::Unknown;
         }
         let (m, e) = match self.resolve(m, e, steps + 1) {
@@ -773,6 +806,9 @@ impl<'a> Resolver<'a> {
                     text.push_str(q);
                     if let Some(x) = exprs.get(i) {
                         match self.scalar(m, x, steps + 1).text() {
+                            Some(t) if text.len() + t.len() > MAX_VALUE_BYTES => {
+                                return Value::Unknown
+                            }
                             Some(t) => text.push_str(&t),
                             None => return self.unknown_part(m, x, steps),
                         }
@@ -794,6 +830,7 @@ impl<'a> Resolver<'a> {
                         Value::Num { value: a + b, at }
                     }
                     _ => match (l.text(), r.text()) {
+                        (Some(a), Some(b)) if a.len() + b.len() > MAX_VALUE_BYTES => Value::Unknown,
                         (Some(a), Some(b)) => Value::Str {
                             text: a + &b,
                             at,

@@ -103,7 +103,13 @@ pub enum Expr {
         source: String,
         span: Range<usize>,
     },
-    /// Anything else: a function, an array, a computed value.
+    /// A function (arrow, expression or declaration) with what its last top-level `return`
+    /// (or an arrow's expression body) gives: a factory such as `() => createClient(...)`.
+    Function {
+        returns: Option<Box<Expr>>,
+        span: Range<usize>,
+    },
+    /// Anything else: an array, a computed value.
     Unknown {
         span: Range<usize>,
     },
@@ -137,6 +143,7 @@ impl Expr {
             | Expr::Call { span, .. }
             | Expr::New { span, .. }
             | Expr::Require { span, .. }
+            | Expr::Function { span, .. }
             | Expr::Unknown { span } => span.clone(),
         }
     }
@@ -523,6 +530,23 @@ pub fn convert(expr: &Expression, depth: usize) -> Expr {
             },
             _ => Expr::Unknown { span },
         },
+        Expression::ArrowFunctionExpression(f) => Expr::Function {
+            returns: if f.expression {
+                f.body.statements.first().and_then(|s| match s {
+                    ast::Statement::ExpressionStatement(e) => {
+                        Some(Box::new(convert(&e.expression, next)))
+                    }
+                    _ => None,
+                })
+            } else {
+                last_return(&f.body, next)
+            },
+            span,
+        },
+        Expression::FunctionExpression(f) => Expr::Function {
+            returns: f.body.as_ref().and_then(|b| last_return(b, next)),
+            span,
+        },
         Expression::NewExpression(n) => Expr::New {
             callee: Box::new(convert(&n.callee, next)),
             args: arguments(&n.arguments, next),
@@ -530,6 +554,16 @@ pub fn convert(expr: &Expression, depth: usize) -> Expr {
         },
         _ => Expr::Unknown { span },
     }
+}
+
+/// What the last `return` among a function body's top-level statements gives.
+fn last_return(body: &ast::FunctionBody, depth: usize) -> Option<Box<Expr>> {
+    body.statements.iter().rev().find_map(|s| match s {
+        ast::Statement::ReturnStatement(r) => {
+            r.argument.as_ref().map(|a| Box::new(convert(a, depth)))
+        }
+        _ => None,
+    })
 }
 
 fn arguments(args: &[Argument], depth: usize) -> Vec<Expr> {
@@ -648,6 +682,20 @@ fn is_exports_object(expr: &Expression) -> bool {
 }
 
 impl<'a> Visit<'a> for Collector {
+    fn visit_statement(&mut self, it: &ast::Statement<'a>) {
+        // `function getClient() { ... return client }` binds its name to what it returns.
+        if let ast::Statement::FunctionDeclaration(f) = it {
+            if let Some(id) = &f.id {
+                let value = Expr::Function {
+                    returns: f.body.as_ref().and_then(|b| last_return(b, 0)),
+                    span: range(f.span),
+                };
+                self.bind(&id.name, value, f.span.start as usize);
+            }
+        }
+        walk::walk_statement(self, it);
+    }
+
     fn visit_variable_declarator(&mut self, it: &ast::VariableDeclarator<'a>) {
         if let Some(init) = &it.init {
             let value = convert(init, 0);

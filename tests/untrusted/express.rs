@@ -152,3 +152,22 @@ fn typescript_that_does_not_parse_is_nj001() {
         "{nj001:?}"
     );
 }
+
+#[test]
+fn values_that_double_at_each_step_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "package.json", PACKAGE);
+    let mut app = String::from(
+        "const session = require('express-session');\nconst RedisStore = require('connect-redis').default;\nconst { createClient } = require('redis');\nconst a0 = 'xy';\nconst f0 = () => createClient({ url: a0 });\n",
+    );
+    for i in 1..=80 {
+        app.push_str(&format!(
+            "const a{i} = a{p} + a{p} + `${{a{p}}}`;\n",
+            p = i - 1
+        ));
+        app.push_str(&format!("const f{i} = () => f{p}(f{p}());\n", p = i - 1));
+    }
+    app.push_str("session({ store: new RedisStore({ client: f80() }), secret: a80, resave: false, saveUninitialized: false });\n");
+    write(dir.path(), "app.js", &app);
+    check_bounded(dir.path(), Duration::from_secs(30));
+}
