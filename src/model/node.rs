@@ -195,6 +195,8 @@ pub struct NodeClient {
     pub error_listener: bool,
     /// The name the client is bound to (`client`, `redisClient`), when it is.
     pub bound_to: Option<String>,
+    /// ioredis 5 cut its URL at an unencoded `#`, `/` or `?` of the password (NJ103).
+    pub url_cut: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -1093,6 +1095,7 @@ impl<'a> Resolver<'a> {
             ignored: Vec::new(),
             error_listener: false,
             bound_to: None,
+            url_cut: false,
         }
     }
 
@@ -1232,12 +1235,15 @@ impl<'a> Resolver<'a> {
         // ioredis 5 splits the URL with Node's legacy `url.parse`: an unencoded `#`, `/` or `?`
         // in the password ends the host part there, so it connects to what comes before (the
         // user name as a host, or localhost:6379) with no password at all (checked with
-        // ioredis 5.9.2). node-redis throws "Invalid URL" instead (NJ103 says so).
+        // ioredis 5.9.2). ioredis 6 (WHATWG URL) and node-redis throw "Invalid URL" instead
+        // (NJ103 says so); an unknown version is taken as the newest.
         let cut = parsed
             .password
             .as_deref()
             .is_some_and(|p| p.contains(['#', '/', '?']));
-        if cut && client.library == Library::Ioredis {
+        let legacy_parser = self.app.versions.ioredis.is_some_and(|m| m < 6);
+        if cut && client.library == Library::Ioredis && legacy_parser {
+            client.url_cut = true;
             let rest = text.split_once("://").map_or("", |(_, r)| r);
             let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
             let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);

@@ -15,6 +15,26 @@ const modules = path.join(__dirname, 'node_modules');
 const realLoad = Module._load;
 const real = (name) => realLoad(require.resolve(name, { paths: [modules] }), null, false);
 
+// The app's package.json picks the major version: `redis: ^5` loads the `redis-5` alias of
+// package.json here when there is one, else the default version.
+let wanted = {};
+try {
+  const manifest = JSON.parse(require('fs').readFileSync(path.join(process.cwd(), 'package.json'), 'utf8'));
+  wanted = { ...manifest.devDependencies, ...manifest.dependencies };
+} catch (_) {
+  // No manifest: the default versions.
+}
+function pick(name) {
+  const major = /(\d+)/.exec(wanted[name] || '');
+  if (!major) return name;
+  try {
+    require.resolve(`${name}-${major[1]}`, { paths: [modules] });
+    return `${name}-${major[1]}`;
+  } catch (_) {
+    return name;
+  }
+}
+
 // A socket that never connects: writes are swallowed, 'connect' never comes.
 function pendingSocket() {
   const s = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
@@ -81,18 +101,28 @@ function session(options) {
 }
 Object.assign(session, realSession);
 
-const realConnectRedis = real('connect-redis');
-const BaseStore = realConnectRedis.default || realConnectRedis.RedisStore;
-class RecordedStore extends BaseStore {
-  constructor(options) {
-    super(options);
-    record.stores.push({ prefix: this.prefix, ttl: this.ttl, disableTTL: this.disableTTL });
-  }
+function recorded(Base) {
+  return class RecordedStore extends Base {
+    constructor(options) {
+      super(options);
+      record.stores.push({ prefix: this.prefix, ttl: this.ttl, disableTTL: this.disableTTL });
+    }
+  };
 }
-const connectRedis = { ...realConnectRedis, default: RecordedStore, RedisStore: RecordedStore };
-Object.defineProperty(connectRedis, '__esModule', { value: true });
+const realConnectRedis = real(pick('connect-redis'));
+let connectRedis;
+if (typeof realConnectRedis === 'function') {
+  // connect-redis 6 and older: `require('connect-redis')(session)` makes the class.
+  connectRedis = (sessionModule) => recorded(realConnectRedis(sessionModule));
+} else {
+  const RecordedStore = recorded(realConnectRedis.default || realConnectRedis.RedisStore);
+  connectRedis = { ...realConnectRedis, RedisStore: RecordedStore };
+  if (realConnectRedis.default) connectRedis.default = RecordedStore;
+  Object.defineProperty(connectRedis, '__esModule', { value: true });
+}
 
-const RealIORedis = real('ioredis');
+const ioredisModule = real(pick('ioredis'));
+const RealIORedis = typeof ioredisModule === 'function' ? ioredisModule : ioredisModule.default;
 class IORedis extends RealIORedis {
   constructor(...args) {
     super(...args);
@@ -109,7 +139,7 @@ for (const name of ['default', 'Redis']) {
   Object.defineProperty(IORedis, name, { value: IORedis, configurable: true });
 }
 
-const realRedis = real('redis');
+const realRedis = real(pick('redis'));
 function createClient(...args) {
   const client = realRedis.createClient(...args);
   const o = client.options || {};

@@ -79,18 +79,21 @@ fn url_encoding(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// What the library does with the URL (checked with ioredis 5.9.2 and node-redis 4.7.0).
+/// What the library does with the URL (checked with ioredis 5.9.2 and 6.0.0, node-redis 4.7.0).
 fn consequence(client: &crate::model::node::NodeClient, bad: &[char]) -> String {
-    use crate::model::node::{Address, Library};
+    use crate::model::node::Address;
     let cut = bad.iter().any(|c| matches!(c, '#' | '/' | '?'));
-    match (client.library, cut, &client.address) {
-        (Library::Ioredis, true, Address::Tcp { host, port }) => {
-            format!("ioredis cuts the URL there and connects to {host}:{port} without a password")
+    match (cut, &client.address) {
+        (true, Address::Tcp { host, port }) if client.url_cut => {
+            format!("ioredis 5 cuts the URL there and connects to {host}:{port} without a password")
         }
-        (_, false, _) => format!(
+        (false, _) => format!(
             "{} fails with \"URI malformed\" when it decodes the password",
             client.library.name()
         ),
-        (library, _, _) => format!("{} refuses the URL (\"Invalid URL\")", library.name()),
+        _ => format!(
+            "{} refuses the URL (\"Invalid URL\")",
+            client.library.name()
+        ),
     }
 }
