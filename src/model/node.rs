@@ -491,7 +491,7 @@ pub fn load(
     let mut secrets = Vec::new();
     for (index, module) in app.modules.iter().enumerate() {
         for call in &module.js.session_calls {
-            sessions.push(resolver.session(index, call, &mut secrets));
+            sessions.push(resolver.session(index, call));
         }
         for t in &module.js.trust_proxy {
             let value = resolver.scalar(index, &t.value, 0);
@@ -505,6 +505,25 @@ pub fn load(
     }
     if let Some((file, env)) = &app.env_file {
         secrets.extend(env.secrets.iter().map(|r| (*file, r.clone())));
+    }
+    // The password each store client sends, wherever it was written (a positional argument,
+    // a name that does not say `password`): its text, without the quotes of a literal.
+    for session in &sessions {
+        let Store::Redis(store) = &session.store else {
+            continue;
+        };
+        if let Some(Value::Str { at, .. }) = store.client.as_ref().map(|c| &c.password) {
+            let bytes = sources.doc(at.file).bytes();
+            let quoted = matches!(bytes.get(at.span.start), Some(b'"' | b'\'' | b'`'))
+                && at.span.len() >= 2
+                && bytes.get(at.span.end - 1) == bytes.get(at.span.start);
+            let span = if quoted {
+                at.span.start + 1..at.span.end - 1
+            } else {
+                at.span.clone()
+            };
+            secrets.push((at.file, span));
+        }
     }
     app.sessions = sessions;
     app.trust_proxy = trust_proxy;
@@ -928,12 +947,7 @@ impl<'a> Resolver<'a> {
         Some(self.scalar(m, &p.value, 0))
     }
 
-    fn session(
-        &self,
-        m: usize,
-        call: &'a javascript::SessionCall,
-        secrets: &mut Vec<(FileId, Range<usize>)>,
-    ) -> Session {
+    fn session(&self, m: usize, call: &'a javascript::SessionCall) -> Session {
         let options = call.args.first().and_then(|a| self.object(m, a));
         let file = self.module(m).file;
         let written = options.map(|(i, o)| WrittenObject {
@@ -945,7 +959,7 @@ impl<'a> Resolver<'a> {
         let store = match options.and_then(|(i, o)| o.prop("store").map(|p| (i, &p.value))) {
             None if unknown_props => Store::Unknown,
             None => Store::Memory,
-            Some((i, value)) => self.store(i, value, secrets),
+            Some((i, value)) => self.store(i, value),
         };
         let cookie_prop = options.and_then(|(i, o)| o.prop("cookie").map(|p| (i, &p.value)));
         let cookie_object = cookie_prop.and_then(|(i, v)| self.object(i, v));
@@ -996,7 +1010,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn store(&self, m: usize, value: &'a Expr, secrets: &mut Vec<(FileId, Range<usize>)>) -> Store {
+    fn store(&self, m: usize, value: &'a Expr) -> Store {
         let (m, e) = match self.resolve(m, value, 0) {
             Resolved::Expr(i, e) => (i, e),
             _ => return Store::Unknown,
@@ -1027,7 +1041,7 @@ impl<'a> Resolver<'a> {
             .unwrap_or_else(|| "sess:".to_string());
         let client_expr = options.and_then(|(i, o)| o.prop("client").map(|p| (i, &p.value)));
         let client = match client_expr {
-            Some((i, c)) => self.client(i, c, secrets),
+            Some((i, c)) => self.client(i, c),
             // connect-redis 3 and older made a client of their own from these options.
             None if legacy
                 && options.is_some_and(|(_, o)| {
@@ -1101,13 +1115,7 @@ impl<'a> Resolver<'a> {
 
     /// The client an expression makes: `new Redis(...)`, `createClient(...)`, through bindings
     /// and imports; `.duplicate()` of one is the same connection settings.
-    fn client(
-        &self,
-        m: usize,
-        value: &'a Expr,
-        secrets: &mut Vec<(FileId, Range<usize>)>,
-    ) -> Option<NodeClient> {
-        let _ = secrets;
+    fn client(&self, m: usize, value: &'a Expr) -> Option<NodeClient> {
         let bound_to = match value {
             Expr::Ident { name, .. } => Some(name.clone()),
             _ => None,
@@ -1126,7 +1134,7 @@ impl<'a> Resolver<'a> {
         } = callee.as_ref()
         {
             if property == "duplicate" {
-                return self.client(m2, object, secrets);
+                return self.client(m2, object);
             }
         }
         let Resolved::Package(name, path) = self.resolve(m2, callee, 0) else {

@@ -23,7 +23,7 @@ session cookie, so one XSS bug steals every session."####,
 
 fn not_httponly(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, session) in sessions(ctx) {
-        let Some(value @ Value::Bool { value: false, at }) = &session.http_only else {
+        let Some(Value::Bool { value: false, at }) = &session.http_only else {
             continue;
         };
         let direct = session
@@ -38,7 +38,6 @@ fn not_httponly(ctx: &Context, out: &mut Vec<Finding>) {
                 vec![fix::replace(f, s, b"true".to_vec())],
             )
         });
-        let _ = value;
         out.push(
             Finding::new(
                 RuleId::NJ202,
