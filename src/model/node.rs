@@ -941,6 +941,24 @@ impl<'a> Resolver<'a> {
         Value::Env(var.to_string())
     }
 
+    /// The property paths written on `name` in module `m` (`name.cookie.secure = ...`), each
+    /// prefixed with `prefix`.
+    fn writes_to(&self, m: usize, name: &str, prefix: &[&str]) -> Vec<Vec<String>> {
+        self.module(m)
+            .js
+            .member_writes
+            .iter()
+            .filter(|(root, _)| root == name)
+            .map(|(_, path)| {
+                prefix
+                    .iter()
+                    .map(|p| p.to_string())
+                    .chain(path.iter().cloned())
+                    .collect()
+            })
+            .collect()
+    }
+
     fn prop_value(&self, object: Option<(usize, &'a Expr)>, key: &str) -> Option<Value> {
         let (m, o) = object?;
         let p = o.prop(key)?;
@@ -969,6 +987,27 @@ impl<'a> Resolver<'a> {
                 expr: o.clone(),
             })
         });
+        // Properties the app writes after making the object (`sess.cookie.secure = true` in
+        // production, as express-session's README does): unknown, whatever the literal says.
+        let mut writes: Vec<Vec<String>> = Vec::new();
+        if let Some(Expr::Ident { name, .. }) = call.args.first() {
+            writes.extend(self.writes_to(m, name, &[]));
+        }
+        if let Some((i, Expr::Ident { name, .. })) = cookie_prop {
+            writes.extend(self.writes_to(i, name, &["cookie"]));
+        }
+        let touched = |path: &[&str]| {
+            writes
+                .iter()
+                .any(|w| w.iter().zip(path).all(|(a, b)| a == b))
+        };
+        let unless_written = |path: &[&str], value: Option<Value>| {
+            if touched(path) {
+                Some(Value::Unknown)
+            } else {
+                value
+            }
+        };
         let cookie_get = |key: &str| -> Option<Value> {
             match (cookie_prop, cookie_object) {
                 // Not a literal: unknown.
@@ -986,26 +1025,37 @@ impl<'a> Resolver<'a> {
                 None => None,
             }
         };
+        let store = if touched(&["store"]) {
+            Store::Unknown
+        } else {
+            store
+        };
         Session {
             file,
             span: call.span.clone(),
             options: written,
             store,
-            secret: get("secret").unwrap_or(if unknown_props {
+            secret: unless_written(&["secret"], get("secret")).unwrap_or(if unknown_props {
                 Value::Unknown
             } else {
                 Value::Nullish
             }),
-            resave: absent_or_unknown("resave"),
-            save_uninitialized: absent_or_unknown("saveUninitialized"),
-            proxy: absent_or_unknown("proxy").unwrap_or(Value::Nullish),
-            secure: if cookie.is_none() && unknown_props {
-                Some(Value::Unknown)
-            } else {
-                cookie_get("secure")
-            },
-            http_only: cookie_get("httpOnly"),
-            same_site: cookie_get("sameSite"),
+            resave: unless_written(&["resave"], absent_or_unknown("resave")),
+            save_uninitialized: unless_written(
+                &["saveUninitialized"],
+                absent_or_unknown("saveUninitialized"),
+            ),
+            proxy: unless_written(&["proxy"], absent_or_unknown("proxy")).unwrap_or(Value::Nullish),
+            secure: unless_written(
+                &["cookie", "secure"],
+                if cookie.is_none() && unknown_props {
+                    Some(Value::Unknown)
+                } else {
+                    cookie_get("secure")
+                },
+            ),
+            http_only: unless_written(&["cookie", "httpOnly"], cookie_get("httpOnly")),
+            same_site: unless_written(&["cookie", "sameSite"], cookie_get("sameSite")),
             cookie,
         }
     }

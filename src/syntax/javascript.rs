@@ -219,6 +219,10 @@ pub struct JsModule {
     pub loads_dotenv: bool,
     /// The module specifiers it requires, imports or re-exports.
     pub sources: Vec<String>,
+    /// Properties written after the object was made (`sess.cookie.secure = true`), as the
+    /// name of the object and the property path: what an object literal says of them is not
+    /// what runs.
+    pub member_writes: Vec<(String, Vec<String>)>,
 }
 
 impl JsModule {
@@ -578,6 +582,34 @@ fn arguments(args: &[Argument], depth: usize) -> Vec<Expr> {
         .collect()
 }
 
+/// The name at the root of a member chain and the properties after it: `sess.cookie` is
+/// (`sess`, [`cookie`]).
+fn member_path(expr: &Expression) -> Option<(String, Vec<String>)> {
+    let mut path = Vec::new();
+    let mut current = expr.get_inner_expression();
+    for _ in 0..16 {
+        match current {
+            Expression::Identifier(i) => {
+                path.reverse();
+                return Some((i.name.to_string(), path));
+            }
+            Expression::StaticMemberExpression(m) => {
+                path.push(m.property.name.to_string());
+                current = m.object.get_inner_expression();
+            }
+            Expression::ComputedMemberExpression(m) => match m.expression.get_inner_expression() {
+                Expression::StringLiteral(s) => {
+                    path.push(s.value.to_string());
+                    current = m.object.get_inner_expression();
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// The text of a listener's object: `client`, `this.client`, `redis.client`.
 pub fn object_key(expr: &Expression) -> Option<String> {
     match expr.get_inner_expression() {
@@ -713,6 +745,12 @@ impl<'a> Visit<'a> for Collector {
                     self.bind(&id.name, value, at);
                 }
                 ast::AssignmentTarget::StaticMemberExpression(m) => {
+                    if let Some((root, mut path)) = member_path(&m.object) {
+                        path.push(m.property.name.to_string());
+                        if self.module.member_writes.len() < MAX_ITEMS {
+                            self.module.member_writes.push((root, path));
+                        }
+                    }
                     if m.property.name == "exports"
                         && m.object.get_inner_expression().is_specific_id("module")
                     {
@@ -720,6 +758,16 @@ impl<'a> Visit<'a> for Collector {
                     } else if is_exports_object(&m.object) {
                         let value = convert(&it.right, 0);
                         self.export(m.property.name.as_ref(), value);
+                    }
+                }
+                ast::AssignmentTarget::ComputedMemberExpression(m) => {
+                    if let (Some((root, mut path)), Expression::StringLiteral(key)) =
+                        (member_path(&m.object), m.expression.get_inner_expression())
+                    {
+                        path.push(key.value.to_string());
+                        if self.module.member_writes.len() < MAX_ITEMS {
+                            self.module.member_writes.push((root, path));
+                        }
                     }
                 }
                 _ => {}
