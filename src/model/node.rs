@@ -1186,6 +1186,21 @@ impl<'a> Resolver<'a> {
             if property == "duplicate" {
                 return self.client(m2, object);
             }
+            // `createClient(...).on('error', ...)` (an emitter returns itself) and
+            // `await createClient(...).connect()` (node-redis 4.6+ resolves to the client).
+            let listener = matches!(
+                property.as_str(),
+                "on" | "once" | "addListener" | "prependListener"
+            );
+            if listener || property == "connect" {
+                let mut client = self.client(m2, object)?;
+                if listener
+                    && matches!(args.first(), Some(Expr::Str { value, .. }) if value == "error")
+                {
+                    client.error_listener = true;
+                }
+                return Some(client);
+            }
         }
         let Resolved::Package(name, path) = self.resolve(m2, callee, 0) else {
             return None;
