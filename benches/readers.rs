@@ -59,6 +59,35 @@ fn readers(c: &mut Criterion) {
     });
 }
 
+/// The JavaScript/TypeScript reader (oxc's parser and the reduction the Express model needs) on
+/// the modules of the node corpus.
+fn javascript(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/node");
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "js" || x == "ts")
+        })
+        .map(|e| {
+            let name = e.path().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let mut group = c.benchmark_group("readers");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("express modules (oxc)", |b| {
+        b.iter(|| {
+            for (name, data) in &files {
+                black_box(redline::syntax::javascript::parse(black_box(data), name));
+            }
+        })
+    });
+    group.finish();
+}
+
 fn whole_audit(c: &mut Criterion) {
     let stack = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/stack");
     c.bench_function("audit examples/stack", |b| {
@@ -76,5 +105,5 @@ fn whole_audit(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, readers, whole_audit);
+criterion_group!(benches, readers, javascript, whole_audit);
 criterion_main!(benches);

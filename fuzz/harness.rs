@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// The readers, by fuzz target name.
 #[allow(dead_code)] // used by the regression test, not by the targets
-pub const TARGETS: [&str; 12] = [
+pub const TARGETS: [&str; 13] = [
     "redis",
     "sentinel",
     "php_ini",
@@ -29,6 +29,7 @@ pub const TARGETS: [&str; 12] = [
     "kubernetes",
     "flask",
     "live_reply",
+    "javascript",
 ];
 
 pub fn check(target: &str, data: &[u8]) {
@@ -129,6 +130,28 @@ pub fn check(target: &str, data: &[u8]) {
                     "a value became more than one line"
                 );
             }
+        }
+        "javascript" => {
+            for name in ["app.js", "app.ts"] {
+                let module = redline::syntax::javascript::parse(data, name);
+                if let Some(error) = &module.error {
+                    assert!(error.span.end <= data.len(), "error span inside the file");
+                }
+                for b in &module.bindings {
+                    assert!(
+                        b.value.span().end <= data.len(),
+                        "binding span inside the file"
+                    );
+                }
+            }
+            // The whole Express pipeline, fixes included, on the module as an app of its own.
+            fixes_converge(
+                data,
+                FileKind::NodeModule,
+                "app.js",
+                Syntax::JavaScript,
+                &["NJ001"],
+            );
         }
         other => panic!("unknown fuzz target {other}"),
     }

@@ -142,7 +142,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub all_environments: bool,
     /// Read files matching GLOB as KIND (redis, sentinel, acl, php-ini, laravel-env,
-    /// laravel-config, django-settings, flask), whatever their name.
+    /// laravel-config, django-settings, flask, node, node-package, compose, kubernetes), whatever
+    /// their name.
     #[arg(long = "type", value_name = "KIND=GLOB")]
     pub types: Vec<String>,
     /// Skip files and folders matching GLOB.

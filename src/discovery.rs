@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 pub mod deploy;
+pub mod node;
 
 /// A config file named on the command line or found by discovery, with its kind.
 #[derive(Debug, Clone, Copy)]
@@ -42,10 +43,14 @@ pub enum FileKind {
     /// A Python module of a Flask app that uses Flask-Session (`SESSION_TYPE`, `SESSION_REDIS`,
     /// `flask_session`): the config modules it loads are read with it.
     Flask,
+    /// The `package.json` of an Express app (it depends on `express-session`).
+    NodePackage,
+    /// A JavaScript or TypeScript module of an Express app that mentions `express-session`.
+    NodeModule,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 10] = [
+    pub const ALL: [FileKind; 12] = [
         FileKind::Redis,
         FileKind::Sentinel,
         FileKind::Acl,
@@ -56,6 +61,8 @@ impl FileKind {
         FileKind::Compose,
         FileKind::Kubernetes,
         FileKind::Flask,
+        FileKind::NodeModule,
+        FileKind::NodePackage,
     ];
 
     pub fn parse(text: &str) -> Option<FileKind> {
@@ -70,6 +77,8 @@ impl FileKind {
             "compose" => Some(FileKind::Compose),
             "kubernetes" => Some(FileKind::Kubernetes),
             "flask" => Some(FileKind::Flask),
+            "node" => Some(FileKind::NodeModule),
+            "node-package" => Some(FileKind::NodePackage),
             _ => None,
         }
     }
@@ -85,6 +94,8 @@ impl FileKind {
             FileKind::Compose => "compose",
             FileKind::Kubernetes => "kubernetes",
             FileKind::Flask => "flask",
+            FileKind::NodeModule => "node",
+            FileKind::NodePackage => "node-package",
         }
     }
 }
@@ -322,6 +333,7 @@ fn may_be_config(path: &Path, options: &DiscoveryOptions) -> bool {
         || ends(b".py")
         || ends(b".yml")
         || ends(b".yaml")
+        || node::may_be_node_file(name)
 }
 
 /// How much of a Python module is looked at to decide whether it is a Flask-Session module.
@@ -498,6 +510,8 @@ fn sniff(bytes: &[u8]) -> Option<FileKind> {
 struct Walker<'a> {
     options: &'a DiscoveryOptions,
     sources: &'a mut Sources,
+    /// Whether each folder is an Express app (its package.json depends on express-session).
+    node_apps: std::collections::HashMap<PathBuf, bool>,
     found: Discovered,
     cwd: Option<PathBuf>,
 }
@@ -539,6 +553,12 @@ impl Walker<'_> {
     fn consider(&mut self, path: &Path) {
         if self.excluded(path) {
             return;
+        }
+        if self.forced_kind(path).is_none() {
+            if let Some((bytes, kind)) = node::consider(self.sources, &mut self.node_apps, path) {
+                self.add_root(path, bytes, kind);
+                return;
+            }
         }
         let name = path
             .file_name()
@@ -678,6 +698,8 @@ impl Walker<'_> {
             FileKind::LaravelConfig => crate::source::Syntax::Php,
             FileKind::DjangoSettings | FileKind::Flask => crate::source::Syntax::Python,
             FileKind::Compose | FileKind::Kubernetes => crate::source::Syntax::Yaml,
+            FileKind::NodeModule => crate::source::Syntax::JavaScript,
+            FileKind::NodePackage => crate::source::Syntax::Other,
             _ => crate::source::Syntax::Redis,
         };
         self.sources.set_syntax(file, syntax);
@@ -720,6 +742,10 @@ impl Walker<'_> {
                 }
                 _ if name.ends_with(".py") => {
                     python_kind(&bytes, true).unwrap_or(FileKind::DjangoSettings)
+                }
+                _ if name == "package.json" => FileKind::NodePackage,
+                _ if node::may_be_node_file(name.as_bytes()) && name != "package.json" => {
+                    FileKind::NodeModule
                 }
                 _ if name.starts_with(".env") => FileKind::LaravelEnv,
                 _ if name.to_ascii_lowercase().ends_with(".ini") => FileKind::PhpIni,
@@ -1063,6 +1089,7 @@ pub fn discover_with_stdin(
         sources,
         found: Discovered::default(),
         cwd: std::env::current_dir().ok(),
+        node_apps: std::collections::HashMap::new(),
     };
     if let Some(StdinFile { name, bytes }) = stdin {
         walker.named(&name, bytes);

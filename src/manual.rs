@@ -149,8 +149,10 @@ const FILES: [(&str, &str); 4] = [
     (
         "The audited configs",
         "redis.conf and its includes and ACL file, sentinel.conf, php.ini and conf.d/*.ini, \
-         Laravel .env and config/{database,session,cache}.php, Django settings modules: read \
-         only inside the audited tree (each PATH, --root, --allow-read).",
+         Laravel .env and config/{database,session,cache}.php, Django settings modules, \
+         Express apps (package.json, the modules that use express-session and the relative \
+         modules they import, the .env dotenv loads): read only inside the audited tree (each \
+         PATH, --root, --allow-read).",
     ),
 ];
 

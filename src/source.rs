@@ -32,6 +32,8 @@ pub enum Syntax {
     Python,
     /// A compose file or Kubernetes manifest (`#` comments).
     Yaml,
+    /// A JavaScript or TypeScript module of an Express app.
+    JavaScript,
     /// redline.toml and other files only pointed into.
     Other,
 }

@@ -95,7 +95,7 @@ fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usi
                 Some(_) => LineKind::Directive,
             }
         }
-        Syntax::Php => {
+        Syntax::Php | Syntax::JavaScript => {
             let text = doc.line_bytes(index);
             let start = text
                 .iter()
@@ -131,7 +131,7 @@ fn line_kind(syntax: Syntax, doc: &crate::syntax::document::Document, index: usi
 /// brackets opened on it close (strings and comments skipped); one line elsewhere. Bounded, so a
 /// file with an unclosed bracket costs a bounded scan per suppression.
 fn statement_end(syntax: Syntax, doc: &crate::syntax::document::Document, first: usize) -> usize {
-    if !matches!(syntax, Syntax::Python | Syntax::Php) {
+    if !matches!(syntax, Syntax::Python | Syntax::Php | Syntax::JavaScript) {
         return first;
     }
     const MAX_LINES: usize = 2000;
@@ -153,7 +153,11 @@ fn statement_end(syntax: Syntax, doc: &crate::syntax::document::Document, first:
                 None => match b {
                     b'\'' | b'"' => quote = Some(b),
                     b'#' => break,
-                    b'/' if line.get(i + 1) == Some(&b'/') && syntax == Syntax::Php => break,
+                    b'/' if line.get(i + 1) == Some(&b'/')
+                        && matches!(syntax, Syntax::Php | Syntax::JavaScript) =>
+                    {
+                        break
+                    }
                     b'(' | b'[' | b'{' => depth += 1,
                     b')' | b']' | b'}' => depth = depth.saturating_sub(1),
                     _ => {}

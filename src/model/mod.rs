@@ -6,6 +6,7 @@ pub mod directives;
 pub mod django;
 pub mod flask;
 pub mod laravel;
+pub mod node;
 pub mod php;
 pub mod redis;
 pub mod save_path;

@@ -161,6 +161,6 @@ fn missing_password_edits(
             )
             .with_secret_text(secret.as_bytes())])
         }
-        Origin::Django { .. } | Origin::Flask { .. } => None,
+        Origin::Django { .. } | Origin::Flask { .. } | Origin::Node { .. } => None,
     }
 }

@@ -12,6 +12,7 @@ pub mod flask;
 pub mod laravel;
 pub mod live;
 pub mod model_issues;
+pub mod node;
 pub mod passwords;
 pub mod php;
 pub mod redis;
@@ -258,7 +259,9 @@ impl Context<'_> {
 
 /// The rule families of the catalogue contract (rules.md), including those whose rules a later
 /// release adds: a config naming them must keep working.
-pub const FAMILIES: [&str; 10] = ["RD", "SN", "PHP", "LV", "DJ", "FL", "DC", "LI", "XS", "RL"];
+pub const FAMILIES: [&str; 11] = [
+    "RD", "SN", "PHP", "LV", "DJ", "FL", "NJ", "DC", "LI", "XS", "RL",
+];
 
 /// Whether `prefix` names a rule, or a family (optionally with leading digits of an ID).
 pub fn is_known_prefix(prefix: &str) -> bool {
@@ -290,7 +293,7 @@ pub fn code_list(chars: &[char]) -> String {
 pub fn is_syntax_rule(id: &str) -> bool {
     matches!(
         id,
-        "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001" | "FL001"
+        "RD001" | "SN001" | "PHP001" | "LV001" | "DJ001" | "FL001" | "NJ001"
     )
 }
 

@@ -95,10 +95,23 @@ pub enum RuleId {
     FL203,
     FL204,
     FL205,
+    NJ001,
+    NJ101,
+    NJ102,
+    NJ103,
+    NJ104,
+    NJ105,
+    NJ201,
+    NJ202,
+    NJ203,
+    NJ204,
+    NJ205,
+    NJ206,
+    NJ301,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 81] = [
+    pub const ALL: [RuleId; 94] = [
         RuleId::RD001,
         RuleId::RD002,
         RuleId::RD101,
@@ -180,6 +193,19 @@ impl RuleId {
         RuleId::FL203,
         RuleId::FL204,
         RuleId::FL205,
+        RuleId::NJ001,
+        RuleId::NJ101,
+        RuleId::NJ102,
+        RuleId::NJ103,
+        RuleId::NJ104,
+        RuleId::NJ105,
+        RuleId::NJ201,
+        RuleId::NJ202,
+        RuleId::NJ203,
+        RuleId::NJ204,
+        RuleId::NJ205,
+        RuleId::NJ206,
+        RuleId::NJ301,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -265,6 +291,19 @@ impl RuleId {
             RuleId::FL203 => "FL203",
             RuleId::FL204 => "FL204",
             RuleId::FL205 => "FL205",
+            RuleId::NJ001 => "NJ001",
+            RuleId::NJ101 => "NJ101",
+            RuleId::NJ102 => "NJ102",
+            RuleId::NJ103 => "NJ103",
+            RuleId::NJ104 => "NJ104",
+            RuleId::NJ105 => "NJ105",
+            RuleId::NJ201 => "NJ201",
+            RuleId::NJ202 => "NJ202",
+            RuleId::NJ203 => "NJ203",
+            RuleId::NJ204 => "NJ204",
+            RuleId::NJ205 => "NJ205",
+            RuleId::NJ206 => "NJ206",
+            RuleId::NJ301 => "NJ301",
         }
     }
 
@@ -470,4 +509,17 @@ pub static RULES: &[&Rule] = &[
     &super::flask::cookie_flag_from_string::RULE,
     &super::flask::samesite_none::RULE,
     &super::flask::secret_key_in_code::RULE,
+    &super::node::module_syntax_error::RULE,
+    &super::node::session_store_memory::RULE,
+    &super::node::client_option_ignored::RULE,
+    &super::node::redis_url_password_encoding::RULE,
+    &super::node::redis_cleartext_remote::RULE,
+    &super::node::no_error_listener::RULE,
+    &super::node::session_cookie_not_secure::RULE,
+    &super::node::session_cookie_not_httponly::RULE,
+    &super::node::resave_or_save_uninitialized_unset::RULE,
+    &super::node::secure_cookie_without_trust_proxy::RULE,
+    &super::node::session_secret_in_code::RULE,
+    &super::node::samesite_none_without_secure::RULE,
+    &super::node::sessions_never_expire::RULE,
 ];

@@ -105,6 +105,8 @@ pub enum Origin {
     Sentinel,
     /// Flask-Session's `SESSION_REDIS` of a Flask app (or config class), by module and label.
     Flask { module: FileId, config: String },
+    /// The store client of an Express `session({...})` call, by file and offset of the call.
+    Node { file: FileId, at: usize },
 }
 
 fn strip_scheme(host: &str) -> &str {
@@ -419,6 +421,7 @@ pub fn collect(sources: &Sources, stack: &super::Stack) -> Vec<Client> {
     }
     sentinel_clients(&stack.sentinels, &mut out);
     flask_clients(sources, &stack.flask, &mut out);
+    super::node::node_clients(sources, &stack.node, &mut out);
     // A deploy-time placeholder (`${REDIS_PASSWORD}`, `{{ redis_password }}`) is not the
     // password: it is set when the file is deployed, so it is unknown here.
     for client in &mut out {

@@ -11,6 +11,7 @@ use crate::model::sentinel::{self, SentinelModel};
 pub mod clients;
 pub mod deploy;
 pub mod links;
+pub mod node;
 pub mod passwords;
 
 use crate::source::{normalize, FileId, Sources};
@@ -83,6 +84,8 @@ pub struct Stack {
     pub django: Vec<crate::model::django::DjangoSettings>,
     /// Flask apps with Flask-Session, and the config classes and modules no app loads.
     pub flask: crate::model::flask::FlaskStack,
+    /// Express apps (express-session with connect-redis).
+    pub node: Vec<crate::model::node::NodeApp>,
     /// ACL files that no audited config names in `aclfile`, read with the ACL grammar alone.
     pub acl_files: Vec<RedisModel>,
     /// Everything that connects to an instance, and the instance each one is linked to.
@@ -243,6 +246,7 @@ pub fn build(
         .collect();
     let (flask, flask_secrets) = crate::model::flask::load(sources, &flask_roots);
     sources.mark_secrets(flask_secrets);
+    let node = node::node_apps(sources, roots);
     // The readers found the secrets of these files; the documents keep them for every output.
     let secrets: Vec<(FileId, std::ops::Range<usize>)> = php
         .iter()
@@ -253,6 +257,7 @@ pub fn build(
                 .iter()
                 .flat_map(|d| d.secrets.iter().map(|r| (d.file, r.clone()))),
         )
+        .chain(node.iter().flat_map(|a| a.secrets.iter().cloned()))
         .collect();
     sources.mark_secrets(secrets);
     // redis.conf and sentinel.conf models are built in parallel on the files read so far; a
@@ -365,6 +370,7 @@ pub fn build(
         django,
         deploy: deployments,
         flask,
+        node,
         ..Default::default()
     };
     stack.listens = stack.instances.iter().map(links::listen).collect();

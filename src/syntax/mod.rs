@@ -3,6 +3,7 @@
 pub mod document;
 pub mod dotenv;
 pub mod ini;
+pub mod javascript;
 pub mod php_array;
 pub mod python;
 pub mod redis;

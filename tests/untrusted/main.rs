@@ -6,5 +6,6 @@ mod common;
 
 mod bounded;
 mod confined;
+mod express;
 mod secrets;
 mod yaml;

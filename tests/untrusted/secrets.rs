@@ -415,3 +415,38 @@ fn secret_renamed_command_names_stay_out_of_diffs() {
     );
     assert_no_secret(dir.path(), &["Ren5ecretName"], "RD");
 }
+
+#[test]
+fn secret_express_passwords_and_session_secrets_are_masked_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "shop/package.json",
+        r#"{"dependencies":{"express-session":"^1.19.0","connect-redis":"^7.1.1","ioredis":"^5.9.2","redis":"^4.7.0","dotenv":"^16.0.0"}}"#,
+    );
+    write(
+        dir.path(),
+        "shop/.env",
+        "REDIS_URL=redis://:envpw-q8z@10.0.0.7:6379/1\nSESSION_SECRET=envsecret-q8z\n",
+    );
+    // A password under a name that says nothing, a URL with a # in its password (NJ103 fix),
+    // a literal secret and a fallback one.
+    write(
+        dir.path(),
+        "shop/app.js",
+        "require('dotenv').config();\nconst session = require('express-session');\nconst RedisStore = require('connect-redis').default;\nconst Redis = require('ioredis');\nconst { createClient } = require('redis');\nconst k = 'plainpw-q8z';\nconst a = new Redis(6380, '10.0.0.8', { password: k });\nconst b = createClient({ url: 'redis://:url#pw-q8z@10.0.0.9:6379/2' });\nconst c = createClient({ url: process.env.REDIS_URL });\napp.use(session({ store: new RedisStore({ client: a }), secret: 'litsecret-q8z' }));\napp.use(session({ store: new RedisStore({ client: b }), secret: process.env.X || 'fallback-q8z' }));\napp.use(session({ store: new RedisStore({ client: c }), secret: process.env.SESSION_SECRET }));\n",
+    );
+    assert_no_secret(
+        dir.path(),
+        &[
+            "plainpw-q8z",
+            "url#pw",
+            "url%23pw",
+            "envpw-q8z",
+            "envsecret-q8z",
+            "litsecret-q8z",
+            "fallback-q8z",
+        ],
+        "NJ",
+    );
+}

@@ -44,10 +44,13 @@ fn password_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         if named_user && expected == InstancePassword::Open {
             continue;
         }
-        // PHP102 and LV102 report a missing password of PHP and Laravel clients; Django has no
-        // rule of its own for it.
+        // PHP102 and LV102 report a missing password of PHP and Laravel clients; Django and
+        // Express have no rule of their own for it.
         if client.password == ClientPassword::None
-            && matches!(client.origin, Origin::Django { .. } | Origin::Flask { .. })
+            && matches!(
+                client.origin,
+                Origin::Django { .. } | Origin::Flask { .. } | Origin::Node { .. }
+            )
             && expected.needs_one()
         {
             push(

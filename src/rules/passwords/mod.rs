@@ -234,6 +234,31 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
         }
     }
     flask_literals(ctx, &mut out);
+    // Express session store clients: the literal each sends (a fallback of an unset variable
+    // included: it is what runs then).
+    for client in &ctx.stack.clients {
+        if let (
+            crate::stack::Origin::Node { .. },
+            crate::stack::ClientPassword::Literal {
+                value,
+                file,
+                span,
+                editable,
+            },
+        ) = (&client.origin, &client.password)
+        {
+            out.push(PasswordLiteral {
+                what: format!("the password of the {}", client.label),
+                setting: "password".into(),
+                file: *file,
+                span: span.clone(),
+                value: value.clone().into_bytes(),
+                kind: LiteralKind::Value,
+                client: true,
+                editable: *editable,
+            });
+        }
+    }
     mark_placeholders(&mut out);
     out
 }

@@ -1,0 +1,3 @@
+const dotenv = globalThis.__redlineStubs.dotenv;
+export default dotenv;
+export const config = dotenv.config;

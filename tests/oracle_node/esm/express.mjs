@@ -1,0 +1,3 @@
+const express = globalThis.__redlineStubs.express;
+export default express;
+export const Router = () => express().Router();
