@@ -500,8 +500,18 @@ fn the_example_stack_links_its_apps_and_fails_the_check() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let rules = rules_of(&json(&out));
     assert!(rules.len() >= 30, "{rules:?}");
-    for rule in ["XS101", "XS102", "XS103", "PHP102", "LV103", "FL203"] {
+    for rule in [
+        "XS101", "XS102", "XS103", "PHP102", "LV103", "FL203", "DC101", "DC102", "DC103",
+    ] {
         assert!(rules.contains(&rule.to_string()), "{rule} in {rules:?}");
+    }
+    // Every reader shows in the example (the README says so): a finding of each family.
+    for family in ["RD", "SN", "PHP", "LV", "DJ", "FL", "NJ", "DC", "XS"] {
+        let digits = |r: &String| r[family.len()..].chars().all(|c| c.is_ascii_digit());
+        assert!(
+            rules.iter().any(|r| r.starts_with(family) && digits(r)),
+            "no {family} finding in {rules:?}"
+        );
     }
     assert!(
         !rules.contains(&"XS104".to_string()),
