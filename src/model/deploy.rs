@@ -146,6 +146,24 @@ pub struct DeployFile {
     pub apps: Vec<AppService>,
 }
 
+impl DeployFile {
+    /// A file of `platform` as parsed, before its services and workloads are read.
+    fn parsed(file: FileId, platform: Platform, bytes: &[u8], stream: &yaml::Stream) -> DeployFile {
+        DeployFile {
+            file,
+            platform,
+            error: stream.error.clone(),
+            problems: Vec::new(),
+            workloads: Vec::new(),
+            services: Vec::new(),
+            config_maps: Vec::new(),
+            secrets: yaml_secrets(bytes, &stream.documents),
+            generated: Vec::new(),
+            apps: Vec::new(),
+        }
+    }
+}
+
 /// The image family by its reference (`registry/owner/name:tag@digest`).
 pub fn image_kind(image: &str) -> Option<ImageKind> {
     let without_digest = image.split('@').next().unwrap_or(image);
@@ -643,18 +661,7 @@ pub fn read_compose(sources: &mut Sources, file: FileId) -> DeployFile {
         .unwrap_or_default();
     let bytes = sources.doc(file).bytes().to_vec();
     let stream = yaml::parse(&bytes);
-    let mut out = DeployFile {
-        file,
-        platform: Platform::Compose,
-        error: stream.error.clone(),
-        problems: Vec::new(),
-        workloads: Vec::new(),
-        services: Vec::new(),
-        config_maps: Vec::new(),
-        secrets: yaml_secrets(&bytes, &stream.documents),
-        generated: Vec::new(),
-        apps: Vec::new(),
-    };
+    let mut out = DeployFile::parsed(file, Platform::Compose, &bytes, &stream);
     let Some(services) = stream
         .documents
         .first()
@@ -1123,18 +1130,7 @@ pub fn read_kubernetes(sources: &Sources, file: FileId) -> DeployFile {
     let bytes = sources.doc(file).bytes().to_vec();
     let doc = sources.doc(file);
     let stream = yaml::parse(&bytes);
-    let mut out = DeployFile {
-        file,
-        platform: Platform::Kubernetes,
-        error: stream.error.clone(),
-        problems: Vec::new(),
-        workloads: Vec::new(),
-        services: Vec::new(),
-        config_maps: Vec::new(),
-        secrets: yaml_secrets(&bytes, &stream.documents),
-        generated: Vec::new(),
-        apps: Vec::new(),
-    };
+    let mut out = DeployFile::parsed(file, Platform::Kubernetes, &bytes, &stream);
     let none = HashMap::new();
     // A `List` holds its objects under `items`.
     let mut objects: Vec<&Node> = Vec::new();

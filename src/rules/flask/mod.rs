@@ -18,8 +18,20 @@ pub mod unknown_session_key;
 use super::registry::{Check, Rule};
 use super::{Context, Finding};
 use crate::fix::{self, Applicability, Fix};
-use crate::model::flask::{FlaskConfig, FlaskSetting};
+use crate::model::flask::{FlaskConfig, FlaskSetting, RedisClient, SessionRedis};
 use crate::syntax::python::PyExpr;
+
+/// The `SESSION_REDIS` setting and the redis-py client it makes, unless the config stores
+/// sessions elsewhere: what the rules about the session client judge.
+fn session_client(config: &FlaskConfig) -> Option<(&FlaskSetting, RedisClient)> {
+    if config.session_type().is_some_and(|t| t != "redis") {
+        return None;
+    }
+    match (config.get("SESSION_REDIS"), config.session_redis()) {
+        (Some(setting), Some(SessionRedis::Client(client))) => Some((setting, client)),
+        _ => None,
+    }
+}
 
 /// Run the enabled Flask rules over every Flask config. A finding about a config class named for
 /// development or tests carries that environment (the engine holds hardening findings back

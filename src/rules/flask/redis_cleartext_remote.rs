@@ -1,7 +1,6 @@
 //! FL104 `redis-cleartext-remote`: the session client reaches a remote Redis without TLS.
 
 use super::*;
-use crate::model::flask::SessionRedis;
 use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
@@ -24,12 +23,7 @@ reaches a host that is not loopback over `redis://` or without `ssl=True`."####,
 };
 
 fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
-    if config.session_type().is_some_and(|t| t != "redis") {
-        return;
-    }
-    let (Some(s), Some(SessionRedis::Client(client))) =
-        (config.get("SESSION_REDIS"), config.session_redis())
-    else {
+    let Some((s, client)) = session_client(config) else {
         return;
     };
     let Some(host) = client.host.as_deref() else {

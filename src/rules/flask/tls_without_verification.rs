@@ -1,7 +1,6 @@
 //! FL106 `tls-without-verification`: the session client's TLS does not verify the server.
 
 use super::*;
-use crate::model::flask::SessionRedis;
 use crate::rules::registry::{Category, Check, FixAvailability, Rule, RuleId};
 use crate::rules::Severity;
 
@@ -22,12 +21,7 @@ path can pose as the Redis server and read every session."####,
 };
 
 fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
-    if config.session_type().is_some_and(|t| t != "redis") {
-        return;
-    }
-    let (Some(s), Some(SessionRedis::Client(client))) =
-        (config.get("SESSION_REDIS"), config.session_redis())
-    else {
+    let Some((s, client)) = session_client(config) else {
         return;
     };
     let Some(span) = client.no_verification else {

@@ -233,59 +233,43 @@ pub fn client_literals(ctx: &Context) -> Vec<PasswordLiteral> {
             }
         }
     }
-    flask_literals(ctx, &mut out);
-    // Express session store clients: the literal each sends (a fallback of an unset variable
-    // included: it is what runs then).
-    for client in &ctx.stack.clients {
-        if let (
-            crate::stack::Origin::Node { .. },
-            crate::stack::ClientPassword::Literal {
-                value,
-                file,
-                span,
-                editable,
-            },
-        ) = (&client.origin, &client.password)
-        {
-            out.push(PasswordLiteral {
-                what: format!("the password of the {}", client.label),
-                setting: "password".into(),
-                file: *file,
-                span: span.clone(),
-                value: value.clone().into_bytes(),
-                kind: LiteralKind::Value,
-                client: true,
-                editable: *editable,
-            });
-        }
-    }
+    stack_client_literals(ctx, &mut out);
     mark_placeholders(&mut out);
     out
 }
 
 /// The literal passwords of Flask-Session clients (`redis.Redis(password="...")`, a `from_url`
-/// URL's user info), once per place even when several config classes share the client.
-fn flask_literals(ctx: &Context, out: &mut Vec<PasswordLiteral>) {
+/// URL's user info) and of Express store clients (a fallback of an unset variable included: it
+/// is what runs then), read from the stack's clients: once per place, even when several config
+/// classes share one client.
+fn stack_client_literals(ctx: &Context, out: &mut Vec<PasswordLiteral>) {
     let mut seen = std::collections::HashSet::new();
     for client in &ctx.stack.clients {
-        let (
-            crate::stack::Origin::Flask { .. },
-            crate::stack::ClientPassword::Literal {
-                value,
-                file,
-                span,
-                editable,
-            },
-        ) = (&client.origin, &client.password)
+        let crate::stack::ClientPassword::Literal {
+            value,
+            file,
+            span,
+            editable,
+        } = &client.password
         else {
             continue;
+        };
+        let (what, setting) = match client.origin {
+            crate::stack::Origin::Flask { .. } => (
+                "the password of the Flask-Session client (`SESSION_REDIS`)".to_string(),
+                "SESSION_REDIS",
+            ),
+            crate::stack::Origin::Node { .. } => {
+                (format!("the password of the {}", client.label), "password")
+            }
+            _ => continue,
         };
         if !seen.insert((*file, span.clone())) {
             continue;
         }
         out.push(PasswordLiteral {
-            what: "the password of the Flask-Session client (`SESSION_REDIS`)".into(),
-            setting: "SESSION_REDIS".into(),
+            what,
+            setting: setting.into(),
             file: *file,
             span: span.clone(),
             value: value.clone().into_bytes(),
