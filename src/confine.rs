@@ -27,6 +27,10 @@ pub struct Tree {
     folders: Vec<(PathBuf, PathBuf)>,
     /// No confinement: for library users and unit tests that read files they chose themselves.
     unrestricted: bool,
+    /// The real path of each folder resolved so far, shared by the clones of the tree: a walk
+    /// reads thousands of files of a few hundred folders, and `realpath` of each file costs a
+    /// `readlink` per component.
+    real_folders: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>>,
 }
 
 impl Tree {
@@ -34,6 +38,7 @@ impl Tree {
         Tree {
             folders: Vec::new(),
             unrestricted: true,
+            real_folders: Default::default(),
         }
     }
 
@@ -42,6 +47,7 @@ impl Tree {
         let mut tree = Tree {
             folders: Vec::new(),
             unrestricted: false,
+            real_folders: Default::default(),
         };
         for folder in folders {
             if let Ok(real) = fs::canonicalize(&folder) {
@@ -68,6 +74,40 @@ impl Tree {
             && (self.unrestricted || self.folders.iter().any(|(_, r)| real.starts_with(r)))
     }
 
+    /// `realpath(path)`, with the real path of its folder taken from the cache: the folder's
+    /// real path joined with a last component that is not a link is what `realpath` gives; a
+    /// link, `..` or anything unusual is resolved whole.
+    fn real_path(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return fs::canonicalize(path);
+        };
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let cached = self
+            .real_folders
+            .lock()
+            .ok()
+            .and_then(|m| m.get(folder).cloned());
+        let real_folder = match cached {
+            Some(real) => real,
+            None => {
+                let real = fs::canonicalize(folder)?;
+                if let Ok(mut m) = self.real_folders.lock() {
+                    m.insert(folder.to_path_buf(), real.clone());
+                }
+                real
+            }
+        };
+        let candidate = real_folder.join(name);
+        match fs::symlink_metadata(&candidate) {
+            Ok(meta) if !meta.file_type().is_symlink() => Ok(candidate),
+            _ => fs::canonicalize(&candidate),
+        }
+    }
+
     /// The real path of `path` when it is inside the tree. Nothing outside the tree is touched:
     /// a path whose lexical form is outside is refused before any file-system access, so even
     /// whether it exists is not learnt.
@@ -75,7 +115,7 @@ impl Tree {
         if !self.lexically_inside(path) {
             return Err(ReadError::OutsideTree);
         }
-        let real = match fs::canonicalize(path) {
+        let real = match self.real_path(path) {
             Ok(real) => real,
             Err(e) => {
                 // Whether a path that leaves the tree through a link names a file must not be

@@ -511,7 +511,7 @@ struct Walker<'a> {
     options: &'a DiscoveryOptions,
     sources: &'a mut Sources,
     /// Whether each folder is an Express app (its package.json depends on express-session).
-    node_apps: std::collections::HashMap<PathBuf, bool>,
+    node_apps: node::NodeApps,
     found: Discovered,
     cwd: Option<PathBuf>,
 }
@@ -1089,7 +1089,7 @@ pub fn discover_with_stdin(
         sources,
         found: Discovered::default(),
         cwd: std::env::current_dir().ok(),
-        node_apps: std::collections::HashMap::new(),
+        node_apps: node::NodeApps::default(),
     };
     if let Some(StdinFile { name, bytes }) = stdin {
         walker.named(&name, bytes);

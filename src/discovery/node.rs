@@ -37,9 +37,19 @@ fn ends_with_ignore_case(name: &[u8], suffix: &[u8]) -> bool {
     name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
+/// What the walk learnt of Express apps: asked for every JavaScript file, so kept per folder.
+#[derive(Debug, Default)]
+pub struct NodeApps {
+    /// Whether a folder's package.json depends on express-session.
+    apps: HashMap<PathBuf, bool>,
+    /// The app the modules of a folder belong to (its nearest package.json's folder, when that
+    /// is an app): one look-up per folder, not a climb per file.
+    app_of_folder: HashMap<PathBuf, Option<PathBuf>>,
+}
+
 /// Whether `dir` holds a package.json that depends on express-session (cached per folder).
-fn is_app_dir(sources: &Sources, apps: &mut HashMap<PathBuf, bool>, dir: &Path) -> bool {
-    if let Some(&known) = apps.get(dir) {
+fn is_app_dir(sources: &Sources, apps: &mut NodeApps, dir: &Path) -> bool {
+    if let Some(&known) = apps.apps.get(dir) {
         return known;
     }
     let package = dir.join("package.json");
@@ -48,32 +58,35 @@ fn is_app_dir(sources: &Sources, apps: &mut HashMap<PathBuf, bool>, dir: &Path) 
         && sources
             .read(&package)
             .is_ok_and(|bytes| depends_on_express_session(&bytes));
-    apps.insert(dir.to_path_buf(), is_app);
+    apps.apps.insert(dir.to_path_buf(), is_app);
     is_app
 }
 
 /// The app folder a module belongs to: the nearest folder above it with a package.json, when
 /// that one depends on express-session.
-pub fn app_of_module(
-    sources: &Sources,
-    apps: &mut HashMap<PathBuf, bool>,
-    path: &Path,
-) -> Option<PathBuf> {
+pub fn app_of_module(sources: &Sources, apps: &mut NodeApps, path: &Path) -> Option<PathBuf> {
+    let folder = path.parent()?;
+    if let Some(known) = apps.app_of_folder.get(folder) {
+        return known.clone();
+    }
+    let mut app = None;
     for dir in path.ancestors().skip(1).take(MAX_APP_DEPTH) {
         if !sources.confinement().contains(dir) {
-            return None;
+            break;
         }
         if std::fs::symlink_metadata(dir.join("package.json")).is_ok_and(|m| m.is_file()) {
-            return is_app_dir(sources, apps, dir).then(|| dir.to_path_buf());
+            app = is_app_dir(sources, apps, dir).then(|| dir.to_path_buf());
+            break;
         }
     }
-    None
+    apps.app_of_folder.insert(folder.to_path_buf(), app.clone());
+    app
 }
 
 /// A file of the walk, when it belongs to an Express app: its bytes and kind.
 pub fn consider(
     sources: &mut Sources,
-    apps: &mut HashMap<PathBuf, bool>,
+    apps: &mut NodeApps,
     path: &Path,
 ) -> Option<(Vec<u8>, FileKind)> {
     let name = path.file_name()?.as_encoded_bytes();
