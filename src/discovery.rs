@@ -549,6 +549,57 @@ impl Walker<'_> {
         });
     }
 
+    /// What a walked Python module is, from its first bytes (None: not a module this sniff
+    /// decides). Read-only, so the walk sniffs its Python files in parallel before it considers
+    /// them in order.
+    fn sniff_python(&self, path: &Path) -> Option<PythonSniff> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if !name.ends_with(".py") || self.excluded(path) {
+            return None;
+        }
+        let forced = self.forced_kind(path);
+        let by_name = forced.or_else(|| kind_of_path(path, self.sources.confinement()));
+        if !(by_name.is_none() || (by_name == Some(FileKind::DjangoSettings) && forced.is_none())) {
+            return None;
+        }
+        let django_named = by_name == Some(FileKind::DjangoSettings);
+        // Installed packages (a vendored `site-packages`) are libraries, not an app's modules.
+        let installed = path
+            .components()
+            .any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
+        if installed && !django_named {
+            return Some(PythonSniff::Nothing);
+        }
+        let mut kind = None;
+        let accept = |head: &[u8]| {
+            kind = if installed {
+                mentions_django_sessions(head).then_some(FileKind::DjangoSettings)
+            } else {
+                python_kind(head, django_named)
+            };
+            kind.is_some()
+        };
+        Some(
+            match self.sources.read_if(path, PYTHON_SNIFF_BYTES, accept) {
+                Ok(Some(bytes)) => match kind {
+                    Some(kind) => PythonSniff::Root(bytes, kind),
+                    None => PythonSniff::Nothing,
+                },
+                // Named like settings, it is reported; any other module out of the tree is not.
+                Err(ReadError::OutsideTree) if django_named => PythonSniff::Outside,
+                _ => PythonSniff::Nothing,
+            },
+        )
+    }
+
+    fn take_python(&mut self, path: &Path, sniff: PythonSniff) {
+        match sniff {
+            PythonSniff::Root(bytes, kind) => self.add_root(path, bytes, kind),
+            PythonSniff::Outside => self.error(path, ReadError::OutsideTree),
+            PythonSniff::Nothing => {}
+        }
+    }
+
     /// A file found in a folder: classified by name, or sniffed when it is an unnamed `*.conf`.
     fn consider(&mut self, path: &Path) {
         if self.excluded(path) {
@@ -568,37 +619,8 @@ impl Walker<'_> {
             .forced_kind(path)
             .or_else(|| kind_of_path(path, self.sources.confinement()));
         let forced = self.forced_kind(path).is_some();
-        // Installed packages (a vendored `site-packages`) are libraries, not an app's modules.
-        let installed = path
-            .components()
-            .any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
-        if name.ends_with(".py")
-            && (by_name.is_none() || (by_name == Some(FileKind::DjangoSettings) && !forced))
-        {
-            let django_named = by_name == Some(FileKind::DjangoSettings);
-            if installed && !django_named {
-                return;
-            }
-            let mut kind = None;
-            let accept = |head: &[u8]| {
-                kind = if installed {
-                    mentions_django_sessions(head).then_some(FileKind::DjangoSettings)
-                } else {
-                    python_kind(head, django_named)
-                };
-                kind.is_some()
-            };
-            match self.sources.read_if(path, PYTHON_SNIFF_BYTES, accept) {
-                Ok(Some(bytes)) => {
-                    if let Some(kind) = kind {
-                        self.add_root(path, bytes, kind);
-                    }
-                }
-                Err(ReadError::OutsideTree) if django_named => {
-                    self.error(path, ReadError::OutsideTree)
-                }
-                _ => {}
-            }
+        if let Some(sniff) = self.sniff_python(path) {
+            self.take_python(path, sniff);
             return;
         }
         if by_name.is_none() && deploy::yaml_name(&name) {
@@ -761,30 +783,57 @@ impl Walker<'_> {
         // The folders under `dir` are walked in parallel (listing folders is most of the time on
         // a large tree); what is found is then considered in one thread, in file-name order.
         let tree = self.sources.tree();
-        for event in walk_events(dir, self.options, self.cwd.as_deref(), &tree) {
+        let events = walk_events(dir, self.options, self.cwd.as_deref(), &tree);
+        // Python modules are known only by their content, and a tree has thousands: their first
+        // bytes are read in parallel (reading them in turn was most of a walk's time).
+        let mut sniffed: std::collections::HashMap<&Path, PythonSniff> = {
+            use rayon::prelude::*;
+            let this = &*self;
+            events
+                .par_iter()
+                .filter_map(|event| match event {
+                    WalkEvent::File(path) => {
+                        this.sniff_python(path).map(|sniff| (path.as_path(), sniff))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        for event in &events {
             match event {
                 WalkEvent::Ignored(path) => {
-                    let shown = display_path(&path, self.cwd.as_deref());
+                    let shown = display_path(path, self.cwd.as_deref());
                     self.found.ignored.push(shown);
                 }
                 WalkEvent::UnreadIgnoreFile(path, reason) => {
-                    let shown = display_path(&path, self.cwd.as_deref());
+                    let shown = display_path(path, self.cwd.as_deref());
                     self.found.unread_ignore_files.push(FileError {
                         path: shown,
-                        error: reason,
+                        error: reason.clone(),
                     });
                 }
-                WalkEvent::File(path) => self.consider(&path),
+                WalkEvent::File(path) => match sniffed.remove(path.as_path()) {
+                    Some(sniff) => self.take_python(path, sniff),
+                    None => self.consider(path),
+                },
                 WalkEvent::Error(path, reason) => {
-                    self.error(&path, format!("cannot read folder: {reason}"))
+                    self.error(path, format!("cannot read folder: {reason}"))
                 }
                 WalkEvent::SkippedOutput(path) => {
-                    let shown = display_path(&path, self.cwd.as_deref());
+                    let shown = display_path(path, self.cwd.as_deref());
                     self.found.skipped_output_dirs.push(shown);
                 }
             }
         }
     }
+}
+
+/// What sniffing a walked Python module found.
+enum PythonSniff {
+    Root(Vec<u8>, FileKind),
+    /// A module named like settings whose real path leaves the tree.
+    Outside,
+    Nothing,
 }
 
 enum WalkEvent {
