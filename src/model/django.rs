@@ -175,6 +175,32 @@ impl DjangoSettings {
     }
 }
 
+/// The secret ranges of the module's call statements (`os.environ.setdefault("PW", "...")`,
+/// `Session(app)`...), read as the assignments' right-hand sides are.
+pub(crate) fn call_secrets(
+    src: &[u8],
+    calls: &[crate::syntax::python::CallStatement],
+    literals: &HashMap<String, Vec<Range<usize>>>,
+    out: &mut Vec<Range<usize>>,
+) {
+    for c in calls {
+        let call = Assignment {
+            target: vec![c.callee.clone()],
+            augmented: false,
+            value: PyExpr::Call {
+                callee: c.callee.clone(),
+                args: c.args.clone(),
+            },
+            value_span: c.span.clone(),
+            span: c.span.clone(),
+            conditional: false,
+            shared_value: false,
+            scope: c.scope.clone(),
+        };
+        assignment_secrets(src, &call, literals, out);
+    }
+}
+
 /// The secret ranges of one assignment (see `DjangoSettings::secrets`).
 /// `literals` holds, for each name assigned so far, the string literals of its last assignment:
 /// a password given by name (`'PASSWORD': REDIS_PW`) marks the literals that name holds.
@@ -240,10 +266,16 @@ pub(crate) fn assignment_secrets(
                 out.extend(literals.get(name).into_iter().flatten().cloned());
             }
             // `redis.Redis(password="...")`: a password-like keyword marks its value.
+            // `os.environ.setdefault("REDIS_PASSWORD", "...")`, `os.putenv(...)`: a positional
+            // string naming a secret marks the positional values after it.
             PyExpr::Call { args, .. } => {
+                let mut named_secret = false;
                 for (k, v) in args {
                     let key_secret = k.as_deref().is_some_and(crate::syntax::url::is_secret_key);
-                    pending.push((v, secret || key_secret));
+                    pending.push((v, secret || key_secret || (k.is_none() && named_secret)));
+                    if k.is_none() {
+                        named_secret |= v.as_str().is_some_and(crate::syntax::url::is_secret_key);
+                    }
                 }
             }
             _ => {}
@@ -556,6 +588,7 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
     let mut sources = HashMap::new();
     let mut keys = HashMap::new();
     let mut literals: HashMap<String, Vec<Range<usize>>> = HashMap::new();
+    call_secrets(src, &module.calls, &literals, &mut secrets);
     for a in &module.assignments {
         assignment_secrets(src, a, &literals, &mut secrets);
         if a.target.len() == 1 {

@@ -14,7 +14,7 @@
 use crate::environment::Environment;
 use crate::model::django::{self, parse_location, Val};
 use crate::source::{FileId, Sources, Syntax};
-use crate::syntax::python::{self, Assignment, PyExpr, PyModule, Scope};
+use crate::syntax::python::{self, Assignment, PyExpr, PyModule};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -550,22 +550,7 @@ impl Reader<'_> {
         for a in &parsed.assignments {
             django::assignment_secrets(&bytes, a, &literals, &mut found);
         }
-        for c in &parsed.calls {
-            let call = Assignment {
-                target: vec![c.callee.clone()],
-                augmented: false,
-                value: PyExpr::Call {
-                    callee: c.callee.clone(),
-                    args: c.args.clone(),
-                },
-                value_span: c.span.clone(),
-                span: c.span.clone(),
-                conditional: false,
-                shared_value: false,
-                scope: Scope::default(),
-            };
-            django::assignment_secrets(&bytes, &call, &literals, &mut found);
-        }
+        django::call_secrets(&bytes, &parsed.calls, &literals, &mut found);
         self.secrets.extend(found.into_iter().map(|r| (file, r)));
         let module = Rc::new(Module::new(
             file,

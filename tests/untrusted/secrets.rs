@@ -450,3 +450,27 @@ fn secret_express_passwords_and_session_secrets_are_masked_everywhere() {
         "NJ",
     );
 }
+
+#[test]
+fn secret_python_environment_writes_stay_out_of_diffs() {
+    // Settings that put a password into the environment for another library: shown as the
+    // context of the DJ201 fix appended after them.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "settings.py",
+        concat!(
+            "import os\n",
+            "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\n",
+            "CACHES = {\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://10.0.0.5:6379/1\"}}\n",
+            "os.environ['REDIS_PASSWORD'] = 'Envset5ecret'\n",
+            "os.environ.setdefault(\"CACHE_PASSWORD\", \"Setdef5ecret\")\n",
+            "os.putenv('BROKER_PASS', 'Putenv5ecret')\n",
+        ),
+    );
+    assert_no_secret(
+        dir.path(),
+        &["Envset5ecret", "Setdef5ecret", "Putenv5ecret"],
+        "DJ",
+    );
+}
