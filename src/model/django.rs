@@ -257,7 +257,14 @@ pub(crate) fn assignment_secrets(
             PyExpr::Add(terms) => {
                 // `"redis://:" + "pw" + "@h"`: the password may be a piece of its own, so every
                 // piece of a concatenation that spells a URL with a password is a secret.
-                let joined: String = terms.iter().filter_map(PyExpr::as_str).collect();
+                // A name stands for a value of its own (`"redis://:" + PW + "@h"`).
+                let joined: String = terms
+                    .iter()
+                    .map(|t| match t {
+                        PyExpr::Name(_) => "x",
+                        _ => t.as_str().unwrap_or(""),
+                    })
+                    .collect();
                 let url_password =
                     !crate::syntax::url::secret_ranges(joined.as_bytes(), 0).is_empty();
                 pending.extend(terms.iter().map(|t| (t, secret || url_password)));

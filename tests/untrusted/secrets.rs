@@ -474,3 +474,19 @@ fn secret_python_environment_writes_stay_out_of_diffs() {
         "DJ",
     );
 }
+
+#[test]
+fn secret_python_url_built_around_a_name_is_masked() {
+    // The password comes from a name assigned a literal earlier: that literal is the secret.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "settings.py",
+        concat!(
+            "PW = 'Named5ecret'\n",
+            "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"\n",
+            "CACHES = {\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://:\" + PW + \"@10.0.0.5:6379/1\"}}\n",
+        ),
+    );
+    assert_no_secret(dir.path(), &["Named5ecret"], "DJ");
+}
