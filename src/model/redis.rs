@@ -301,6 +301,11 @@ struct Loader<'s> {
     /// `name.with.dot value` lines, applied by modules once they are loaded.
     module_configs: Vec<(FileId, Range<usize>)>,
     load_modules: usize,
+    /// What `proc-title-template` variables expand to when its line is read (redis-server checks
+    /// the template against the settings applied so far): a `unixsocket` and `cluster-enabled
+    /// yes` read before it.
+    unixsocket_set: bool,
+    cluster_enabled: bool,
 }
 
 /// Load the configuration rooted at `root` (already in `sources`).
@@ -509,6 +514,8 @@ fn load_empty<'a>(
         user_names: HashSet::new(),
         module_configs: Vec::new(),
         load_modules: 0,
+        unixsocket_set: false,
+        cluster_enabled: false,
     }
 }
 
@@ -637,6 +644,36 @@ impl Loader<'_> {
             }
             if let Err(m) = check_validator(&spec.name, &raw) {
                 return self.invalid(file, d.span.clone(), m);
+            }
+            if spec.name == "proc-title-template" {
+                // `{unixsocket}` is empty until a socket is set; `{server-mode}` outside
+                // cluster and Sentinel mode: a template of only those fails as redis-server reads
+                // the line.
+                let unixsocket_empty = !self.unixsocket_set;
+                let mode_empty = !self.cluster_enabled && self.model.mode != Mode::Sentinel;
+                let empty = |v: &[u8]| {
+                    v == b"title"
+                        || (v == b"unixsocket" && unixsocket_empty)
+                        || (v == b"server-mode" && mode_empty)
+                };
+                if !raw
+                    .first()
+                    .is_some_and(|t| proc_title_template_valid(t, empty))
+                {
+                    return self.invalid(
+                        file,
+                        d.span.clone(),
+                        "template format is invalid or contains unknown variables",
+                    );
+                }
+            }
+            match spec.name.as_str() {
+                "unixsocket" => self.unixsocket_set = raw.first().is_some_and(|v| !v.is_empty()),
+                "cluster-enabled" => {
+                    self.cluster_enabled =
+                        raw.first().is_some_and(|v| v.eq_ignore_ascii_case(b"yes"))
+                }
+                _ => {}
             }
             let occurrence = Occurrence {
                 file,
@@ -1547,7 +1584,7 @@ fn check_validator(name: &str, args: &[Vec<u8>]) -> Result<(), String> {
                 Ok(())
             }
         }
-        "proc-title-template" => proc_title_template_valid(first)
+        "proc-title-template" => proc_title_template_valid(first, |v| v == b"title")
             .then_some(())
             .ok_or_else(|| "template format is invalid or contains unknown variables".into()),
         _ => Ok(()),
@@ -1556,9 +1593,9 @@ fn check_validator(name: &str, args: &[Vec<u8>]) -> Result<(), String> {
 
 /// `validateProcTitleTemplate`: sdstemplate's grammar (`{{` is a literal brace, `{name}` a
 /// variable, an unknown name or an unclosed `{` fails) and an expansion that is not empty once
-/// trimmed. Only `{title}` (empty at validation) is taken as empty: the other variables expand
-/// to text whenever they can be empty only in a state the file alone does not tell.
-fn proc_title_template_valid(template: &[u8]) -> bool {
+/// trimmed. `expands_empty` says which variables expand to nothing: `{title}` always (it is
+/// empty at validation), `{unixsocket}` and `{server-mode}` depending on the lines read before.
+fn proc_title_template_valid(template: &[u8], expands_empty: impl Fn(&[u8]) -> bool) -> bool {
     const VARIABLES: [&[u8]; 7] = [
         b"title",
         b"listen-addr",
@@ -1589,7 +1626,7 @@ fn proc_title_template_valid(template: &[u8]) -> bool {
         if !VARIABLES.contains(&name) {
             return false;
         }
-        non_empty |= name != b"title";
+        non_empty |= !expands_empty(name);
         rest = &after[close + 1..];
     }
     non_empty |= rest.iter().any(|&b| b != b' ');
