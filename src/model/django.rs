@@ -789,6 +789,15 @@ pub struct RedisLocation {
     pub raw_password: Option<(String, Range<usize>)>,
 }
 
+/// Where the password of a redis-py URL lies in it: the user info ends at the last `@` after
+/// the scheme (redis-py splits there), the password starts after its first `:`.
+pub fn url_password_range(url: &str) -> Option<Range<usize>> {
+    let scheme_end = url.find("://")? + 3;
+    let at = scheme_end + url[scheme_end..].rfind('@')?;
+    let colon = scheme_end + url[scheme_end..at].find(':')? + 1;
+    Some(colon..at)
+}
+
 /// A cache LOCATION as redis-py's `parse_url` reads it (redis-py 8, checked by the oracle test):
 /// the scheme prefix `redis://`, `rediss://` or `unix://` exactly as written; then Python's
 /// `urlsplit` (tabs and newlines dropped; the fragment cut at the first `#`, then the query at
@@ -831,7 +840,7 @@ pub fn parse_location(url: &str) -> Option<RedisLocation> {
             return None;
         }
     }
-    let unquote = |s: &str| crate::model::save_path::url_decode(&s.replace('+', "%2B"));
+    let unquote = crate::syntax::url::percent_decode;
     let form_decode = crate::model::save_path::url_decode;
     let mut loc = RedisLocation {
         scheme: scheme.to_string(),

@@ -1732,46 +1732,12 @@ pub fn parse_redis_url(text: &str) -> Option<RedisUrl> {
     })
 }
 
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub use crate::syntax::url::percent_decode;
 
 /// The characters of a URL password that break the URL (NJ103): `#`, `/`, `?`, and a `%` not
 /// followed by two hex digits.
 pub fn breaking_characters(password: &str) -> Vec<char> {
-    let bytes = password.as_bytes();
-    let mut found = Vec::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        let c = match b {
-            b'#' | b'/' | b'?' => b as char,
-            b'%' if !bytes
-                .get(i + 1..i + 3)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
-            {
-                '%'
-            }
-            _ => continue,
-        };
-        if !found.contains(&c) {
-            found.push(c);
-        }
-    }
-    found
+    super::save_path::unencoded_characters(password, &['#', '/', '?'])
 }
 
 /// Percent-encode what breaks a URL password, keeping what is already encoded (`%41` stays).

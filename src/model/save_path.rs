@@ -177,27 +177,10 @@ pub fn php_intval(text: &str) -> i64 {
     }
 }
 
-fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
-}
-
 /// `urldecode`: `+` is a space, `%XX` a byte; a malformed `%` stays.
 pub fn url_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() && hex(b[i + 1]).is_some() && hex(b[i + 2]).is_some() => {
-                out.push(hex(b[i + 1]).unwrap() * 16 + hex(b[i + 2]).unwrap());
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // `+` first: an encoded `%2B` stays a `+`.
+    crate::syntax::url::percent_decode(&s.replace('+', " "))
 }
 
 /// The characters of `special` that `raw` holds, and `%` when it does not start a `%XX` escape:

@@ -293,17 +293,10 @@ fn ignore_exceptions(_ctx: &Context, settings: &DjangoSettings, out: &mut Vec<Fi
 
 /// Characters redis-py splits a URL on when they appear unencoded in the password.
 fn bad_password_chars(url: &str) -> Vec<char> {
-    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
-        return Vec::new();
-    };
-    let Some(at) = rest.rfind('@') else {
-        return Vec::new();
-    };
-    let userinfo = &rest[..at];
-    let Some((_, password)) = userinfo.split_once(':') else {
-        return Vec::new();
-    };
-    unencoded_characters(password, &['#', '/', '?'])
+    match crate::model::django::url_password_range(url) {
+        Some(password) => unencoded_characters(&url[password], &['#', '/', '?']),
+        None => Vec::new(),
+    }
 }
 
 /// django-redis through Sentinel (`SentinelClient`, `SentinelConnectionFactory`, or a

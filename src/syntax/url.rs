@@ -64,6 +64,32 @@ pub fn secret_ranges(text: &[u8], base: usize) -> Vec<Range<usize>> {
     out
 }
 
+/// `%XX` decoded to its byte (two hex digits, nothing else: `%+1` stays as written); a `%` that
+/// starts no escape is kept. What URL parsers do to user info and paths (`+` is not a space
+/// here: form decoding is `save_path::url_decode`).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escape = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
+        match escape {
+            Some(h) => {
+                let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(digit(h[0]) * 16 + digit(h[1]));
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Whether a setting, variable or array key names a secret: `PASSWORD`, `passwd`,
 /// `SECRET_KEY`, `api_token`, `REDIS_PASS`, `APP_KEY`, `redisAuth`... (`KEY_PREFIX` or
 /// `AUTH_USER_MODEL` are not). The one list for every reader: `.env` names, PHP and Python keys.
@@ -142,5 +168,13 @@ mod tests {
         ] {
             assert!(!is_secret_key(name), "{name}");
         }
+    }
+
+    #[test]
+    fn percent_escapes_are_two_hex_digits() {
+        assert_eq!(percent_decode("a%23b%2fc"), "a#b/c");
+        assert_eq!(percent_decode("%+1%zz%4"), "%+1%zz%4");
+        assert_eq!(percent_decode("%é%41"), "%éA");
+        assert_eq!(percent_decode("a+b"), "a+b");
     }
 }

@@ -28,9 +28,10 @@ fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
     let Some((url, literal)) = crate::model::flask::from_url_argument(&s.expr) else {
         return;
     };
-    let Some((password, start, end)) = url_password(&url) else {
+    let Some(range) = crate::model::django::url_password_range(&url) else {
         return;
     };
+    let (password, start, end) = (&url[range.clone()], range.start, range.end);
     let bad = crate::model::save_path::unencoded_characters(password, &['#', '/', '?']);
     if bad.is_empty() {
         return;
@@ -64,13 +65,4 @@ fn check(ctx: &Context, config: &FlaskConfig, out: &mut Vec<Finding>) {
         .setting("SESSION_REDIS")
         .with_fix(fix),
     );
-}
-
-/// The raw password of a URL and its byte range: the user info ends at the last `@` after the
-/// scheme, the password starts after the first `:` in it.
-fn url_password(url: &str) -> Option<(&str, usize, usize)> {
-    let scheme_end = url.find("://")? + 3;
-    let at = scheme_end + url[scheme_end..].rfind('@')?;
-    let colon = scheme_end + url[scheme_end..at].find(':')? + 1;
-    Some((&url[colon..at], colon, at))
 }
