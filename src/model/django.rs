@@ -587,13 +587,12 @@ fn set_path(container: &mut Val, path: &[String], value: Val) {
     }
 }
 
-pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
-    let module = python::parse(src);
-    let mut settings: HashMap<String, Setting> = HashMap::new();
+/// The secret ranges of a Python module, Django settings or Flask module alike: commented-out
+/// passwords, call statements, and each assignment's, with a password given by name marking the
+/// literals that name was last assigned.
+pub(crate) fn module_secrets(src: &[u8], module: &python::PyModule) -> Vec<Range<usize>> {
     let mut secrets = Vec::new();
     comment_secrets(src, &mut secrets);
-    let mut sources = HashMap::new();
-    let mut keys = HashMap::new();
     let mut literals: HashMap<String, Vec<Range<usize>>> = HashMap::new();
     call_secrets(src, &module.calls, &literals, &mut secrets);
     for a in &module.assignments {
@@ -610,6 +609,17 @@ pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
                 .collect();
             literals.insert(a.target[0].clone(), spans);
         }
+    }
+    secrets
+}
+
+pub fn load(file: FileId, src: &[u8]) -> DjangoSettings {
+    let module = python::parse(src);
+    let mut settings: HashMap<String, Setting> = HashMap::new();
+    let secrets = module_secrets(src, &module);
+    let mut sources = HashMap::new();
+    let mut keys = HashMap::new();
+    for a in &module.assignments {
         if read_by_rules(&a.target[0]) {
             record_sources(a, &mut sources, &mut keys);
         }

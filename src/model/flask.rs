@@ -527,14 +527,37 @@ struct Reader<'s> {
     modules: HashMap<FileId, Rc<Module>>,
     errors: Vec<ModuleError>,
     secrets: Vec<(FileId, Range<usize>)>,
+    /// Steps of name resolution and class reading left: a fixed allowance plus some per byte
+    /// of the modules read, so the work stays linear in the input (`B = [A]*8; C = [B]*8...`
+    /// or a diamond of classes over an unknown base would otherwise grow exponentially).
+    /// Once spent, what is left is unknown.
+    work_left: usize,
 }
 
+/// The fixed allowance of `Reader::work_left`, and what each byte of a module read adds.
+const WORK_ALLOWANCE: usize = 1_000_000;
+const WORK_PER_BYTE: usize = 64;
+
 impl Reader<'_> {
+    /// Spend one step of the work allowance; false once it is gone.
+    fn spend(&mut self) -> bool {
+        match self.work_left.checked_sub(1) {
+            Some(left) => {
+                self.work_left = left;
+                true
+            }
+            None => false,
+        }
+    }
+
     fn module(&mut self, file: FileId) -> Rc<Module> {
         if let Some(m) = self.modules.get(&file) {
             return m.clone();
         }
         let bytes = self.sources.doc(file).bytes().to_vec();
+        self.work_left = self
+            .work_left
+            .saturating_add(WORK_PER_BYTE.saturating_mul(bytes.len()));
         let parsed = python::parse(&bytes);
         if let Some((span, message)) = &parsed.error {
             self.errors.push(ModuleError {
@@ -544,13 +567,7 @@ impl Reader<'_> {
             });
         }
         // The secrets of every statement, as the Django reader marks them.
-        let mut found = Vec::new();
-        django::comment_secrets(&bytes, &mut found);
-        let literals = HashMap::new();
-        for a in &parsed.assignments {
-            django::assignment_secrets(&bytes, a, &literals, &mut found);
-        }
-        django::call_secrets(&bytes, &parsed.calls, &literals, &mut found);
+        let found = django::module_secrets(&bytes, &parsed);
         self.secrets.extend(found.into_iter().map(|r| (file, r)));
         let module = Rc::new(Module::new(
             file,
@@ -580,8 +597,12 @@ impl Reader<'_> {
 
     fn load_first(&mut self, candidates: Vec<PathBuf>) -> Option<FileId> {
         for path in candidates {
+            // A file another reader already holds (`from_pyfile(".env")`) keeps its syntax.
+            let known = self.sources.id_of(&path).is_some();
             if let Ok(id) = self.sources.load(&path) {
-                self.sources.set_syntax(id, Syntax::Python);
+                if !known {
+                    self.sources.set_syntax(id, Syntax::Python);
+                }
                 return Some(id);
             }
         }
@@ -654,7 +675,7 @@ fn resolve(
     class: Option<usize>,
     depth: usize,
 ) -> PyExpr {
-    if depth > MAX_CHAIN {
+    if depth > MAX_CHAIN || !reader.spend() {
         return PyExpr::Unknown;
     }
     match expr {
@@ -778,8 +799,9 @@ fn source_settings(
     out: &mut HashMap<String, FlaskSetting>,
     partial: &mut bool,
 ) {
-    if seen.len() > MAX_CHAIN || seen.contains(&(m.file, class)) {
-        // An inheritance cycle (Python refuses it) or a hierarchy deeper than redline follows.
+    if seen.len() > MAX_CHAIN || seen.contains(&(m.file, class)) || !reader.spend() {
+        // An inheritance cycle (Python refuses it), a hierarchy deeper than redline follows, or
+        // the work allowance spent.
         *partial = true;
         return;
     }
@@ -1371,6 +1393,7 @@ pub fn load(sources: &mut Sources, roots: &[FileId]) -> (FlaskStack, Vec<(FileId
         modules: HashMap::new(),
         errors: Vec::new(),
         secrets: Vec::new(),
+        work_left: WORK_ALLOWANCE,
     };
     let mut configs = Vec::new();
     let mut loaded: HashSet<Loaded> = HashSet::new();

@@ -377,6 +377,15 @@ fn is_module_file(path: &Path) -> bool {
 
 /// Read an app: its entry modules (those that mention express-session), the relative modules
 /// they reach, its `.env` when a module loads dotenv; then its sessions.
+/// Whether `path` is a regular file inside the audited tree, links followed only within it:
+/// a path built from an import specifier (`../../../x`) is never looked at outside the tree.
+fn regular_file_inside(sources: &Sources, path: &Path) -> bool {
+    sources
+        .confinement()
+        .resolve(path)
+        .is_ok_and(|real| std::fs::metadata(real).is_ok_and(|m| m.is_file()))
+}
+
 pub fn load(
     sources: &mut Sources,
     dir: PathBuf,
@@ -386,7 +395,7 @@ pub fn load(
     let mut versions = package.map_or_else(Versions::default, |p| versions(sources.doc(p).bytes()));
     // The lock file beside package.json says what is installed; it wins over the range.
     let lock = dir.join("package-lock.json");
-    if package.is_some() && std::fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file()) {
+    if package.is_some() && regular_file_inside(sources, &lock) {
         if let Ok(id) = sources.load(&lock) {
             sources.set_syntax(id, crate::source::Syntax::Other);
             let locked = locked_versions(sources.doc(id).bytes());
@@ -437,9 +446,7 @@ pub fn load(
                     break;
                 }
                 // Only regular files inside the audited tree (Sources confines the read).
-                if std::fs::symlink_metadata(&candidate).is_ok_and(|m| m.is_file())
-                    || sources.id_of(&candidate).is_some()
-                {
+                if regular_file_inside(sources, &candidate) || sources.id_of(&candidate).is_some() {
                     if let Ok(id) = sources.load(&candidate) {
                         queue.push_back((id, depth + 1));
                     }
@@ -457,9 +464,7 @@ pub fn load(
         let path = dir.join(".env");
         match sources.id_of(&path) {
             Some(id) => Some(id),
-            None if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) => {
-                sources.load(&path).ok()
-            }
+            None if regular_file_inside(sources, &path) => sources.load(&path).ok(),
             None => None,
         }
         .map(|id| {
@@ -506,13 +511,18 @@ pub fn load(
     if let Some((file, env)) = &app.env_file {
         secrets.extend(env.secrets.iter().map(|r| (*file, r.clone())));
     }
-    // The password each store client sends, wherever it was written (a positional argument,
-    // a name that does not say `password`): its text, without the quotes of a literal.
+    // The password each store client sends and each session secret, wherever it was written
+    // (a positional argument, a name that does not say so): its text, without the quotes of a
+    // literal.
     for session in &sessions {
-        let Store::Redis(store) = &session.store else {
-            continue;
+        let password = match &session.store {
+            Store::Redis(store) => store.client.as_ref().map(|c| &c.password),
+            _ => None,
         };
-        if let Some(Value::Str { at, .. }) = store.client.as_ref().map(|c| &c.password) {
+        for value in password.into_iter().chain([&session.secret]) {
+            let Value::Str { at, .. } = value else {
+                continue;
+            };
             let bytes = sources.doc(at.file).bytes();
             let quoted = matches!(bytes.get(at.span.start), Some(b'"' | b'\'' | b'`'))
                 && at.span.len() >= 2
@@ -604,17 +614,7 @@ fn secret_literals(module: &NodeModule, out: &mut Vec<(FileId, Range<usize>)>) {
     }
 }
 
-/// A property or variable name that holds a secret: `password`, `pass`, `secret`, `auth`,
-/// `redisPassword`, `SESSION_SECRET`.
-pub fn is_secret_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower == "pass"
-        || lower == "auth"
-        || lower.contains("password")
-        || lower.contains("passwd")
-        || lower.contains("secret")
-        || lower.ends_with("token")
-}
+use crate::syntax::url::is_secret_key;
 
 /// What an expression is, followed through bindings, imports and exports.
 #[derive(Debug, Clone)]

@@ -500,3 +500,35 @@ fn bounded_hostile_flask_apps_end() {
         json(&out);
     }
 }
+
+#[test]
+fn bounded_flask_names_that_multiply_stay_linear() {
+    // Each name holds eight of the one before: resolving the last in full is 8^20 steps. The
+    // reader's work allowance makes the rest unknown instead.
+    let dir = tempfile::tempdir().unwrap();
+    let mut module = String::from(
+        "from flask import Flask\nfrom flask_session import Session\nimport redis\nL0 = 'x'\n",
+    );
+    for i in 1..=20 {
+        let prev = format!("L{}", i - 1);
+        module.push_str(&format!("L{i} = [{}]\n", [prev.as_str(); 8].join(", ")));
+    }
+    // A diamond of classes over a base that cannot be resolved: every path, twice per level.
+    module.push_str(
+        "class A0(Unknown):\n    SESSION_TYPE = 'redis'\nclass B0(Unknown):\n    X = 1\n",
+    );
+    for i in 1..=30 {
+        module.push_str(&format!(
+            "class A{i}(A{p}, B{p}):\n    Y = L20\nclass B{i}(A{p}, B{p}):\n    Z = 1\n",
+            p = i - 1
+        ));
+    }
+    module.push_str("app = Flask(__name__)\napp.config.from_object(A30)\napp.config['SESSION_REDIS'] = redis.Redis(password=L20)\nSession(app)\n");
+    write(dir.path(), "app.py", module);
+    let out = crate::confined::run_within(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "."],
+        std::time::Duration::from_secs(60),
+    );
+    assert_ran(&out, "check");
+}

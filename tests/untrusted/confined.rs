@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// Run redline in `dir`, killed (and the test failed) after `limit`. Output goes to files, so a
 /// large report cannot fill a pipe and pass for a hang.
-fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
+pub(crate) fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
     let logs = tempfile::tempdir().unwrap();
     let out = fs::File::create(logs.path().join("out")).unwrap();
     let err = fs::File::create(logs.path().join("err")).unwrap();

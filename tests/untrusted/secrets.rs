@@ -490,3 +490,20 @@ fn secret_python_url_built_around_a_name_is_masked() {
     );
     assert_no_secret(dir.path(), &["Named5ecret"], "DJ");
 }
+
+#[test]
+fn secret_express_session_secret_under_a_plain_name_is_masked() {
+    // NJ205 points at the literal the secret comes from, whatever its variable is called.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "shop/package.json",
+        r#"{"dependencies":{"express-session":"^1.19.0","connect-redis":"^7.1.1","ioredis":"^5.9.2"}}"#,
+    );
+    write(
+        dir.path(),
+        "shop/app.js",
+        "const session = require('express-session');\nconst RedisStore = require('connect-redis').default;\nconst Redis = require('ioredis');\nconst S = 'Sess5ecretVal';\nconst client = new Redis({ host: '127.0.0.1' });\nmodule.exports = (app) => app.use(session({ store: new RedisStore({ client }), secret: S, resave: false, saveUninitialized: false }));\n",
+    );
+    assert_no_secret(dir.path(), &["Sess5ecretVal"], "NJ205");
+}
