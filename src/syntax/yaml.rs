@@ -360,7 +360,18 @@ fn build(text: &str) -> Stream {
             continue;
         };
         if anchor != 0 {
+            // The copy an anchor keeps counts against the cap too: anchors nested around one
+            // large node would otherwise copy it once per level.
             let size = size_of(&node);
+            nodes += size;
+            if nodes > MAX_NODES {
+                fail(
+                    &mut stream,
+                    node.span.start,
+                    format!("anchors and their aliases hold more than {MAX_NODES} nodes: not read"),
+                );
+                return stream;
+            }
             anchors.insert(anchor, (node.clone(), size));
         }
         match stack.last_mut() {
@@ -399,13 +410,19 @@ fn merge_keys(entries: &mut Vec<(Node, Node)>) -> usize {
         }
     }
     let mut added = 0;
+    // The keys set so far, looked up (a scan per merged key was quadratic in the mapping).
+    let mut present: std::collections::HashSet<String> = own
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(str::to_string))
+        .collect();
     for source in sources {
         if let Value::Map(merged) = source.value {
             for (k, v) in merged {
-                let present = own
-                    .iter()
-                    .any(|(o, _)| o.as_str().is_some() && o.as_str() == k.as_str());
-                if !present {
+                let new = match k.as_str() {
+                    Some(key) => present.insert(key.to_string()),
+                    None => true,
+                };
+                if new {
                     added += 1;
                     own.push((k, v));
                 }

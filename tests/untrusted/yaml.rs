@@ -132,3 +132,33 @@ fn thousands_of_redis_services_and_services_selecting_them_stay_linear() {
     assert!(rules.contains(&"DC101".to_string()) && rules.contains(&"DC102".to_string()));
     assert!(took < Duration::from_secs(60), "{took:?}");
 }
+
+#[test]
+fn anchors_nested_around_a_large_node_count_against_the_cap() {
+    // 120 anchors, each around the next, around 20,000 scalars: each anchor keeps a copy, 2.4
+    // million nodes without a single alias. The copies are counted: DC001, not gigabytes.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x: ");
+    for i in 0..120 {
+        text.push_str(&format!("&a{i} ["));
+    }
+    text.push_str(&vec!["s"; 20_000].join(", "));
+    text.push_str(&"]".repeat(120));
+    text.push_str("\nservices:\n  redis:\n    image: redis:7\n");
+    write(dir.path(), "docker-compose.yml", text);
+    let (report, took) = check_json(dir.path());
+    let dc001: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "DC001")
+        .collect();
+    assert!(
+        dc001.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("anchors and their aliases hold more than")),
+        "{report}"
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}

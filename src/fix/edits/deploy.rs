@@ -158,10 +158,21 @@ fn in_block(bytes: &[u8], region: Range<usize>, indent: &[u8], mut edit: Edit) -
         // The file had no final newline: keep it that way.
         out.truncate(out.len() - ending.len());
     }
+    // The secret texts the edit carried (a generated `requirepass`) stay marked in the
+    // re-indented text.
+    let secret_texts: Vec<Vec<u8>> = edit
+        .secrets
+        .iter()
+        .filter_map(|r| edit.replacement.get(r.clone()).map(<[u8]>::to_vec))
+        .collect();
     edit.range = at..at;
     edit.replacement = out;
     edit.secrets.clear();
-    Some(edit)
+    Some(
+        secret_texts
+            .iter()
+            .fold(edit, |edit, secret| edit.with_secret_text(secret)),
+    )
 }
 
 /// A word YAML and the shell read as itself anywhere: letters, digits, `-`, `_`, `.`.
@@ -192,4 +203,29 @@ fn yaml11_special(text: &[u8]) -> bool {
         lower.as_slice(),
         b"yes" | b"no" | b"y" | b"n" | b"on" | b"off" | b"true" | b"false" | b"null"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_added_to_a_block_keep_their_secret_marks() {
+        let bytes = b"data:\n  redis.conf: |\n    appendonly yes\n";
+        let region = 22..bytes.len();
+        let edit = crate::fix::replace(
+            0,
+            bytes.len()..bytes.len(),
+            b"requirepass s3cretpw\n".to_vec(),
+        )
+        .with_secret_text(b"s3cretpw");
+        let edit = in_block(bytes, region, b"    ", edit).expect("inside the block");
+        let marked: Vec<&[u8]> = edit
+            .secrets
+            .iter()
+            .map(|r| &edit.replacement[r.clone()])
+            .collect();
+        assert_eq!(edit.replacement, b"    requirepass s3cretpw\n");
+        assert_eq!(marked, vec![&b"s3cretpw"[..]]);
+    }
 }
