@@ -1465,7 +1465,6 @@ pub fn yaml_secrets(bytes: &[u8], documents: &[Node]) -> Vec<Range<usize>> {
         }
     };
     for document in documents {
-        let secret_object = document.get("kind").and_then(Node::as_str) == Some("Secret");
         // (node, every scalar under it is a secret)
         let mut todo: Vec<(&Node, bool)> = vec![(document, false)];
         while let Some((node, all)) = todo.pop() {
@@ -1498,10 +1497,18 @@ pub fn yaml_secrets(bytes: &[u8], documents: &[Node]) -> Vec<Range<usize>> {
                 }
                 yaml::Value::Seq(items) => todo.extend(items.iter().map(|i| (i, all))),
                 yaml::Value::Map(entries) => {
+                    // A Secret object at any level (a `List`'s items too), and a Kubernetes
+                    // `env` entry whose `name` says password: `{name: REDIS_PASSWORD, value: x}`.
+                    let secret_object = node.get("kind").and_then(Node::as_str) == Some("Secret");
+                    let secret_env = node
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .is_some_and(crate::syntax::url::is_secret_key);
                     for (k, v) in entries {
                         let key = k.as_str().unwrap_or("");
                         let under_secret = all
                             || (secret_object && matches!(key, "data" | "stringData"))
+                            || (secret_env && key == "value" && v.as_str().is_some())
                             || (crate::syntax::url::is_secret_key(key) && v.as_str().is_some());
                         todo.push((v, under_secret));
                     }

@@ -507,3 +507,15 @@ fn secret_express_session_secret_under_a_plain_name_is_masked() {
     );
     assert_no_secret(dir.path(), &["Sess5ecretVal"], "NJ205");
 }
+
+#[test]
+fn secret_kubernetes_env_password_stays_out_of_diffs() {
+    // The RD301 fix of `--appendonly no` shows the `env` entry below it as context.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: sessions\nspec:\n  selector:\n    matchLabels:\n      app: sessions\n  template:\n    metadata:\n      labels:\n        app: sessions\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.0\n          command: [\"redis-server\", \"--appendonly\", \"no\"]\n          env:\n            - name: REDIS_PASSWORD\n              value: Kenv5ecret\n",
+    );
+    assert_no_secret(dir.path(), &["Kenv5ecret"], "RD301");
+}
